@@ -1,0 +1,1 @@
+// Placeholder until the database layer lands (replaced by the real generator step).

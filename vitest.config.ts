@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two server-side tiers: unit tests (`*.test.ts`, next to the code, no I/O) and integration tests
+// (`*.int.test.ts`: the real app, the emulator over HTTP, real databases). e2e lives in e2e/.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['server/**/*.test.ts', 'emulator/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['server/**/*.int.test.ts', 'emulator/**/*.int.test.ts', 'scripts/**/*.int.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          // Tests that start servers and databases share two cores: keep files in separate forks.
+          pool: 'forks',
+        },
+      },
+    ],
+  },
+});
