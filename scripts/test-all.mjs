@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm test`: every tier, in order: unit, integration (SQLite, and PostgreSQL when
+// TEST_POSTGRES_URL is set), build, then the browser tier. Each runner prints its own summary;
+// this script adds one closing line with the totals and fails if any tier fails or runs nothing.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+const reports = path.resolve('.tmp/test-reports');
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
+
+const tiers = [
+  { name: 'unit', cmd: ['npx', 'vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/unit.json`], report: 'unit.json', kind: 'vitest' },
+  { name: 'integration', cmd: ['npx', 'vitest', 'run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/integration.json`], report: 'integration.json', kind: 'vitest' },
+  { name: 'build', cmd: ['npm', 'run', '-s', 'build'] },
+  { name: 'e2e', cmd: ['npx', 'playwright', 'test', '--config', 'e2e/playwright.config.ts', '--reporter=list,json'], env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json` }, report: 'e2e.json', kind: 'playwright' },
+];
+
+const only = process.argv.slice(2);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+
+if (!process.env.TEST_POSTGRES_URL) {
+  console.log('note: TEST_POSTGRES_URL is not set, so the integration tier runs on SQLite only.');
+}
+
+for (const tier of tiers) {
+  if (only.length > 0 && !only.includes(tier.name)) continue;
+  console.log(`\n=== ${tier.name} ===`);
+  const result = spawnSync(tier.cmd[0], tier.cmd.slice(1), { stdio: 'inherit', env: { ...process.env, ...tier.env } });
+  if (result.status !== 0) failures.push(`${tier.name} (exit ${result.status ?? result.signal})`);
+  if (!tier.report) continue;
+  const counts = readCounts(path.join(reports, tier.report), tier.kind);
+  if (!counts) {
+    failures.push(`${tier.name} (no report)`);
+    continue;
+  }
+  if (counts.passed + counts.failed === 0) failures.push(`${tier.name} (ran no test)`);
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped;
+}
+
+console.log('');
+if (failures.length > 0) console.log(`failing tiers: ${failures.join(', ')}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(failures.length > 0 || totals.failed > 0 ? 1 : 0);
+
+function readCounts(file, kind) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+  if (kind === 'vitest') {
+    return { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests };
+  }
+  const stats = report.stats ?? {};
+  return { passed: stats.expected ?? 0, failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0), skipped: stats.skipped ?? 0 };
+}

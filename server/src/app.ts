@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config/config.ts';
+import type { Database } from './db/database.ts';
+import { loggerOptions } from './logging.ts';
+import databasePlugin from './plugins/database.ts';
+import errorHandler from './plugins/error-handler.ts';
+import securityHeaders from './plugins/security-headers.ts';
+import webStatic from './plugins/web-static.ts';
+import healthRoutes from './routes/health-routes.ts';
+import infoRoutes from './routes/info-routes.ts';
+import openapiRoutes from './routes/openapi-routes.ts';
+import { productInfo } from './services/product-info.ts';
+
+export interface BuildAppOptions {
+  config: Config;
+  database: Database;
+  /** Overrides the logger built from config (tests pass `false`). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** A client-supplied request id is kept only when it is short and harmless in logs and headers. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/**
+ * Builds the portal: external plugins, then the app's own plugins, then routes. Does not listen;
+ * server.ts does, and tests use `inject` or listen on an ephemeral port.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config),
+    trustProxy: config.trustProxyHops > 0 ? config.trustProxyHops : false,
+    bodyLimit: 64 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: (request) => {
+      const offered = request.headers['x-request-id'];
+      return typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    // Close idle keep-alive sockets at shutdown so draining does not wait on them.
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorHandler);
+  await app.register(securityHeaders);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'AWS MFA Portal API', version: productInfo().version },
+      servers: config.publicUrl ? [{ url: config.publicUrl }] : [],
+    },
+  });
+  await app.register(databasePlugin, { database: options.database });
+  await app.register(webStatic, { root: config.webDistDir });
+
+  await app.register(healthRoutes);
+  await app.register(infoRoutes);
+  await app.register(openapiRoutes);
+  return app;
+}

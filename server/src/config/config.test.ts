@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const load = (env: Record<string, string>) => loadConfig(env, '/srv/portal');
+
+describe('loadConfig', () => {
+  it('runs with no configuration on an embedded SQLite database', () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      databaseUrl: 'file:./data/portal.db',
+      env: 'production',
+      migrateOnStart: true,
+    });
+    expect(config.webDistDir).toBe(path.resolve('/srv/portal', 'dist/web'));
+  });
+
+  it('accepts a PostgreSQL URL and trims a trailing slash from PUBLIC_URL', () => {
+    const config = load({ DATABASE_URL: 'postgresql://portal:pw@db:5432/portal', PUBLIC_URL: 'https://portal.example.com/' });
+    expect(config.databaseUrl).toBe('postgresql://portal:pw@db:5432/portal');
+    expect(config.publicUrl).toBe('https://portal.example.com');
+  });
+
+  it('names every bad setting at once', () => {
+    let error: unknown;
+    try {
+      load({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', MIGRATE_ON_START: 'maybe' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'MIGRATE_ON_START']);
+    expect((error as ConfigError).message).toContain('PORT: must be a number');
+  });
+
+  it('never echoes a rejected value, which may be a secret', () => {
+    try {
+      load({ DATABASE_URL: 'not a url with hunter2' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('rejects ports out of range and treats empty strings as unset', () => {
+    expect(() => load({ PORT: '70000' })).toThrow(/PORT: must be between 1 and 65535/);
+    expect(load({ PORT: '' }).port).toBe(3000);
+  });
+});

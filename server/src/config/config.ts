@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting the portal reads, parsed once at boot. Nothing else in the server reads
+ * process.env (the AWS SDK reads its own variables: AWS_REGION, AWS_ENDPOINT_URL*, credentials).
+ * `.env.example` documents each key; keep the two in step.
+ */
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be an integer')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((url) => /^file:.+/.test(url) || isPostgresUrl(url), {
+    message: 'must be a SQLite URL (file:./data/portal.db) or a PostgreSQL URL (postgresql://user:pass@host:5432/db)',
+  });
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const publicUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL such as https://portal.example.com' })
+  .transform((url) => url.replace(/\/+$/, ''));
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  HOST: z.string().trim().min(1, 'must not be empty').max(255).default('127.0.0.1'),
+  PORT: port.default(3000),
+  DATABASE_URL: databaseUrl.default('file:./data/portal.db'),
+  PUBLIC_URL: publicUrl.optional(),
+  LOG_LEVEL: logLevel.default('info'),
+  /** Trust X-Forwarded-* from this many proxy hops (0 = none). Needed to log real client IPs behind a load balancer. */
+  TRUST_PROXY_HOPS: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0).max(10).default(0),
+  WEB_DIST_DIR: z.string().trim().min(1).default('dist/web'),
+  /** Seconds to let in-flight requests finish after SIGTERM before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number' }).int().min(1).max(600).default(25),
+  MIGRATE_ON_START: booleanFlag.default(true),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config {
+  env: Environment['NODE_ENV'];
+  host: string;
+  port: number;
+  databaseUrl: string;
+  publicUrl: string | undefined;
+  logLevel: Environment['LOG_LEVEL'];
+  trustProxyHops: number;
+  webDistDir: string;
+  shutdownTimeoutMs: number;
+  migrateOnStart: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads the settings from `env`, reporting every bad key at once (never the values of secrets).
+ * Empty strings count as unset, as in most .env tooling.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const known = Object.fromEntries(
+    Object.keys(environmentSchema.shape)
+      .map((key) => [key, env[key]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    publicUrl: e.PUBLIC_URL,
+    logLevel: e.LOG_LEVEL,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    webDistDir: path.resolve(cwd, e.WEB_DIST_DIR),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    migrateOnStart: e.MIGRATE_ON_START,
+  };
+}
+
+function isPostgresUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === 'postgresql:' || parsed.protocol === 'postgres:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,22 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { serviceUnavailable } from '../errors/app-error.ts';
+
+const Status = Type.Object({ status: Type.String() });
+
+/** Liveness (the process answers) and readiness (it can reach its database) for load balancers. */
+const healthRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/healthz', { schema: { hide: true, response: { 200: Status } } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { hide: true, response: { 200: Status } } }, async (request) => {
+    try {
+      await app.db.ping();
+    } catch (error) {
+      request.log.warn({ err: error }, 'readiness check: database unreachable');
+      throw serviceUnavailable('not_ready', 'The database is not reachable.', 5);
+    }
+    return { status: 'ready' };
+  });
+};
+
+export default healthRoutes;
