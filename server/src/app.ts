@@ -29,11 +29,12 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
  * Builds the portal: external plugins, then the app's own plugins, then routes. Does not listen;
  * server.ts does, and tests use `inject` or listen on an ephemeral port.
  */
-export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp(options: BuildAppOptions) {
   const { config } = options;
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config),
-    trustProxy: config.trustProxyHops > 0 ? config.trustProxyHops : false,
+    // Trust X-Forwarded-For only from the configured number of proxy hops in front of the portal.
+    trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
     bodyLimit: 64 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: (request) => {

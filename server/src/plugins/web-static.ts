@@ -23,10 +23,10 @@ async function webStaticPlugin(app: FastifyInstance, options: WebStaticOptions):
     root: options.root,
     wildcard: false,
     index: false,
-    setHeaders(res, filePath) {
+    setHeaders(reply, filePath) {
       // Vite fingerprints everything under assets/, so those may be cached for good.
       const immutable = filePath.includes(`${path.sep}assets${path.sep}`);
-      res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
 
