@@ -1,0 +1,69 @@
+/** Shapes shared by the credential renderers. index.ts re-exports them as the public contract. */
+
+export const CREDENTIAL_FORMATS = [
+  'credentials',
+  'config',
+  'env',
+  'env-no-export',
+  'fish',
+  'powershell',
+  'windows-cmd',
+  'dotenv',
+  'process',
+  'json',
+] as const;
+
+export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
+
+/** Temporary credentials as STS issued them, plus who and what they are for. */
+export interface IssuedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  /** 12 digits. */
+  accountId: string;
+  /** Absent for the user's own MFA session (GetSessionToken). */
+  roleArn?: string;
+  roleName?: string;
+  /** arn:aws:sts::<acct>:assumed-role/<role>/<session> */
+  assumedRoleArn?: string;
+  roleSessionName?: string;
+  sourceIdentity?: string;
+  userName: string;
+  region?: string;
+}
+
+export interface RenderOptions {
+  /** Validated; defaults to defaultProfileName(creds). */
+  profile?: string;
+  /** Base URL of the portal, for the `config` format's credential_process line. */
+  portalUrl?: string;
+  /** The portal's catalog alias, used as `--role <alias>` in the `config` format. */
+  roleAlias?: string;
+}
+
+export interface RenderedCredentials {
+  body: string;
+  contentType: string;
+  filename: string;
+}
+
+/**
+ * Thrown when a value would not be safe (or not meaningful) in the requested output.
+ * `source: 'options'` means the caller's input was bad (answer 400 with the message);
+ * `source: 'credentials'` means an AWS-produced value had an unexpected shape (a server fault:
+ * answer 500 and log the field name). The message names the field, never the value, because the
+ * value may be a secret.
+ */
+export class InvalidRenderInputError extends Error {
+  readonly field: string;
+  readonly source: 'options' | 'credentials';
+
+  constructor(field: string, source: 'options' | 'credentials', message: string) {
+    super(message);
+    this.name = 'InvalidRenderInputError';
+    this.field = field;
+    this.source = source;
+  }
+}
