@@ -1,0 +1,51 @@
+import type { OperationTable } from '../protocol/operation.ts';
+import { createAccessKey, deleteAccessKey, getAccessKeyLastUsed, listAccessKeys, updateAccessKey } from './access-keys.ts';
+import { generateCredentialReport, getCredentialReport } from './credential-report.ts';
+import {
+  createVirtualMfaDevice,
+  deactivateMfaDevice,
+  deleteVirtualMfaDevice,
+  enableMfaDevice,
+  listMfaDevices,
+  listVirtualMfaDevices,
+  resyncMfaDevice,
+} from './mfa-devices.ts';
+import { getRole, listRoles } from './roles.ts';
+import { simulatePrincipalPolicy } from './simulate.ts';
+import {
+  getLoginProfile,
+  getUser,
+  listAccountAliases,
+  listAttachedUserPolicies,
+  listGroupsForUser,
+  listUserPolicies,
+  listUsers,
+} from './users.ts';
+
+/** The IAM (2010-05-08) operations the emulator serves, by Query-protocol `Action`. */
+export const iamOperations: OperationTable = {
+  ListUsers: listUsers,
+  GetUser: getUser,
+  ListGroupsForUser: listGroupsForUser,
+  ListAttachedUserPolicies: listAttachedUserPolicies,
+  ListUserPolicies: listUserPolicies,
+  GetLoginProfile: getLoginProfile,
+  ListAccountAliases: listAccountAliases,
+  ListMFADevices: listMfaDevices,
+  ListVirtualMFADevices: listVirtualMfaDevices,
+  CreateVirtualMFADevice: createVirtualMfaDevice,
+  EnableMFADevice: enableMfaDevice,
+  DeactivateMFADevice: deactivateMfaDevice,
+  DeleteVirtualMFADevice: deleteVirtualMfaDevice,
+  ResyncMFADevice: resyncMfaDevice,
+  CreateAccessKey: createAccessKey,
+  ListAccessKeys: listAccessKeys,
+  UpdateAccessKey: updateAccessKey,
+  DeleteAccessKey: deleteAccessKey,
+  GetAccessKeyLastUsed: getAccessKeyLastUsed,
+  GetRole: getRole,
+  ListRoles: listRoles,
+  GenerateCredentialReport: generateCredentialReport,
+  GetCredentialReport: getCredentialReport,
+  SimulatePrincipalPolicy: simulatePrincipalPolicy,
+};
