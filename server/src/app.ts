@@ -2,17 +2,23 @@ import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { AwsGateway } from './aws/aws-gateway.ts';
 import type { Config } from './config/config.ts';
 import type { Database } from './db/database.ts';
 import { loggerOptions } from './logging.ts';
 import databasePlugin from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
 import securityHeaders from './plugins/security-headers.ts';
+import services from './plugins/services.ts';
+import webSession from './plugins/web-session.ts';
 import webStatic from './plugins/web-static.ts';
+import credentialRoutes from './routes/credential-routes.ts';
 import healthRoutes from './routes/health-routes.ts';
 import infoRoutes from './routes/info-routes.ts';
 import openapiRoutes from './routes/openapi-routes.ts';
+import sessionRoutes from './routes/session-routes.ts';
 import { productInfo } from './services/product-info.ts';
 
 export interface BuildAppOptions {
@@ -20,6 +26,10 @@ export interface BuildAppOptions {
   database: Database;
   /** Overrides the logger built from config (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
+  /** The door to AWS; by default built from the config and the AWS SDK's own environment. */
+  aws?: AwsGateway;
+  /** Minimum time before a rejected MFA code is answered (equal timing for every rejection). */
+  failureFloorMs?: number;
 }
 
 /** A client-supplied request id is kept only when it is short and harmless in logs and headers. */
@@ -41,7 +51,6 @@ export async function buildApp(options: BuildAppOptions) {
       const offered = request.headers['x-request-id'];
       return typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
     // Close idle keep-alive sockets at shutdown so draining does not wait on them.
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 200 },
@@ -55,18 +64,30 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(errorHandler);
   await app.register(securityHeaders);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
+  // A coarse per-address ceiling against floods; MFA guessing has its own, stricter budget
+  // kept in the database (services/abuse).
+  await app.register(rateLimit, { max: 300, timeWindow: '1 minute', allowList: (request) => request.url === '/healthz' || request.url === '/readyz' });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'AWS MFA Portal API', version: productInfo().version },
       servers: config.publicUrl ? [{ url: config.publicUrl }] : [],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
   });
   await app.register(databasePlugin, { database: options.database });
+  await app.register(services, {
+    config,
+    ...(options.aws ? { aws: options.aws } : {}),
+    ...(options.failureFloorMs !== undefined ? { failureFloorMs: options.failureFloorMs } : {}),
+  });
+  await app.register(webSession, { config });
   await app.register(webStatic, { root: config.webDistDir });
 
   await app.register(healthRoutes);
   await app.register(infoRoutes);
+  await app.register(sessionRoutes, { config });
+  await app.register(credentialRoutes, { config });
   await app.register(openapiRoutes);
   return app;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseMasterKey, type MasterKey } from '../services/custody/secret-box.ts';
 
 /**
  * Every setting the portal reads, parsed once at boot. Nothing else in the server reads
@@ -19,6 +20,22 @@ const databaseUrl = z
   .refine((url) => /^file:.+/.test(url) || isPostgresUrl(url), {
     message: 'must be a SQLite URL (file:./data/portal.db) or a PostgreSQL URL (postgresql://user:pass@host:5432/db)',
   });
+
+const masterKey = z.string().transform((value, ctx) => {
+  try {
+    return parseMasterKey(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `${(error as Error).message} (generate one with: openssl rand -base64 32)` });
+    return z.NEVER;
+  }
+});
+
+const duration = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(min, `must be between ${min} and ${max} seconds`)
+    .max(max, `must be between ${min} and ${max} seconds`);
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -43,6 +60,37 @@ const environmentSchema = z.object({
   /** Seconds to let in-flight requests finish after SIGTERM before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number' }).int().min(1).max(600).default(25),
   MIGRATE_ON_START: booleanFlag.default(true),
+  /** Seals the users' keys and MFA sessions (AES-256-GCM). base64 of 32 random bytes. */
+  PORTAL_MASTER_KEY: masterKey.optional(),
+  /** Keys that sealed older records, comma-separated, kept until `rotate-master-key` has run. */
+  PORTAL_PREVIOUS_MASTER_KEYS: z
+    .string()
+    .transform((value, ctx) => {
+      const keys = value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+      for (const key of keys) {
+        try {
+          parseMasterKey(key);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `each key ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }
+      return keys;
+    })
+    .optional(),
+  /** Signs session cookies; derived from PORTAL_MASTER_KEY when unset, so every instance agrees. */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
+  PORTAL_ADMIN_GROUP: z.string().trim().regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM group name').default('portal-admins'),
+  AWS_REGION: z.string().trim().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as us-east-1').default('us-east-1'),
+  /** Lifetime of a browser sign-in (the MFA session behind it). */
+  SESSION_DURATION_SECONDS: duration(900, 129600).default(43200),
+  /** Lifetime of a credential_process token (the MFA session behind it). */
+  CLI_TOKEN_DURATION_SECONDS: duration(900, 129600).default(43200),
+  MFA_FAILURE_LIMIT: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1).max(100).default(5),
+  MFA_FAILURE_LIMIT_PER_ADDRESS: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1).max(10000).default(50),
+  MFA_FAILURE_WINDOW_SECONDS: duration(60, 86400).default(900),
+  /** How long IAM group memberships (who may request which role, who is an admin) are cached. */
+  GROUP_CACHE_SECONDS: duration(0, 3600).default(60),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -58,6 +106,18 @@ export interface Config {
   webDistDir: string;
   shutdownTimeoutMs: number;
   migrateOnStart: boolean;
+  /** Absent: the portal runs, but everything that needs stored keys answers 503 portal_not_configured. */
+  masterKey: MasterKey | undefined;
+  previousMasterKeys: MasterKey[];
+  sessionSecret: string | undefined;
+  adminGroup: string;
+  awsRegion: string;
+  sessionSeconds: number;
+  cliTokenSeconds: number;
+  failureLimit: number;
+  addressFailureLimit: number;
+  failureWindowSeconds: number;
+  groupCacheSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +156,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     webDistDir: path.resolve(cwd, e.WEB_DIST_DIR),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     migrateOnStart: e.MIGRATE_ON_START,
+    masterKey: e.PORTAL_MASTER_KEY,
+    previousMasterKeys: (e.PORTAL_PREVIOUS_MASTER_KEYS ?? []).map(parseMasterKey),
+    sessionSecret: e.SESSION_SECRET,
+    adminGroup: e.PORTAL_ADMIN_GROUP,
+    awsRegion: e.AWS_REGION,
+    sessionSeconds: e.SESSION_DURATION_SECONDS,
+    cliTokenSeconds: e.CLI_TOKEN_DURATION_SECONDS,
+    failureLimit: e.MFA_FAILURE_LIMIT,
+    addressFailureLimit: e.MFA_FAILURE_LIMIT_PER_ADDRESS,
+    failureWindowSeconds: e.MFA_FAILURE_WINDOW_SECONDS,
+    groupCacheSeconds: e.GROUP_CACHE_SECONDS,
   };
 }
 

@@ -1,0 +1,321 @@
+import {
+  CreateAccessKeyCommand,
+  DeleteAccessKeyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListGroupsForUserCommand,
+  ListMFADevicesCommand,
+  ListRolesCommand,
+  SimulatePrincipalPolicyCommand,
+  type IAMClientConfig,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import { classifyAwsError } from './aws-errors.ts';
+
+/** An AWS key pair: a user's long-term key, or temporary credentials (with a session token). */
+export interface AwsKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+export interface AssumedRoleCredentials extends TemporaryCredentials {
+  assumedRoleArn: string;
+  assumedRoleId: string;
+  sourceIdentity: string | undefined;
+}
+
+export interface AssumeRoleInput {
+  roleArn: string;
+  roleSessionName: string;
+  durationSeconds?: number;
+  externalId?: string;
+  serialNumber?: string;
+  tokenCode?: string;
+  sourceIdentity?: string;
+}
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  userId: string;
+}
+
+export interface MfaDevice {
+  serialNumber: string;
+  enabledAt: Date | undefined;
+}
+
+export interface RoleDetails {
+  arn: string;
+  name: string;
+  accountId: string;
+  maxSessionDuration: number;
+  trustPolicy: unknown; // parsed JSON document
+  description: string | undefined;
+}
+
+export interface SimulationResult {
+  action: string;
+  decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+}
+
+export interface AwsClientSettings {
+  region: string;
+  /** Endpoint overrides; when absent the SDK reads AWS_ENDPOINT_URL_STS / _IAM / AWS_ENDPOINT_URL itself. */
+  stsEndpoint?: string;
+  iamEndpoint?: string;
+  /** The portal's own identity; when absent the SDK's default credential chain supplies it. */
+  portalCredentials?: AwsKey;
+  /** Per-attempt socket timeouts; the SDK retries throttling and 5xx up to maxAttempts. */
+  requestTimeoutMs?: number;
+  maxAttempts?: number;
+}
+
+/**
+ * The only door to AWS. Calls signed by a user's own key or MFA session go through `asUser`;
+ * calls the portal makes with its own identity go through the `portal*` methods. Every failure
+ * surfaces as AwsCallError.
+ */
+export interface AwsGateway {
+  getSessionToken(key: AwsKey, input: { serialNumber: string; tokenCode: string; durationSeconds?: number }): Promise<TemporaryCredentials>;
+  assumeRole(key: AwsKey, input: AssumeRoleInput): Promise<AssumedRoleCredentials>;
+  getCallerIdentity(key: AwsKey): Promise<CallerIdentity>;
+
+  portalCallerIdentity(): Promise<CallerIdentity>;
+  createAccessKey(userName: string): Promise<{ accessKeyId: string; secretAccessKey: string }>;
+  deleteAccessKey(userName: string, accessKeyId: string): Promise<void>;
+  listAccessKeyIds(userName: string): Promise<string[]>;
+  listMfaDevices(userName: string): Promise<MfaDevice[]>;
+  listGroupsForUser(userName: string): Promise<string[]>;
+  getRole(roleName: string): Promise<RoleDetails>;
+  listRoles(): Promise<RoleDetails[]>;
+  simulatePrincipalPolicy(policySourceArn: string, actions: string[], context: Record<string, string>): Promise<SimulationResult[]>;
+}
+
+export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
+  const common = {
+    region: settings.region,
+    maxAttempts: settings.maxAttempts ?? 3,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: settings.requestTimeoutMs ?? 10_000 },
+  };
+  const stsConfig = (credentials?: AwsKey): STSClientConfig => ({
+    ...common,
+    ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
+  const iamConfig: IAMClientConfig = {
+    ...common,
+    ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}),
+    ...(settings.portalCredentials ? { credentials: settings.portalCredentials } : {}),
+  };
+  const portalSts = new STSClient(stsConfig(settings.portalCredentials));
+  const iam = new IAMClient(iamConfig);
+
+  // A client per user call: credentials differ on every call, and a client is cheap to build.
+  const asUser = <T>(key: AwsKey, operation: string, call: (sts: STSClient) => Promise<T>): Promise<T> => {
+    const sts = new STSClient(stsConfig(key));
+    return guard(operation, () => call(sts)).finally(() => sts.destroy());
+  };
+
+  return {
+    getSessionToken: (key, input) =>
+      asUser(key, 'GetSessionToken', async (sts) => {
+        const out = await sts.send(
+          new GetSessionTokenCommand({ SerialNumber: input.serialNumber, TokenCode: input.tokenCode, DurationSeconds: input.durationSeconds }),
+        );
+        return temporaryCredentials(out.Credentials, 'GetSessionToken');
+      }),
+
+    assumeRole: (key, input) =>
+      asUser(key, 'AssumeRole', async (sts) => {
+        const out = await sts.send(
+          new AssumeRoleCommand({
+            RoleArn: input.roleArn,
+            RoleSessionName: input.roleSessionName,
+            DurationSeconds: input.durationSeconds,
+            ExternalId: input.externalId,
+            SerialNumber: input.serialNumber,
+            TokenCode: input.tokenCode,
+            SourceIdentity: input.sourceIdentity,
+          }),
+        );
+        return {
+          ...temporaryCredentials(out.Credentials, 'AssumeRole'),
+          assumedRoleArn: required(out.AssumedRoleUser?.Arn, 'AssumeRole', 'AssumedRoleUser.Arn'),
+          assumedRoleId: required(out.AssumedRoleUser?.AssumedRoleId, 'AssumeRole', 'AssumedRoleUser.AssumedRoleId'),
+          sourceIdentity: out.SourceIdentity,
+        };
+      }),
+
+    getCallerIdentity: (key) => asUser(key, 'GetCallerIdentity', async (sts) => callerIdentity(await sts.send(new GetCallerIdentityCommand({})))),
+
+    portalCallerIdentity: () => guard('GetCallerIdentity', async () => callerIdentity(await portalSts.send(new GetCallerIdentityCommand({})))),
+
+    createAccessKey: (userName) =>
+      guard('CreateAccessKey', async () => {
+        const out = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+        return {
+          accessKeyId: required(out.AccessKey?.AccessKeyId, 'CreateAccessKey', 'AccessKeyId'),
+          secretAccessKey: required(out.AccessKey?.SecretAccessKey, 'CreateAccessKey', 'SecretAccessKey'),
+        };
+      }),
+
+    deleteAccessKey: (userName, accessKeyId) =>
+      guard('DeleteAccessKey', async () => {
+        await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
+      }),
+
+    listAccessKeyIds: (userName) =>
+      guard('ListAccessKeys', async () => {
+        const ids: string[] = [];
+        let marker: string | undefined;
+        do {
+          const out = await iam.send(new ListAccessKeysCommand({ UserName: userName, Marker: marker }));
+          for (const key of out.AccessKeyMetadata ?? []) if (key.AccessKeyId) ids.push(key.AccessKeyId);
+          marker = out.IsTruncated ? out.Marker : undefined;
+        } while (marker);
+        return ids;
+      }),
+
+    listMfaDevices: (userName) =>
+      guard('ListMFADevices', async () => {
+        const devices: MfaDevice[] = [];
+        let marker: string | undefined;
+        do {
+          const out = await iam.send(new ListMFADevicesCommand({ UserName: userName, Marker: marker }));
+          for (const d of out.MFADevices ?? []) if (d.SerialNumber) devices.push({ serialNumber: d.SerialNumber, enabledAt: d.EnableDate });
+          marker = out.IsTruncated ? out.Marker : undefined;
+        } while (marker);
+        return devices;
+      }),
+
+    listGroupsForUser: (userName) =>
+      guard('ListGroupsForUser', async () => {
+        const groups: string[] = [];
+        let marker: string | undefined;
+        do {
+          const out = await iam.send(new ListGroupsForUserCommand({ UserName: userName, Marker: marker }));
+          for (const g of out.Groups ?? []) if (g.GroupName) groups.push(g.GroupName);
+          marker = out.IsTruncated ? out.Marker : undefined;
+        } while (marker);
+        return groups;
+      }),
+
+    getRole: (roleName) =>
+      guard('GetRole', async () => {
+        const out = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+        return roleDetails(out.Role);
+      }),
+
+    listRoles: () =>
+      guard('ListRoles', async () => {
+        const roles: RoleDetails[] = [];
+        let marker: string | undefined;
+        do {
+          const out = await iam.send(new ListRolesCommand({ Marker: marker }));
+          for (const role of out.Roles ?? []) roles.push(roleDetails(role));
+          marker = out.IsTruncated ? out.Marker : undefined;
+        } while (marker);
+        return roles;
+      }),
+
+    simulatePrincipalPolicy: (policySourceArn, actions, context) =>
+      guard('SimulatePrincipalPolicy', async () => {
+        const results: SimulationResult[] = [];
+        let marker: string | undefined;
+        do {
+          const out = await iam.send(
+            new SimulatePrincipalPolicyCommand({
+              PolicySourceArn: policySourceArn,
+              ActionNames: actions,
+              ContextEntries: Object.entries(context).map(([name, value]) => ({
+                ContextKeyName: name,
+                ContextKeyValues: [value],
+                ContextKeyType: value === 'true' || value === 'false' ? 'boolean' : 'string',
+              })),
+              Marker: marker,
+            }),
+          );
+          for (const r of out.EvaluationResults ?? []) {
+            results.push({ action: r.EvalActionName ?? '', decision: (r.EvalDecision ?? 'implicitDeny') as SimulationResult['decision'] });
+          }
+          marker = out.IsTruncated ? out.Marker : undefined;
+        } while (marker);
+        return results;
+      }),
+  };
+}
+
+async function guard<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw classifyAwsError(error, operation);
+  }
+}
+
+function required<T>(value: T | undefined | null, operation: string, field: string): T {
+  if (value === undefined || value === null) throw classifyAwsError({ name: 'MalformedResponse', $fault: 'server', message: `${operation} response lacks ${field}` }, operation);
+  return value;
+}
+
+function temporaryCredentials(
+  credentials: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined,
+  operation: string,
+): TemporaryCredentials {
+  return {
+    accessKeyId: required(credentials?.AccessKeyId, operation, 'Credentials.AccessKeyId'),
+    secretAccessKey: required(credentials?.SecretAccessKey, operation, 'Credentials.SecretAccessKey'),
+    sessionToken: required(credentials?.SessionToken, operation, 'Credentials.SessionToken'),
+    expiration: required(credentials?.Expiration, operation, 'Credentials.Expiration'),
+  };
+}
+
+function callerIdentity(out: { Account?: string; Arn?: string; UserId?: string }): CallerIdentity {
+  return {
+    account: required(out.Account, 'GetCallerIdentity', 'Account'),
+    arn: required(out.Arn, 'GetCallerIdentity', 'Arn'),
+    userId: required(out.UserId, 'GetCallerIdentity', 'UserId'),
+  };
+}
+
+function roleDetails(role: {
+  Arn?: string;
+  RoleName?: string;
+  MaxSessionDuration?: number;
+  AssumeRolePolicyDocument?: string;
+  Description?: string;
+} | undefined): RoleDetails {
+  const arn = required(role?.Arn, 'GetRole', 'Role.Arn');
+  return {
+    arn,
+    name: required(role?.RoleName, 'GetRole', 'Role.RoleName'),
+    accountId: arn.split(':')[4] ?? '',
+    maxSessionDuration: role?.MaxSessionDuration ?? 3600,
+    trustPolicy: parsePolicyDocument(role?.AssumeRolePolicyDocument),
+    description: role?.Description,
+  };
+}
+
+/** IAM returns policy documents URL-encoded. */
+function parsePolicyDocument(encoded: string | undefined): unknown {
+  if (!encoded) return null;
+  try {
+    return JSON.parse(decodeURIComponent(encoded));
+  } catch {
+    try {
+      return JSON.parse(encoded);
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { createAwsGateway, type AwsGateway } from '../aws/aws-gateway.ts';
+import type { Config } from '../config/config.ts';
+import { createServices, type Services } from '../services/container.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export interface ServicesPluginOptions {
+  config: Config;
+  /** The door to AWS; built from the config (and the SDK's own environment) when absent. */
+  aws?: AwsGateway;
+  /** Minimum time before a rejected code is answered (see sign-in-service). */
+  failureFloorMs?: number;
+}
+
+async function servicesPlugin(app: FastifyInstance, options: ServicesPluginOptions): Promise<void> {
+  const aws = options.aws ?? createAwsGateway({ region: options.config.awsRegion });
+  app.decorate('services', createServices(app.db.prisma, options.config, aws, options.failureFloorMs));
+}
+
+export default fp(servicesPlugin, { name: 'services', dependencies: ['database'] });

@@ -1,0 +1,121 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Config } from '../config/config.ts';
+import { unauthorized } from '../errors/app-error.ts';
+import { requireSignedInWithCsrf } from '../plugins/web-session.ts';
+import { sendCredentials } from './credential-response.ts';
+import { originOf, portalUrlOf } from './request-origin.ts';
+import { DurationSeconds, errorResponses, Flag, Format, isFlagSet, MfaCode, ProfileName, RoleAlias, UserName } from './schemas.ts';
+
+const CredentialRequest = Type.Object(
+  {
+    userName: Type.Optional(UserName),
+    code: Type.Optional(MfaCode),
+    role: RoleAlias,
+    durationSeconds: Type.Optional(DurationSeconds),
+    format: Type.Optional(Format),
+    profile: Type.Optional(ProfileName),
+    download: Type.Optional(Flag),
+  },
+  { additionalProperties: false },
+);
+
+const ProcessQuery = Type.Object(
+  { role: RoleAlias, durationSeconds: Type.Optional(DurationSeconds) },
+  { additionalProperties: false },
+);
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
+  if (!match) throw unauthorized('invalid_token', 'Send the portal token as "Authorization: Bearer <token>".');
+  return match[1]!;
+}
+
+/**
+ * Role credentials. One route serves three callers:
+ * - scripts (`userName` + `code`, JSON or form-encoded, no cookie, no CSRF token needed);
+ * - the signed-in browser (cookie + x-csrf-token), optionally with a fresh `code` for longer sessions;
+ * - the AWS CLI's credential_process helper, with a bearer token (GET .../process).
+ */
+const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { config }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    '/api/v1/credentials',
+    {
+      schema: {
+        summary: 'Temporary credentials for a catalog role, proven by an MFA code or a signed-in session',
+        tags: ['credentials'],
+        body: CredentialRequest,
+        response: errorResponses,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const origin = originOf(request);
+      const common = { roleAlias: body.role, ...(body.durationSeconds !== undefined ? { durationSeconds: body.durationSeconds } : {}), origin };
+      let issued;
+      if (body.userName !== undefined) {
+        if (body.code === undefined) throw unauthorized('invalid_mfa_code', 'Send the MFA code (`code`) with the user name.');
+        issued = await app.services.credentials.issueWithCode({ ...common, userName: body.userName, code: body.code });
+      } else {
+        const s = await requireSignedInWithCsrf(request);
+        issued =
+          body.code !== undefined
+            ? await app.services.credentials.issueWithCode({ ...common, userName: s.userName, code: body.code })
+            : await app.services.credentials.issueForSession({ ...common, mfaSessionId: s.mfaSessionId });
+      }
+      return sendCredentials(reply, issued.credentials, body.format ?? 'json', {
+        roleAlias: issued.role.alias,
+        portalUrl: portalUrlOf(request, config.publicUrl),
+        ...(body.profile ? { profile: body.profile } : {}),
+        download: isFlagSet(body.download),
+      });
+    },
+  );
+
+  app.get(
+    '/api/v1/credentials/process',
+    {
+      schema: {
+        summary: 'credential_process JSON for the AWS CLI, authorised by a portal token',
+        tags: ['credentials'],
+        querystring: ProcessQuery,
+        security: [{ bearerAuth: [] }],
+        response: errorResponses,
+      },
+    },
+    async (request, reply) => {
+      const issued = await app.services.cliTokens.issue({
+        token: bearerToken(request),
+        roleAlias: request.query.role,
+        ...(request.query.durationSeconds !== undefined ? { durationSeconds: request.query.durationSeconds } : {}),
+        origin: originOf(request),
+      });
+      return sendCredentials(reply, issued.credentials, 'process', {});
+    },
+  );
+
+  app.post(
+    '/api/v1/cli-tokens',
+    {
+      schema: {
+        summary: 'A token for the credential_process helper, bought with an MFA code',
+        tags: ['credentials'],
+        body: Type.Object({ userName: UserName, code: MfaCode }, { additionalProperties: false }),
+        response: { 201: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const created = await app.services.cliTokens.create({ ...request.body, origin: originOf(request) });
+      reply.header('cache-control', 'no-store');
+      return reply.code(201).send({ token: created.token, expiresAt: created.expiresAt.toISOString() });
+    },
+  );
+};
+
+export default credentialRoutes;

@@ -1,0 +1,45 @@
+/** Every kind of audited event. Stored as text in AuditEvent.action; keep the values stable. */
+export const AuditAction = {
+  SignIn: 'session.sign_in',
+  SignOut: 'session.sign_out',
+  SessionCredentials: 'session.credentials',
+  IssueCredentials: 'credentials.issue',
+  CliTokenCreate: 'cli_token.create',
+  ProcessCredentials: 'credentials.process',
+  Enroll: 'custody.enroll',
+  Unenroll: 'custody.unenroll',
+  RotateKey: 'custody.rotate_key',
+  RotateMasterKey: 'custody.rotate_master_key',
+  RoleAdd: 'catalog.role_add',
+  RoleRemove: 'catalog.role_remove',
+} as const;
+
+export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
+
+export type AuditOutcome = 'success' | 'failure' | 'denied';
+
+/** Where a request came from; filled in by the route layer. */
+export interface RequestOrigin {
+  sourceIp?: string | undefined;
+  userAgent?: string | undefined;
+  requestId?: string | undefined;
+}
+
+export interface AuditEntry extends RequestOrigin {
+  actor: string;
+  action: AuditAction;
+  outcome: AuditOutcome;
+  targetRoleArn?: string | undefined;
+  roleSessionName?: string | undefined;
+  errorCode?: string | undefined;
+  /** Action-specific details. Never credentials, codes or tokens. */
+  metadata?: Record<string, string | number | boolean | null> | undefined;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: string;
+  seq: number;
+  time: Date;
+  prevHash: string;
+  hash: string;
+}

@@ -1,0 +1,105 @@
+import type { DbClient } from '../../db/prisma-types.ts';
+import type { AuditAction, AuditOutcome, AuditRecord } from './audit-events.ts';
+
+type Row = {
+  id: string;
+  seq: number;
+  time: Date;
+  actor: string;
+  action: string;
+  targetRoleArn: string | null;
+  roleSessionName: string | null;
+  outcome: string;
+  errorCode: string | null;
+  sourceIp: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  metadata: string | null;
+  prevHash: string;
+  hash: string;
+};
+
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  targetRoleArn?: string;
+  outcome?: string;
+  from?: Date;
+  to?: Date;
+  /** Rows with seq below this (cursor paging, newest first). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export function createAuditRepository() {
+  return {
+    async head(db: DbClient): Promise<{ seq: number; hash: string } | null> {
+      return db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+    },
+
+    async insert(db: DbClient, record: AuditRecord): Promise<void> {
+      await db.auditEvent.create({
+        data: {
+          id: record.id,
+          seq: record.seq,
+          time: record.time,
+          actor: record.actor,
+          action: record.action,
+          targetRoleArn: record.targetRoleArn ?? null,
+          roleSessionName: record.roleSessionName ?? null,
+          outcome: record.outcome,
+          errorCode: record.errorCode ?? null,
+          sourceIp: record.sourceIp ?? null,
+          userAgent: record.userAgent ?? null,
+          requestId: record.requestId ?? null,
+          metadata: record.metadata ? JSON.stringify(record.metadata) : null,
+          prevHash: record.prevHash,
+          hash: record.hash,
+        },
+      });
+    },
+
+    async bySeqRange(db: DbClient, fromSeq: number, limit: number): Promise<AuditRecord[]> {
+      const rows = await db.auditEvent.findMany({ where: { seq: { gte: fromSeq } }, orderBy: { seq: 'asc' }, take: limit });
+      return rows.map(toRecord);
+    },
+
+    async query(db: DbClient, q: AuditQuery): Promise<AuditRecord[]> {
+      const rows = await db.auditEvent.findMany({
+        where: {
+          ...(q.actor ? { actor: q.actor } : {}),
+          ...(q.action ? { action: q.action } : {}),
+          ...(q.targetRoleArn ? { targetRoleArn: q.targetRoleArn } : {}),
+          ...(q.outcome ? { outcome: q.outcome } : {}),
+          ...(q.from || q.to ? { time: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } : {}),
+          ...(q.beforeSeq !== undefined ? { seq: { lt: q.beforeSeq } } : {}),
+        },
+        orderBy: { seq: 'desc' },
+        take: q.limit,
+      });
+      return rows.map(toRecord);
+    },
+  };
+}
+
+export type AuditRepository = ReturnType<typeof createAuditRepository>;
+
+function toRecord(row: Row): AuditRecord {
+  return {
+    id: row.id,
+    seq: row.seq,
+    time: row.time,
+    actor: row.actor,
+    action: row.action as AuditAction,
+    outcome: row.outcome as AuditOutcome,
+    targetRoleArn: row.targetRoleArn ?? undefined,
+    roleSessionName: row.roleSessionName ?? undefined,
+    errorCode: row.errorCode ?? undefined,
+    sourceIp: row.sourceIp ?? undefined,
+    userAgent: row.userAgent ?? undefined,
+    requestId: row.requestId ?? undefined,
+    metadata: row.metadata ? (JSON.parse(row.metadata) as AuditRecord['metadata']) : undefined,
+    prevHash: row.prevHash,
+    hash: row.hash,
+  };
+}

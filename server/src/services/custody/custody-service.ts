@@ -1,0 +1,302 @@
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import { AwsCallError } from '../../aws/aws-errors.ts';
+import type { AwsGateway, AwsKey } from '../../aws/aws-gateway.ts';
+import { AppError, badRequest, conflict, notFound, serviceUnavailable } from '../../errors/app-error.ts';
+import { AuditAction } from '../audit/audit-events.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import { open, seal, type KeyRing } from './secret-box.ts';
+
+/** How the portal gets role credentials for a user (see EnrolledUser.issuePath). */
+export type IssuePath = 'assume_role' | 'mfa_session';
+
+export interface EnrolledUserSummary {
+  userName: string;
+  accountId: string;
+  userArn: string;
+  accessKeyId: string;
+  mfaSerial: string;
+  issuePath: IssuePath;
+  keyCreatedAt: Date;
+  enrolledAt: Date;
+  lastSignInAt: Date | null;
+}
+
+/** An enrolled user with the opened key: handle with care, never log or return it. */
+export interface UserKey extends EnrolledUserSummary {
+  key: AwsKey;
+}
+
+export interface EnrollOptions {
+  /** Which MFA device to use when the user has several. */
+  mfaSerial?: string;
+  /** An existing key pair to hold instead of creating one. */
+  importedKey?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface CustodyServiceDeps {
+  prisma: PrismaClient;
+  aws: Pick<
+    AwsGateway,
+    'createAccessKey' | 'deleteAccessKey' | 'listAccessKeyIds' | 'listMfaDevices' | 'getCallerIdentity' | 'simulatePrincipalPolicy'
+  >;
+  keyRing: () => KeyRing;
+  audit: AuditService;
+  now?: () => Date;
+  /** Waits between checks that a new key works (IAM keys take a few seconds to propagate). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const USER_NAME = /^[\w+=,.@-]{1,64}$/;
+const KEY_ID = /^[A-Z0-9]{16,128}$/;
+const KEY_PROPAGATION_CHECKS = 8;
+
+const sealContext = (userNameKey: string, accessKeyId: string) => `user-key:${userNameKey}:${accessKeyId}`;
+
+/**
+ * Holds one AWS access key per enrolled IAM user, sealed under the master key. AWS only checks
+ * an MFA code against a device of the user who signs the call, so the portal must sign as the
+ * user; the user's policy should make this key useless without MFA.
+ */
+export function createCustodyService({ prisma, aws, keyRing, audit, now = () => new Date(), sleep = defaultSleep }: CustodyServiceDeps) {
+  async function identityOf(key: AwsKey) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await aws.getCallerIdentity(key);
+      } catch (error) {
+        const retriable = error instanceof AwsCallError && error.kind === 'invalid_key' && attempt < KEY_PROPAGATION_CHECKS;
+        if (!retriable) throw error;
+        await sleep(Math.min(500 * attempt, 3000));
+      }
+    }
+  }
+
+  /** Users under a deny-unless-MFA policy cannot call AssumeRole with their long-term key. */
+  async function detectIssuePath(userArn: string): Promise<IssuePath> {
+    try {
+      const [result] = await aws.simulatePrincipalPolicy(userArn, ['sts:AssumeRole'], {});
+      return result?.decision === 'explicitDeny' ? 'mfa_session' : 'assume_role';
+    } catch {
+      // Without iam:SimulatePrincipalPolicy the safe choice is the path that always works.
+      return 'mfa_session';
+    }
+  }
+
+  function summary(row: {
+    userName: string;
+    accountId: string;
+    userArn: string;
+    accessKeyId: string;
+    mfaSerial: string;
+    issuePath: string;
+    keyCreatedAt: Date;
+    enrolledAt: Date;
+    lastSignInAt: Date | null;
+  }): EnrolledUserSummary {
+    return {
+      userName: row.userName,
+      accountId: row.accountId,
+      userArn: row.userArn,
+      accessKeyId: row.accessKeyId,
+      mfaSerial: row.mfaSerial,
+      issuePath: row.issuePath === 'assume_role' ? 'assume_role' : 'mfa_session',
+      keyCreatedAt: row.keyCreatedAt,
+      enrolledAt: row.enrolledAt,
+      lastSignInAt: row.lastSignInAt,
+    };
+  }
+
+  async function chooseMfaSerial(userName: string, wanted: string | undefined): Promise<string> {
+    const devices = await aws.listMfaDevices(userName);
+    if (devices.length === 0) {
+      throw conflict('no_mfa_device', `${userName} has no MFA device in IAM. Set one up first; the portal signs people in with its codes.`);
+    }
+    if (wanted) {
+      if (!devices.some((d) => d.serialNumber === wanted)) {
+        throw badRequest('unknown_mfa_device', `${userName} has no MFA device ${wanted}. Their devices: ${devices.map((d) => d.serialNumber).join(', ')}.`);
+      }
+      return wanted;
+    }
+    if (devices.length > 1) {
+      throw badRequest('choose_mfa_device', `${userName} has several MFA devices; name one with --mfa-serial: ${devices.map((d) => d.serialNumber).join(', ')}.`);
+    }
+    return devices[0]!.serialNumber;
+  }
+
+  async function obtainKey(userName: string, options: EnrollOptions): Promise<{ key: { accessKeyId: string; secretAccessKey: string }; created: boolean }> {
+    if (options.importedKey) {
+      if (!KEY_ID.test(options.importedKey.accessKeyId) || options.importedKey.secretAccessKey.length < 16) {
+        throw badRequest('invalid_key', 'The imported key does not look like an AWS access key pair.');
+      }
+      return { key: options.importedKey, created: false };
+    }
+    const existing = await aws.listAccessKeyIds(userName);
+    if (existing.length >= 2) {
+      throw conflict('access_key_limit', `${userName} already has two access keys (the IAM limit). Delete one, or enroll with --import to hand the portal an existing key.`);
+    }
+    return { key: await aws.createAccessKey(userName), created: true };
+  }
+
+  return {
+    async enroll(userName: string, options: EnrollOptions = {}): Promise<EnrolledUserSummary> {
+      if (!USER_NAME.test(userName)) throw badRequest('invalid_user_name', 'An IAM user name is 1 to 64 characters of letters, digits and +=,.@_-.');
+      const userNameKey = userName.toLowerCase();
+      if (await prisma.enrolledUser.findUnique({ where: { userNameKey } })) {
+        throw conflict('already_enrolled', `${userName} is already enrolled. Use rotate-keys to replace the key, or unenroll first.`);
+      }
+      const mfaSerial = await chooseMfaSerial(userName, options.mfaSerial).catch(rethrowNotFound(userName));
+      const { key, created } = await obtainKey(userName, options).catch(rethrowNotFound(userName));
+      try {
+        const identity = await identityOf(key);
+        const expectedSuffix = `:user/${userName}`.toLowerCase();
+        if (!identity.arn.toLowerCase().endsWith(expectedSuffix)) {
+          throw badRequest('key_not_for_user', `That access key belongs to ${identity.arn}, not to ${userName}.`);
+        }
+        const issuePath = await detectIssuePath(identity.arn);
+        const ring = keyRing();
+        const row = await prisma.$transaction(async (tx) => {
+          const created = await tx.enrolledUser.create({
+            data: {
+              userName,
+              userNameKey,
+              accountId: identity.account,
+              userArn: identity.arn,
+              accessKeyId: key.accessKeyId,
+              sealedSecret: seal(ring, key.secretAccessKey, sealContext(userNameKey, key.accessKeyId)),
+              masterKeyId: ring.current.id,
+              mfaSerial,
+              issuePath,
+              keyCreatedAt: now(),
+            },
+          });
+          await audit.append(
+            { actor: 'system', action: AuditAction.Enroll, outcome: 'success', metadata: { userName, accessKeyId: key.accessKeyId, issuePath, imported: !options.importedKey ? false : true } },
+            tx,
+          );
+          return created;
+        });
+        return summary(row);
+      } catch (error) {
+        // Never leave a key in IAM that the portal does not hold.
+        if (created) await aws.deleteAccessKey(userName, key.accessKeyId).catch(() => undefined);
+        throw error;
+      }
+    },
+
+    async unenroll(userName: string): Promise<EnrolledUserSummary> {
+      const row = await prisma.enrolledUser.findUnique({ where: { userNameKey: userName.toLowerCase() } });
+      if (!row) throw notFound('not_enrolled', `${userName} is not enrolled.`);
+      try {
+        await aws.deleteAccessKey(row.userName, row.accessKeyId);
+      } catch (error) {
+        if (!(error instanceof AwsCallError && error.kind === 'not_found')) throw error;
+      }
+      await prisma.$transaction(async (tx) => {
+        await tx.enrolledUser.delete({ where: { id: row.id } });
+        await audit.append({ actor: 'system', action: AuditAction.Unenroll, outcome: 'success', metadata: { userName: row.userName, accessKeyId: row.accessKeyId } }, tx);
+      });
+      return summary(row);
+    },
+
+    /** Replaces keys created more than `olderThanDays` ago: new key first, old key deleted last. */
+    async rotateKeys(olderThanDays: number): Promise<Array<{ userName: string; oldAccessKeyId: string; newAccessKeyId?: string; error?: string }>> {
+      const cutoff = new Date(now().getTime() - olderThanDays * 86_400_000);
+      const due = await prisma.enrolledUser.findMany({ where: { keyCreatedAt: { lt: cutoff } }, orderBy: { userNameKey: 'asc' } });
+      const results = [];
+      for (const row of due) {
+        try {
+          const fresh = await aws.createAccessKey(row.userName);
+          try {
+            await identityOf(fresh);
+            const ring = keyRing();
+            await prisma.$transaction(async (tx) => {
+              await tx.enrolledUser.update({
+                where: { id: row.id },
+                data: {
+                  accessKeyId: fresh.accessKeyId,
+                  sealedSecret: seal(ring, fresh.secretAccessKey, sealContext(row.userNameKey, fresh.accessKeyId)),
+                  masterKeyId: ring.current.id,
+                  keyCreatedAt: now(),
+                },
+              });
+              await audit.append(
+                { actor: 'system', action: AuditAction.RotateKey, outcome: 'success', metadata: { userName: row.userName, oldAccessKeyId: row.accessKeyId, newAccessKeyId: fresh.accessKeyId } },
+                tx,
+              );
+            });
+          } catch (error) {
+            await aws.deleteAccessKey(row.userName, fresh.accessKeyId).catch(() => undefined);
+            throw error;
+          }
+          await aws.deleteAccessKey(row.userName, row.accessKeyId).catch(() => undefined);
+          results.push({ userName: row.userName, oldAccessKeyId: row.accessKeyId, newAccessKeyId: fresh.accessKeyId });
+        } catch (error) {
+          const message = error instanceof AppError || error instanceof AwsCallError ? (error instanceof AwsCallError ? error.kind : error.code) : 'unexpected error';
+          await audit.append({ actor: 'system', action: AuditAction.RotateKey, outcome: 'failure', errorCode: message, metadata: { userName: row.userName } });
+          results.push({ userName: row.userName, oldAccessKeyId: row.accessKeyId, error: message });
+        }
+      }
+      return results;
+    },
+
+    /** Re-seals every record under `target`'s current key; records must open with `target`'s ring. */
+    async rotateMasterKey(target: KeyRing): Promise<{ users: number; mfaSessions: number }> {
+      let users = 0;
+      let mfaSessions = 0;
+      await prisma.$transaction(async (tx) => {
+        for (const row of await tx.enrolledUser.findMany()) {
+          const context = sealContext(row.userNameKey, row.accessKeyId);
+          const secret = open(target, row.sealedSecret, context);
+          await tx.enrolledUser.update({ where: { id: row.id }, data: { sealedSecret: seal(target, secret, context), masterKeyId: target.current.id } });
+          users++;
+        }
+        for (const row of await tx.mfaSession.findMany({ where: { revokedAt: null, expiresAt: { gt: now() } } })) {
+          const context = `mfa-session:${row.id}`;
+          const secret = open(target, row.sealedCredentials, context);
+          await tx.mfaSession.update({ where: { id: row.id }, data: { sealedCredentials: seal(target, secret, context), masterKeyId: target.current.id } });
+          mfaSessions++;
+        }
+        await audit.append({ actor: 'system', action: AuditAction.RotateMasterKey, outcome: 'success', metadata: { masterKeyId: target.current.id, users, mfaSessions } }, tx);
+      });
+      return { users, mfaSessions };
+    },
+
+    async list(): Promise<EnrolledUserSummary[]> {
+      return (await prisma.enrolledUser.findMany({ orderBy: { userNameKey: 'asc' } })).map(summary);
+    },
+
+    async find(userName: string): Promise<EnrolledUserSummary | null> {
+      if (!USER_NAME.test(userName)) return null;
+      const row = await prisma.enrolledUser.findUnique({ where: { userNameKey: userName.toLowerCase() } });
+      return row ? summary(row) : null;
+    },
+
+    /** The user's opened key, or null when the user is not enrolled. */
+    async loadKey(userName: string): Promise<UserKey | null> {
+      if (!USER_NAME.test(userName)) return null;
+      const row = await prisma.enrolledUser.findUnique({ where: { userNameKey: userName.toLowerCase() } });
+      if (!row) return null;
+      let secretAccessKey: string;
+      try {
+        secretAccessKey = open(keyRing(), row.sealedSecret, sealContext(row.userNameKey, row.accessKeyId));
+      } catch {
+        throw serviceUnavailable('custody_unavailable', 'The portal cannot open its stored key for this user. An administrator must check PORTAL_MASTER_KEY.');
+      }
+      return { ...summary(row), key: { accessKeyId: row.accessKeyId, secretAccessKey } };
+    },
+
+    async recordSignIn(userName: string): Promise<void> {
+      await prisma.enrolledUser.updateMany({ where: { userNameKey: userName.toLowerCase() }, data: { lastSignInAt: now() } });
+    },
+  };
+}
+
+export type CustodyService = ReturnType<typeof createCustodyService>;
+
+function rethrowNotFound(userName: string) {
+  return (error: unknown): never => {
+    if (error instanceof AwsCallError && error.kind === 'not_found') throw notFound('unknown_user', `IAM has no user named ${userName}.`);
+    throw error;
+  };
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

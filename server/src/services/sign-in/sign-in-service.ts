@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import type { DbClient } from '../../db/prisma-types.ts';
+import type { AwsGateway, TemporaryCredentials } from '../../aws/aws-gateway.ts';
+import { AwsCallError } from '../../aws/aws-errors.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { addressAttemptKey, userAttemptKey, type AttemptLimiter } from '../abuse/attempt-limiter.ts';
+import type { AuditAction as AuditActionName, RequestOrigin } from '../audit/audit-events.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import { appErrorFromAws, invalidMfaCode } from '../aws-error-mapping.ts';
+import type { CustodyService, UserKey } from '../custody/custody-service.ts';
+import type { MfaSessionStore } from '../sessions/mfa-session-store.ts';
+
+export interface CodeAttempt {
+  userName: string;
+  code: string;
+  origin: RequestOrigin;
+}
+
+
+export interface SignInServiceDeps {
+  prisma: PrismaClient;
+  aws: Pick<AwsGateway, 'getSessionToken'>;
+  custody: Pick<CustodyService, 'loadKey' | 'recordSignIn'>;
+  limiter: AttemptLimiter;
+  audit: AuditService;
+  mfaSessions: MfaSessionStore;
+  /** Every rejected code is answered no sooner than this after the request began, so a reply's timing does not tell unknown users from wrong codes. */
+  failureFloorMs: number;
+  now?: () => Date;
+}
+
+/** A 6-digit code, tolerating the spaces people paste ("123 456"). */
+export function normalizeCode(code: string): string | null {
+  const digits = code.replace(/\s+/g, '');
+  return /^\d{6}$/.test(digits) ? digits : null;
+}
+
+/**
+ * Everything that proves a person with an MFA code: throttling, the user's key, AWS's verdict,
+ * failure counting and audit. Unknown users, users the portal holds no key for and wrong codes
+ * all get the same answer after the same minimum time.
+ */
+export function createSignInService(deps: SignInServiceDeps) {
+  const { prisma, aws, custody, limiter, audit, mfaSessions, failureFloorMs, now = () => new Date() } = deps;
+
+  const attemptKeys = (attempt: CodeAttempt) => [userAttemptKey(attempt.userName), ...(attempt.origin.sourceIp ? [addressAttemptKey(attempt.origin.sourceIp)] : [])];
+
+  async function delayUntilFloor(startedAt: number): Promise<void> {
+    const wait = startedAt + failureFloorMs - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  /**
+   * Checks throttling and loads the user's key; the caller then asks AWS to verify the code
+   * (its call depends on the path) inside `verify`. Rejections are counted and audited here.
+   */
+  async function withVerifiedCode<T>(
+    attempt: CodeAttempt,
+    action: AuditActionName,
+    verify: (user: UserKey, code: string) => Promise<T>,
+    auditExtras: { targetRoleArn?: string; roleSessionName?: string } = {},
+  ): Promise<{ user: UserKey; result: T }> {
+    const startedAt = Date.now();
+    const keys = attemptKeys(attempt);
+    const fail = async (errorCode: string, error: AppError, outcome: 'failure' | 'denied' = 'failure', count = true): Promise<never> => {
+      if (count) await limiter.recordFailure(keys);
+      await audit.append({ actor: attempt.userName.slice(0, 64), action, outcome, errorCode, ...auditExtras, ...attempt.origin });
+      if (error.code === 'invalid_mfa_code') await delayUntilFloor(startedAt);
+      throw error;
+    };
+
+    const limit = await limiter.check(keys);
+    if (limit.blocked) {
+      const minutes = Math.ceil(limit.retryAfterSeconds / 60);
+      await audit.append({ actor: attempt.userName.slice(0, 64), action, outcome: 'denied', errorCode: 'too_many_attempts', ...auditExtras, ...attempt.origin });
+      throw new AppError(
+        429,
+        'too_many_attempts',
+        `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        { 'retry-after': String(limit.retryAfterSeconds) },
+      );
+    }
+    const code = normalizeCode(attempt.code);
+    if (!code) return fail('malformed_code', new AppError(400, 'invalid_request', 'An MFA code is 6 digits.'), 'failure', false);
+
+    const user = await custody.loadKey(attempt.userName);
+    if (!user) return fail('not_enrolled', invalidMfaCode());
+
+    try {
+      const result = await verify(user, code);
+      await limiter.recordSuccess(userAttemptKey(attempt.userName));
+      return { user, result };
+    } catch (error) {
+      const appError = appErrorFromAws(error);
+      // Wrong codes, and refusals an unauthenticated caller could use to probe who is enrolled
+      // or which roles exist, spend the budget; mistakes in durations and AWS outages do not.
+      const countsAsGuess = [401, 403, 404].includes(appError.statusCode);
+      const errorCode = error instanceof AwsCallError ? error.kind : appError.code;
+      return fail(errorCode, appError, appError.statusCode === 403 ? 'denied' : 'failure', countsAsGuess);
+    }
+  }
+
+  return {
+    withVerifiedCode,
+
+    /**
+     * Browser sign-in and CLI tokens: GetSessionToken with the code (no policy can deny it),
+     * then the MFA session is stored sealed and the event audited in one transaction.
+     */
+    async openMfaSession(
+      attempt: CodeAttempt,
+      action: AuditActionName,
+      durationSeconds: number,
+      onCommit?: (tx: DbClient, opened: { sessionId: string; user: UserKey; credentials: TemporaryCredentials }) => Promise<void>,
+    ): Promise<{ user: UserKey; sessionId: string; credentials: TemporaryCredentials; authenticatedAt: Date }> {
+      const authenticatedAt = now();
+      const { user, result: credentials } = await withVerifiedCode(attempt, action, (u, code) =>
+        aws.getSessionToken(u.key, { serialNumber: u.mfaSerial, tokenCode: code, durationSeconds }),
+      );
+      const sessionId = randomUUID();
+      await prisma.$transaction(async (tx) => {
+        await mfaSessions.create(tx, { id: sessionId, userName: user.userName, accountId: user.accountId, mfaSerial: user.mfaSerial, authenticatedAt, credentials });
+        if (onCommit) await onCommit(tx, { sessionId, user, credentials });
+        await audit.append(
+          { actor: user.userName, action, outcome: 'success', ...attempt.origin, metadata: { mfaSessionId: sessionId, expiresAt: credentials.expiration.toISOString() } },
+          tx,
+        );
+      });
+      await custody.recordSignIn(user.userName);
+      return { user, sessionId, credentials, authenticatedAt };
+    },
+  };
+}
+
+export type SignInService = ReturnType<typeof createSignInService>;
+
+

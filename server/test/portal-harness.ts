@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { startEmulator, type RunningEmulator } from '../../emulator/src/server.ts';
+import type { StateFile } from '../../emulator/src/state/state-file.ts';
+import { codeAtStep, timeStepAt } from '../../emulator/src/totp.ts';
+import { buildApp } from '../src/app.ts';
+import { createAwsGateway, type AwsGateway } from '../src/aws/aws-gateway.ts';
+import { loadConfig, type Config } from '../src/config/config.ts';
+import { openDatabase, type Database } from '../src/db/database.ts';
+import { applyMigrations } from '../src/db/migrator.ts';
+import { generateMasterKey } from '../src/services/custody/secret-box.ts';
+
+export const DEMO_STATE_PATH = path.resolve(import.meta.dirname, '../../emulator/demo-state.json');
+export const ACCOUNT = '111111111111';
+
+export const demoState = (): StateFile => JSON.parse(readFileSync(DEMO_STATE_PATH, 'utf8')) as StateFile;
+
+export interface PortalHarness {
+  app: FastifyInstance;
+  emulator: RunningEmulator;
+  aws: AwsGateway;
+  config: Config;
+  database: Database;
+  state: StateFile;
+  /** A code for the user's first MFA device that the emulator has not seen yet (moves its clock on). */
+  nextCode(userName: string): string;
+  /** Moves the emulator's clock (AWS's time) forward. */
+  advance(seconds: number): void;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  databaseUrl: string;
+  state?: StateFile;
+  env?: Record<string, string>;
+}
+
+/**
+ * The real portal (Fastify app, real database, real AWS SDK) in front of the local AWS emulator
+ * with the demo organisation. The emulator's clock is the harness's to move, so tests can use a
+ * fresh TOTP step for every code instead of waiting 30 s.
+ */
+export async function startPortalHarness(options: HarnessOptions): Promise<PortalHarness> {
+  const state = options.state ?? demoState();
+  let clock = Date.now();
+  const emulator = await startEmulator({ state, now: () => new Date(clock), logError: () => {} });
+  const portalUser = state.users.find((u) => u.account === ACCOUNT && u.name === 'portal');
+  const portalKey = portalUser?.accessKeys?.[0];
+  if (!portalKey) throw new Error('the state needs a `portal` user with an access key');
+  const aws = createAwsGateway({
+    region: 'us-east-1',
+    stsEndpoint: emulator.url,
+    iamEndpoint: emulator.url,
+    portalCredentials: { accessKeyId: portalKey.id, secretAccessKey: portalKey.secret },
+  });
+  const config = loadConfig({
+    DATABASE_URL: options.databaseUrl,
+    PORTAL_MASTER_KEY: generateMasterKey(),
+    LOG_LEVEL: 'silent',
+    GROUP_CACHE_SECONDS: '0',
+    ...options.env,
+  });
+  await applyMigrations(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl);
+  const app = await buildApp({ config, database, aws, logger: false, failureFloorMs: 0 });
+  await app.ready();
+
+  const usedStep = new Map<string, number>();
+  const nextCode = (userName: string): string => {
+    const user = state.users.find((u) => u.account === ACCOUNT && u.name === userName);
+    const device = user?.mfaDevices?.[0];
+    if (!device) throw new Error(`${userName} has no MFA device in the test state`);
+    // AWS accepts each code once: move to a step this device has not used yet.
+    while ((usedStep.get(device.serial) ?? -1) >= timeStepAt(new Date(clock))) clock += 30_000;
+    const step = timeStepAt(new Date(clock));
+    usedStep.set(device.serial, step);
+    return codeAtStep(device.seed, step);
+  };
+  return {
+    app,
+    emulator,
+    aws,
+    config,
+    database,
+    state,
+    nextCode,
+    advance(seconds) {
+      clock += seconds * 1000;
+    },
+    async close() {
+      await app.close();
+      await database.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** The session cookie from a sign-in response, ready for the next request's `cookie` header. */
+export function sessionCookie(response: { cookies: Array<{ name: string; value: string }> }): string {
+  const cookie = response.cookies.find((c) => c.name === 'portal_session');
+  if (!cookie) throw new Error('no session cookie in the response');
+  return `portal_session=${cookie.value}`;
+}
