@@ -1,7 +1,9 @@
+/// <reference lib="dom" />
+// Callbacks passed to page.evaluate() run in the browser.
 import { expect, test } from '@playwright/test';
 
 test.describe('portal home page', () => {
-  test('loads the built UI, which shows the version the API reports', async ({ page, request }) => {
+  test('loads the built UI: the sign-in form, and the version the API reports', async ({ page, request }) => {
     const info = await (await request.get('/api/v1/info')).json();
     expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
 
@@ -10,15 +12,22 @@ test.describe('portal home page', () => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
     await page.goto('/');
-    await expect(page.getByRole('heading', { level: 1 })).toContainText('Short-lived AWS credentials');
-    await expect(page.getByTestId('portal-status')).toHaveText(`Portal version ${info.version} is ready.`);
-    // A CSP violation or a failed asset shows up as a console error.
-    expect(consoleErrors).toEqual([]);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
+    // Interactive quickly: the form is usable well within a second of navigation on the demo.
+    await expect(page.getByLabel('IAM user name')).toBeEditable();
+    const readyAfterMs = await page.evaluate(() => performance.now());
+    test.info().annotations.push({ type: 'sign-in form ready after (ms)', description: String(Math.round(readyAfterMs)) });
+    expect(readyAfterMs).toBeLessThan(2000);
+    await expect(page.getByText('Short-lived AWS credentials, after AWS checks your MFA code.')).toBeVisible();
+    await expect(page.getByTestId('portal-status')).toHaveText(`${info.name} ${info.version}`);
+    // A CSP violation or a failed asset shows up as a console error (a signed-out session check
+    // is a 401, which the browser logs as a failed resource: allow only that one).
+    expect(consoleErrors.filter((text) => !/status of 401/.test(text))).toEqual([]);
   });
 
   test('serves the SPA for client-side routes but JSON 404 for unknown API paths', async ({ page, request }) => {
     await page.goto('/some/client/route');
-    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
 
     const api = await request.get('/api/v1/nope', { headers: { accept: 'text/html' } });
     expect(api.status()).toBe(404);

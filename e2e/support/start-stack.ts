@@ -1,34 +1,23 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 
 /**
- * Starts the built portal for the browser tests on a throwaway SQLite database, exactly as
- * `npm start` would (migrations on start), and removes the database when Playwright stops it.
+ * Starts the built demo for the browser tests: the local AWS emulator (demo organisation) and
+ * the built portal on a throwaway SQLite database, with the demo users enrolled and the roles
+ * in the catalog, exactly as `npm run demo` does. The demo removes its database when stopped.
  */
-const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-e2e-'));
 const port = process.env.E2E_PORT ?? '3917';
 
-const portal = spawn(process.execPath, ['dist/server/src/server.js'], {
+const demo = spawn(process.execPath, ['dist/server/src/demo.js', '--port', port, '--emulator-port', process.env.E2E_EMULATOR_PORT ?? '0'], {
   stdio: 'inherit',
   env: {
     ...process.env,
     NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: port,
-    DATABASE_URL: `file:${path.join(dataDir, 'portal.db')}`,
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   },
 });
 
-const stop = (signal: NodeJS.Signals) => {
-  portal.kill(signal);
-};
+const stop = (signal: NodeJS.Signals) => demo.kill(signal);
 process.once('SIGTERM', () => stop('SIGTERM'));
 process.once('SIGINT', () => stop('SIGINT'));
-
-portal.on('exit', (code) => {
-  rmSync(dataDir, { recursive: true, force: true });
-  process.exit(code ?? 0);
-});
+demo.on('exit', (code) => process.exit(code ?? 0));

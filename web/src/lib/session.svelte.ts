@@ -1,0 +1,124 @@
+import { ApiError } from './api/client.ts';
+import { getSession, signIn, signOut, type PortalUser, type SessionInfo } from './api/session-service.ts';
+import { formatClockTime } from './time-format.ts';
+
+export type SessionStatus = 'checking' | 'signed-out' | 'signed-in';
+
+/** Longest delay setTimeout honours (about 24.8 days); longer sessions are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The browser's MFA session. The session cookie is HttpOnly, so this only knows what the API
+ * says: who is signed in, the CSRF token, and when the session ends. When it ends (sign-out,
+ * expiry, or the server saying so) every registered listener clears what it holds, so no
+ * credential outlives the session on the page.
+ */
+export class SessionState {
+  status = $state<SessionStatus>('checking');
+  user = $state<PortalUser | null>(null);
+  expiresAt = $state<Date | null>(null);
+  /** Why the last session ended, shown on the sign-in page ("Your session ended at ..."). */
+  endNotice = $state<string | null>(null);
+  /** The problem when the first session check could not reach the portal. */
+  loadError = $state<string | null>(null);
+
+  #csrfToken: string | null = null;
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #endListeners = new Set<() => void>();
+
+  get csrfToken(): string | null {
+    return this.#csrfToken;
+  }
+
+  /** Asks the server whether the cookie still holds a session (on page load). */
+  async load(): Promise<void> {
+    try {
+      this.#start(await getSession());
+      this.loadError = null;
+    } catch (error) {
+      this.#reset();
+      if (error instanceof ApiError && error.status === 401) this.loadError = null;
+      else this.loadError = error instanceof ApiError ? error.message : 'The portal cannot be reached.';
+    }
+  }
+
+  /** Throws ApiError for the sign-in form to explain; spaces in a pasted code are dropped. */
+  async signIn(userName: string, code: string): Promise<void> {
+    const session = await signIn(userName.trim(), code.replace(/\s+/g, ''));
+    this.endNotice = null;
+    this.#start(session);
+  }
+
+  async signOut(): Promise<void> {
+    const token = this.#csrfToken;
+    this.#end('You signed out. Temporary credentials you copied stay valid until they expire.');
+    if (token !== null) await signOut(token).catch(() => undefined);
+  }
+
+  /**
+   * The session ran out (`timeout`: its end time passed on this page), or the server no longer
+   * knows it (`server`: it expired there, or was signed out from another tab).
+   */
+  expire(cause: 'timeout' | 'server' = 'timeout'): void {
+    if (this.status !== 'signed-in') return;
+    const token = this.#csrfToken;
+    const endedAt = this.expiresAt ?? new Date();
+    this.#end(
+      cause === 'timeout'
+        ? `Your MFA session ended at ${formatClockTime(endedAt)}. Sign in again with a new code.`
+        : 'Your session has ended (it expired or was signed out elsewhere). Sign in again with a new code.',
+    );
+    // Make sure the server forgets it too, in case the two clocks disagree.
+    if (cause === 'timeout' && token !== null) void signOut(token).catch(() => undefined);
+  }
+
+  /** Registers a callback run whenever the session ends; returns the unregister function. */
+  onEnd(listener: () => void): () => void {
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
+  }
+
+  /** For a page that comes back from sleep: timers may have been held back. */
+  checkExpiry(): void {
+    if (this.status === 'signed-in' && this.expiresAt !== null && Date.now() >= this.expiresAt.getTime()) this.expire();
+  }
+
+  #start(session: SessionInfo): void {
+    this.user = session.user;
+    this.#csrfToken = session.csrfToken;
+    this.expiresAt = new Date(session.expiresAt);
+    this.status = 'signed-in';
+    this.#armExpiryTimer();
+  }
+
+  #armExpiryTimer(): void {
+    clearTimeout(this.#expiryTimer);
+    if (this.expiresAt === null) return;
+    const remaining = this.expiresAt.getTime() - Date.now();
+    if (remaining <= 0) {
+      this.expire();
+      return;
+    }
+    this.#expiryTimer = setTimeout(() => {
+      if (Date.now() >= (this.expiresAt?.getTime() ?? 0)) this.expire();
+      else this.#armExpiryTimer();
+    }, Math.min(remaining, MAX_TIMER_MS));
+  }
+
+  #end(notice: string): void {
+    this.#reset();
+    this.endNotice = notice;
+    for (const listener of this.#endListeners) listener();
+  }
+
+  #reset(): void {
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    this.#csrfToken = null;
+    this.user = null;
+    this.expiresAt = null;
+    this.status = 'signed-out';
+  }
+}
+
+export const session = new SessionState();
