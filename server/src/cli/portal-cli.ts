@@ -94,7 +94,7 @@ async function run(ctx: PortalContext, command: string, args: string[], values: 
       const days = Number(str('older-than-days') ?? '90');
       if (!Number.isInteger(days) || days < 0) throw new UsageError('--older-than-days must be a whole number of days');
       const results = await custody.rotateKeys(days);
-      for (const r of results) console.log(r.error ? `${r.userName}: failed (${r.error}); kept ${r.oldAccessKeyId}` : `${r.userName}: ${r.oldAccessKeyId} -> ${r.newAccessKeyId}`);
+      for (const r of results) console.log(r.error ? `${r.userName}: ${r.error}` : `${r.userName}: ${r.oldAccessKeyId} -> ${r.newAccessKeyId}`);
       console.log(`${results.filter((r) => !r.error).length} rotated, ${results.filter((r) => r.error).length} failed`);
       return results.some((r) => r.error) ? 1 : 0;
     }

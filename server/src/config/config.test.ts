@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, SETTING_NAMES } from './config.ts';
 
 const load = (env: Record<string, string>) => loadConfig(env, '/srv/portal');
 
@@ -48,5 +49,20 @@ describe('loadConfig', () => {
   it('rejects ports out of range and treats empty strings as unset', () => {
     expect(() => load({ PORT: '70000' })).toThrow(/PORT: must be between 1 and 65535/);
     expect(load({ PORT: '' }).port).toBe(3000);
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every setting the portal reads, and nothing else', () => {
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]).filter((name) => name !== 'POSTGRES_PASSWORD');
+    expect([...documented].sort()).toEqual([...SETTING_NAMES].sort());
+  });
+
+  it('accepts a master key and derives nothing from a bad one', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(load({ PORTAL_MASTER_KEY: key }).masterKey?.key.length).toBe(32);
+    expect(() => load({ PORTAL_MASTER_KEY: 'c2hvcnQ=' })).toThrow(/PORTAL_MASTER_KEY: must be base64 of 32 random bytes/);
+    expect(() => load({ PORTAL_PREVIOUS_MASTER_KEYS: `${key},nope` })).toThrow(/PORTAL_PREVIOUS_MASTER_KEYS/);
   });
 });

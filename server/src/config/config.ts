@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DatabaseUrlError, parseDatabaseUrl } from '../db/database-url.ts';
 import { parseMasterKey, type MasterKey } from '../services/custody/secret-box.ts';
 
 /**
@@ -17,8 +18,13 @@ const databaseUrl = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .refine((url) => /^file:.+/.test(url) || isPostgresUrl(url), {
-    message: 'must be a SQLite URL (file:./data/portal.db) or a PostgreSQL URL (postgresql://user:pass@host:5432/db)',
+  .superRefine((url, ctx) => {
+    try {
+      parseDatabaseUrl(url);
+    } catch (error) {
+      // The parser's messages describe the problem without echoing the URL (it may hold a password).
+      ctx.addIssue({ code: 'custom', message: error instanceof DatabaseUrlError ? error.message : 'is not a valid database URL' });
+    }
   });
 
 const masterKey = z.string().transform((value, ctx) => {
@@ -91,9 +97,18 @@ const environmentSchema = z.object({
   MFA_FAILURE_WINDOW_SECONDS: duration(60, 86400).default(900),
   /** How long IAM group memberships (who may request which role, who is an admin) are cached. */
   GROUP_CACHE_SECONDS: duration(0, 3600).default(60),
+  /** Minutes between compliance scans (and a scan at start when none exists); 0 = only on demand. */
+  COMPLIANCE_SCAN_INTERVAL_MINUTES: z.coerce.number({ error: 'must be a number of minutes' }).int('must be whole minutes').min(0).max(10080, 'must be at most 10080 (a week)').default(360),
+  /** AWS calls a compliance scan makes at once (per-user MFA device listing and policy simulation). */
+  COMPLIANCE_SCAN_CONCURRENCY: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1).max(32).default(8),
+  /** How long an MFA setup link works after an administrator creates it. */
+  MFA_SETUP_LINK_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be whole hours').min(1).max(168).default(24),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
+
+/** Every environment variable the portal reads (documented one by one in .env.example). */
+export const SETTING_NAMES = Object.keys(environmentSchema.shape);
 
 export interface Config {
   env: Environment['NODE_ENV'];
@@ -118,6 +133,9 @@ export interface Config {
   addressFailureLimit: number;
   failureWindowSeconds: number;
   groupCacheSeconds: number;
+  complianceScanIntervalMinutes: number;
+  complianceScanConcurrency: number;
+  mfaSetupLinkHours: number;
 }
 
 export class ConfigError extends Error {
@@ -167,14 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     addressFailureLimit: e.MFA_FAILURE_LIMIT_PER_ADDRESS,
     failureWindowSeconds: e.MFA_FAILURE_WINDOW_SECONDS,
     groupCacheSeconds: e.GROUP_CACHE_SECONDS,
+    complianceScanIntervalMinutes: e.COMPLIANCE_SCAN_INTERVAL_MINUTES,
+    complianceScanConcurrency: e.COMPLIANCE_SCAN_CONCURRENCY,
+    mfaSetupLinkHours: e.MFA_SETUP_LINK_HOURS,
   };
-}
-
-function isPostgresUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return (parsed.protocol === 'postgresql:' || parsed.protocol === 'postgres:') && parsed.hostname !== '';
-  } catch {
-    return false;
-  }
 }

@@ -2,7 +2,7 @@ import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AwsCallError } from '../../aws/aws-errors.ts';
 import type { AwsGateway, AwsKey } from '../../aws/aws-gateway.ts';
 import { AppError, badRequest, conflict, notFound, serviceUnavailable } from '../../errors/app-error.ts';
-import { AuditAction } from '../audit/audit-events.ts';
+import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { open, seal, type KeyRing } from './secret-box.ts';
 
@@ -31,6 +31,9 @@ export interface EnrollOptions {
   mfaSerial?: string;
   /** An existing key pair to hold instead of creating one. */
   importedKey?: { accessKeyId: string; secretAccessKey: string };
+  /** Who enrolls the user, for the audit log (the CLI acts as 'system'). */
+  actor?: string;
+  origin?: RequestOrigin;
 }
 
 export interface CustodyServiceDeps {
@@ -169,7 +172,13 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
             },
           });
           await audit.append(
-            { actor: 'system', action: AuditAction.Enroll, outcome: 'success', metadata: { userName, accessKeyId: key.accessKeyId, issuePath, imported: !options.importedKey ? false : true } },
+            {
+              actor: options.actor ?? 'system',
+              action: AuditAction.Enroll,
+              outcome: 'success',
+              ...options.origin,
+              metadata: { userName, accessKeyId: key.accessKeyId, issuePath, imported: !options.importedKey ? false : true },
+            },
             tx,
           );
           return created;
@@ -230,8 +239,12 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
           await aws.deleteAccessKey(row.userName, row.accessKeyId).catch(() => undefined);
           results.push({ userName: row.userName, oldAccessKeyId: row.accessKeyId, newAccessKeyId: fresh.accessKeyId });
         } catch (error) {
-          const message = error instanceof AppError || error instanceof AwsCallError ? (error instanceof AwsCallError ? error.kind : error.code) : 'unexpected error';
-          await audit.append({ actor: 'system', action: AuditAction.RotateKey, outcome: 'failure', errorCode: message, metadata: { userName: row.userName } });
+          const code = error instanceof AwsCallError ? error.kind : error instanceof AppError ? error.code : 'unexpected_error';
+          const message =
+            code === 'limit_exceeded'
+              ? `${row.userName} already has two access keys (the IAM limit); delete the one the portal does not hold (${row.accessKeyId} is the portal's), then rotate again`
+              : `rotation failed (${code}); the current key stays in use`;
+          await audit.append({ actor: 'system', action: AuditAction.RotateKey, outcome: 'failure', errorCode: code, metadata: { userName: row.userName } });
           results.push({ userName: row.userName, oldAccessKeyId: row.accessKeyId, error: message });
         }
       }
