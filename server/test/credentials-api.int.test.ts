@@ -179,6 +179,27 @@ describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', ({
     }
   });
 
+  it('says when an enrolled user no longer has an MFA device', async () => {
+    const code = portal.nextCode('frank');
+    const frank = portal.emulator.store.findUser('111111111111', 'frank')!;
+    const devices = frank.mfaDevices;
+    frank.mfaDevices = [];
+    try {
+      const response = await portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName: 'frank', code } });
+      expect(response.statusCode).toBe(409);
+      expect(response.json().error).toBe('no_mfa_device');
+    } finally {
+      frank.mfaDevices = devices;
+    }
+  });
+
+  it('publishes an OpenAPI document generated from the route schemas', async () => {
+    const response = await portal.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const paths = Object.keys(response.json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/credentials', '/api/v1/session', '/api/v1/cli-tokens', '/api/v1/credentials/process', '/api/v1/me']));
+  });
+
   it('never writes a secret into the audit log, and its chain verifies', async () => {
     const rows = await portal.database.prisma.auditEvent.findMany();
     const text = JSON.stringify(rows);

@@ -27,6 +27,8 @@ export interface PortalHarness {
   nextCode(userName: string): string;
   /** Moves the emulator's clock (AWS's time) forward. */
   advance(seconds: number): void;
+  /** The emulator's clock (AWS's time), e.g. for TOTP codes of a device a test creates. */
+  now(): Date;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,8 @@ export interface HarnessOptions {
   databaseUrl: string;
   state?: StateFile;
   env?: Record<string, string>;
+  /** Minimum time before a rejected code is answered; 0 keeps the tests fast. */
+  failureFloorMs?: number;
 }
 
 /**
@@ -63,7 +67,7 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
   });
   await applyMigrations(config.databaseUrl);
   const database = await openDatabase(config.databaseUrl);
-  const app = await buildApp({ config, database, aws, logger: false, failureFloorMs: 0 });
+  const app = await buildApp({ config, database, aws, logger: false, failureFloorMs: options.failureFloorMs ?? 0 });
   await app.ready();
 
   const usedStep = new Map<string, number>();
@@ -88,6 +92,7 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
     advance(seconds) {
       clock += seconds * 1000;
     },
+    now: () => new Date(clock),
     async close() {
       await app.close();
       await database.close();

@@ -72,6 +72,18 @@ describe('npm run portal', () => {
     expect(again.stderr).toMatch(/already enrolled/);
   });
 
+  it('enrolls with an existing key read from stdin, checking that it belongs to the user', async () => {
+    const erinKey = emulator.store.findUser('111111111111', 'erin')!.accessKeys![0]!;
+    const wrongUser = await portal(['enroll', 'carol', '--import'], `${erinKey.id} ${erinKey.secret}\n`);
+    expect(wrongUser.code).toBe(1);
+    expect(wrongUser.stderr).toMatch(/belongs to arn:aws:iam::111111111111:user\/erin, not to carol/);
+    const before = keysOf('erin');
+    const imported = await portal(['enroll', 'erin', '--import'], `${erinKey.id} ${erinKey.secret}\n`);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain(`with key ${erinKey.id}`);
+    expect(keysOf('erin')).toEqual(before);
+  });
+
   it('explains why users without an MFA device or unknown users cannot be enrolled', async () => {
     const bob = await portal(['enroll', 'bob']);
     expect(bob.code).toBe(1);
@@ -116,7 +128,8 @@ describe('npm run portal', () => {
     expect(rotated.code).toBe(1);
     expect(rotated.stdout).toMatch(/^alice: AKIA\w+ -> AKIA\w+$/m);
     expect(rotated.stdout).toMatch(/^frank: frank already has two access keys \(the IAM limit\)/m);
-    expect(rotated.stdout).toMatch(/1 rotated, 1 failed/);
+    expect(rotated.stdout).toMatch(/^erin: AKIA\w+ -> AKIA\w+$/m);
+    expect(rotated.stdout).toMatch(/2 rotated, 1 failed/);
     const after = keysOf('alice');
     expect(after).toHaveLength(1);
     expect(after).not.toEqual(before);
@@ -126,7 +139,7 @@ describe('npm run portal', () => {
     const next = generateMasterKey();
     const rotated = await portal(['rotate-master-key'], `${next}\n`);
     expect(rotated.code).toBe(0);
-    expect(rotated.stdout).toMatch(/re-encrypted 2 user keys/);
+    expect(rotated.stdout).toMatch(/re-encrypted 3 user keys/);
     // The records are sealed under the new key now: the old key alone cannot open them.
     const withOldKey = await portal(['rotate-master-key'], `${generateMasterKey()}\n`);
     expect(withOldKey.code).toBe(1);

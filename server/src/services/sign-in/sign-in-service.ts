@@ -3,7 +3,7 @@ import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import type { DbClient } from '../../db/prisma-types.ts';
 import type { AwsGateway, TemporaryCredentials } from '../../aws/aws-gateway.ts';
 import { AwsCallError } from '../../aws/aws-errors.ts';
-import { AppError } from '../../errors/app-error.ts';
+import { AppError, conflict } from '../../errors/app-error.ts';
 import { addressAttemptKey, userAttemptKey, type AttemptLimiter } from '../abuse/attempt-limiter.ts';
 import type { AuditAction as AuditActionName, RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -20,7 +20,7 @@ export interface CodeAttempt {
 
 export interface SignInServiceDeps {
   prisma: PrismaClient;
-  aws: Pick<AwsGateway, 'getSessionToken'>;
+  aws: Pick<AwsGateway, 'getSessionToken' | 'listMfaDevices'>;
   custody: Pick<CustodyService, 'loadKey' | 'recordSignIn'>;
   limiter: AttemptLimiter;
   audit: AuditService;
@@ -45,6 +45,14 @@ export function createSignInService(deps: SignInServiceDeps) {
   const { prisma, aws, custody, limiter, audit, mfaSessions, failureFloorMs, now = () => new Date() } = deps;
 
   const attemptKeys = (attempt: CodeAttempt) => [userAttemptKey(attempt.userName), ...(attempt.origin.sourceIp ? [addressAttemptKey(attempt.origin.sourceIp)] : [])];
+
+  async function hasNoMfaDevice(userName: string): Promise<boolean> {
+    try {
+      return (await aws.listMfaDevices(userName)).length === 0;
+    } catch {
+      return false;
+    }
+  }
 
   async function delayUntilFloor(startedAt: number): Promise<void> {
     const wait = startedAt + failureFloorMs - Date.now();
@@ -92,6 +100,12 @@ export function createSignInService(deps: SignInServiceDeps) {
       await limiter.recordSuccess(userAttemptKey(attempt.userName));
       return { user, result };
     } catch (error) {
+      // AWS says the serial is not the user's device: if the user has none left, say so (the
+      // portal already knows this user is enrolled, so nothing new is revealed to a guesser).
+      if (error instanceof AwsCallError && error.kind === 'mfa_device_mismatch' && (await hasNoMfaDevice(user.userName))) {
+        const noDevice = conflict('no_mfa_device', 'Your IAM user has no MFA device any more. Set one up (or ask an administrator for a set-up link), then sign in with its code.');
+        return fail('no_mfa_device', noDevice, 'failure', false);
+      }
       const appError = appErrorFromAws(error);
       // Wrong codes, and refusals an unauthenticated caller could use to probe who is enrolled
       // or which roles exist, spend the budget; mistakes in durations and AWS outages do not.
