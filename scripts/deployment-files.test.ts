@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+/**
+ * No Docker engine runs where the tests run, so the container files are checked for what they
+ * must say: a healthchecked PostgreSQL with a named volume, a non-root portal built in stages,
+ * that starts only once the database is healthy and ships what it needs at run time.
+ */
+const root = new URL('../', import.meta.url);
+const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  environment?: Record<string, string>;
+  volumes?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  read_only?: boolean;
+}
+
+describe('docker-compose.yml', () => {
+  const compose = parse(read('docker-compose.yml')) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+
+  it('runs PostgreSQL with a healthcheck and a named volume', () => {
+    const postgres = compose.services.postgres!;
+    expect(postgres.image).toMatch(/^postgres:\d+/);
+    expect(postgres.healthcheck?.test.join(' ')).toContain('pg_isready');
+    const [volume] = postgres.volumes![0]!.split(':');
+    expect(Object.keys(compose.volumes)).toContain(volume);
+  });
+
+  it('builds the portal from the repository and starts it once PostgreSQL is healthy', () => {
+    const portal = compose.services.portal!;
+    expect(portal.build).toBe('.');
+    expect(portal.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(portal.environment?.DATABASE_URL).toMatch(/^postgresql:\/\/portal:\$\{POSTGRES_PASSWORD\}@postgres:5432\/portal$/);
+    expect(portal.environment?.HOST).toBe('0.0.0.0');
+    // Compose refuses to start without the master key rather than run a portal that cannot sign anyone in.
+    expect(portal.environment?.PORTAL_MASTER_KEY).toMatch(/^\$\{PORTAL_MASTER_KEY:\?/);
+    expect(portal.read_only).toBe(true);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+  it('builds in one stage and runs as a non-root user in another', () => {
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/server\/src\/server.js"\]$/m);
+    expect(runtime).toContain('HEALTHCHECK');
+  });
+
+  it('ships the migrations and the credential_process helper, and every path it copies exists', () => {
+    expect(runtime).toContain('COPY --from=build /app/prisma ./prisma');
+    expect(runtime).toContain('COPY --from=build /app/bin ./bin');
+    for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
+      if (source !== '.') expect(existsSync(new URL(source!, root)), source).toBe(true);
+    }
+  });
+});
