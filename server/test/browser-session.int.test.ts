@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
-import { startEnrolledPortal } from './enrolled-portal.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrls } from './test-databases.ts';
+import { useEnrolledPortal } from './enrolled-portal.ts';
 import { sessionCookie, type PortalHarness } from './portal-harness.ts';
 
-describe.each(testDatabaseUrls())('browser sessions ($name)', ({ create }) => {
-  let db: TestDatabase;
+describe.each(testDatabaseUrls())('browser sessions ($name)', (provider) => {
+  const harness = useEnrolledPortal(provider);
   let portal: PortalHarness;
-
-  beforeAll(async () => {
-    db = await create({ migrate: false });
-    portal = await startEnrolledPortal({ databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await portal?.close();
-    await db?.drop();
+  beforeAll(() => {
+    portal = harness();
   });
 
   async function signIn(userName: string) {
@@ -138,17 +132,11 @@ describe.each(testDatabaseUrls())('browser sessions ($name)', ({ create }) => {
   });
 });
 
-describe.each(testDatabaseUrls())('credential_process tokens ($name)', ({ create }) => {
-  let db: TestDatabase;
+describe.each(testDatabaseUrls())('credential_process tokens ($name)', (provider) => {
+  const harness = useEnrolledPortal(provider);
   let portal: PortalHarness;
-
-  beforeAll(async () => {
-    db = await create({ migrate: false });
-    portal = await startEnrolledPortal({ databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await portal?.close();
-    await db?.drop();
+  beforeAll(() => {
+    portal = harness();
   });
 
   it('buys a token with a code and serves credential_process JSON for it', async () => {

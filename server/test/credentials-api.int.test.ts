@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
-import { startEnrolledPortal } from './enrolled-portal.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrls } from './test-databases.ts';
+import { useEnrolledPortal } from './enrolled-portal.ts';
 import type { PortalHarness } from './portal-harness.ts';
 
 const form = (fields: Record<string, string>) => ({
@@ -8,17 +8,11 @@ const form = (fields: Record<string, string>) => ({
   payload: new URLSearchParams(fields).toString(),
 });
 
-describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', ({ create }) => {
-  let db: TestDatabase;
+describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', (provider) => {
+  const harness = useEnrolledPortal(provider);
   let portal: PortalHarness;
-
-  beforeAll(async () => {
-    db = await create({ migrate: false });
-    portal = await startEnrolledPortal({ databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await portal?.close();
-    await db?.drop();
+  beforeAll(() => {
+    portal = harness();
   });
 
   it('assumes the role with the code AWS verified and prints an eval-able env snippet', async () => {

@@ -1,4 +1,6 @@
+import { afterAll, beforeAll } from 'vitest';
 import { ACCOUNT, startPortalHarness, type HarnessOptions, type PortalHarness } from './portal-harness.ts';
+import type { TestDatabase, TestDatabaseProvider } from './test-databases.ts';
 
 /**
  * The harness with the demo organisation enrolled and a catalog:
@@ -21,4 +23,25 @@ export async function startEnrolledPortal(options: HarnessOptions): Promise<Port
     externalId: 'partner-audit-7f3a',
   });
   return harness;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start an enrolled portal on a fresh database from
+ * `provider` and tear both down; returns a getter for the running harness.
+ */
+export function useEnrolledPortal(provider: TestDatabaseProvider): () => PortalHarness {
+  let db: TestDatabase | undefined;
+  let portal: PortalHarness | undefined;
+  beforeAll(async () => {
+    db = await provider.create({ migrate: false });
+    portal = await startEnrolledPortal({ databaseUrl: db.url });
+  });
+  afterAll(async () => {
+    await portal?.close();
+    await db?.drop();
+  });
+  return () => {
+    if (!portal) throw new Error('the portal is not running (beforeAll failed?)');
+    return portal;
+  };
 }
