@@ -14,7 +14,12 @@ import securityHeaders from './plugins/security-headers.ts';
 import services from './plugins/services.ts';
 import webSession from './plugins/web-session.ts';
 import webStatic from './plugins/web-static.ts';
+import adminAuditRoutes from './routes/admin-audit-routes.ts';
+import adminComplianceRoutes from './routes/admin-compliance-routes.ts';
+import adminRoleRoutes from './routes/admin-role-routes.ts';
+import adminUserRoutes from './routes/admin-user-routes.ts';
 import credentialRoutes from './routes/credential-routes.ts';
+import mfaSetupRoutes from './routes/mfa-setup-routes.ts';
 import healthRoutes from './routes/health-routes.ts';
 import infoRoutes from './routes/info-routes.ts';
 import openapiRoutes from './routes/openapi-routes.ts';
@@ -88,6 +93,11 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(infoRoutes);
   await app.register(sessionRoutes, { config });
   await app.register(credentialRoutes, { config });
+  await app.register(adminComplianceRoutes);
+  await app.register(adminAuditRoutes);
+  await app.register(adminRoleRoutes);
+  await app.register(adminUserRoutes);
+  await app.register(mfaSetupRoutes);
   await app.register(openapiRoutes);
   return app;
 }

@@ -52,6 +52,8 @@ export function classifyAwsError(error: unknown, operation: string): AwsCallErro
     if (message.includes('MultiFactorAuthentication failed')) return make('mfa_device_mismatch');
     return make('access_denied');
   }
+  // EnableMFADevice with codes that do not verify.
+  if (code === 'InvalidAuthenticationCode' || code === 'InvalidAuthenticationCodeException') return make('invalid_mfa_code');
   if (code === 'ExpiredToken' || code === 'ExpiredTokenException') return make('expired');
   if (code === 'InvalidClientTokenId' || code === 'SignatureDoesNotMatch' || code === 'UnrecognizedClientException') {
     return make('invalid_key');
@@ -62,7 +64,9 @@ export function classifyAwsError(error: unknown, operation: string): AwsCallErro
   if (code === 'ValidationError' || code === 'InvalidParameterValue' || code === 'MalformedPolicyDocument') return make('validation');
   if (code === 'NoSuchEntity' || code === 'NoSuchEntityException') return make('not_found');
   if (code === 'LimitExceeded' || code === 'LimitExceededException') return make('limit_exceeded');
-  if (code === 'EntityAlreadyExists' || code === 'DeleteConflict') return make('conflict');
+  if (code === 'EntityAlreadyExists' || code === 'EntityAlreadyExistsException' || code === 'DeleteConflict' || code === 'DeleteConflictException') {
+    return make('conflict');
+  }
   if (code === 'TimeoutError' || code === 'AbortError' || NETWORK_ERRORS.has(e.code ?? '') || NETWORK_ERRORS.has(code)) {
     return make('unavailable');
   }

@@ -1,17 +1,24 @@
 import {
   CreateAccessKeyCommand,
+  CreateVirtualMFADeviceCommand,
   DeleteAccessKeyCommand,
+  DeleteVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
+  GenerateCredentialReportCommand,
+  GetCredentialReportCommand,
   GetRoleCommand,
   IAMClient,
   ListAccessKeysCommand,
   ListGroupsForUserCommand,
   ListMFADevicesCommand,
   ListRolesCommand,
+  ListVirtualMFADevicesCommand,
   SimulatePrincipalPolicyCommand,
   type IAMClientConfig,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { classifyAwsError } from './aws-errors.ts';
+import { AwsCallError, classifyAwsError } from './aws-errors.ts';
+import { callerIdentity, required, roleDetails, temporaryCredentials } from './aws-responses.ts';
 
 /** An AWS key pair: a user's long-term key, or temporary credentials (with a session token). */
 export interface AwsKey {
@@ -68,6 +75,27 @@ export interface SimulationResult {
   decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
 }
 
+/** GenerateCredentialReport's answer: AWS builds the report asynchronously. */
+export type CredentialReportState = 'STARTED' | 'INPROGRESS' | 'COMPLETE';
+
+export interface CredentialReport {
+  /** The CSV text (decoded from the response's base64). */
+  csv: string;
+  generatedAt: Date;
+}
+
+export interface VirtualMfaDevice {
+  serialNumber: string;
+  /** The user it is assigned to; absent for devices created but not enabled. */
+  userName: string | undefined;
+}
+
+export interface NewVirtualMfaDevice {
+  serialNumber: string;
+  /** The base32 TOTP secret. A secret: never log it. */
+  base32Seed: string;
+}
+
 export interface AwsClientSettings {
   region: string;
   /** Endpoint overrides; when absent the SDK reads AWS_ENDPOINT_URL_STS / _IAM / AWS_ENDPOINT_URL itself. */
@@ -99,6 +127,14 @@ export interface AwsGateway {
   getRole(roleName: string): Promise<RoleDetails>;
   listRoles(): Promise<RoleDetails[]>;
   simulatePrincipalPolicy(policySourceArn: string, actions: string[], context: Record<string, string>): Promise<SimulationResult[]>;
+  generateCredentialReport(): Promise<CredentialReportState>;
+  /** The account's credential report, or null while AWS is still generating it (or has none yet). */
+  getCredentialReport(): Promise<CredentialReport | null>;
+  /** Virtual MFA devices that are assigned to users. */
+  listVirtualMfaDevices(): Promise<VirtualMfaDevice[]>;
+  createVirtualMfaDevice(deviceName: string): Promise<NewVirtualMfaDevice>;
+  enableMfaDevice(userName: string, serialNumber: string, code1: string, code2: string): Promise<void>;
+  deleteVirtualMfaDevice(serialNumber: string): Promise<void>;
 }
 
 export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
@@ -252,70 +288,77 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
         } while (marker);
         return results;
       }),
+
+    generateCredentialReport: () =>
+      guard('GenerateCredentialReport', async () => {
+        const out = await iam.send(new GenerateCredentialReportCommand({}));
+        return (out.State ?? 'STARTED') as CredentialReportState;
+      }),
+
+    getCredentialReport: async () => {
+      try {
+        return await guard('GetCredentialReport', async () => {
+          const out = await iam.send(new GetCredentialReportCommand({}));
+          const content = required(out.Content, 'GetCredentialReport', 'Content');
+          return { csv: Buffer.from(content).toString('utf8'), generatedAt: out.GeneratedTime ?? new Date() };
+        });
+      } catch (error) {
+        // Not failures: the report is still being generated, or must be (re)generated first.
+        if (error instanceof AwsCallError && REPORT_NOT_READY.has(error.awsCode)) return null;
+        throw error;
+      }
+    },
+
+    listVirtualMfaDevices: () =>
+      guard('ListVirtualMFADevices', async () => {
+        const devices: VirtualMfaDevice[] = [];
+        let marker: string | undefined;
+        do {
+          const out = await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', Marker: marker, MaxItems: 1000 }));
+          for (const d of out.VirtualMFADevices ?? []) if (d.SerialNumber) devices.push({ serialNumber: d.SerialNumber, userName: d.User?.UserName });
+          marker = out.IsTruncated ? out.Marker : undefined;
+        } while (marker);
+        return devices;
+      }),
+
+    createVirtualMfaDevice: (deviceName) =>
+      guard('CreateVirtualMFADevice', async () => {
+        const out = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: deviceName }));
+        const seed = required(out.VirtualMFADevice?.Base32StringSeed, 'CreateVirtualMFADevice', 'Base32StringSeed');
+        return {
+          serialNumber: required(out.VirtualMFADevice?.SerialNumber, 'CreateVirtualMFADevice', 'SerialNumber'),
+          // The SDK has already decoded the blob: its bytes are the base32 text.
+          base32Seed: Buffer.from(seed).toString('ascii'),
+        };
+      }),
+
+    enableMfaDevice: (userName, serialNumber, code1, code2) =>
+      guard('EnableMFADevice', async () => {
+        await iam.send(new EnableMFADeviceCommand({ UserName: userName, SerialNumber: serialNumber, AuthenticationCode1: code1, AuthenticationCode2: code2 }));
+      }),
+
+    deleteVirtualMfaDevice: (serialNumber) =>
+      guard('DeleteVirtualMFADevice', async () => {
+        await iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber }));
+      }),
   };
 }
+
+/** GetCredentialReport errors that mean "not ready yet" rather than failure. */
+const REPORT_NOT_READY = new Set([
+  'ReportInProgress',
+  'ReportNotPresent',
+  'ReportExpired',
+  // The names the SDK gives those codes.
+  'CredentialReportNotReadyException',
+  'CredentialReportNotPresentException',
+  'CredentialReportExpiredException',
+]);
 
 async function guard<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     throw classifyAwsError(error, operation);
-  }
-}
-
-function required<T>(value: T | undefined | null, operation: string, field: string): T {
-  if (value === undefined || value === null) throw classifyAwsError({ name: 'MalformedResponse', $fault: 'server', message: `${operation} response lacks ${field}` }, operation);
-  return value;
-}
-
-function temporaryCredentials(
-  credentials: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined,
-  operation: string,
-): TemporaryCredentials {
-  return {
-    accessKeyId: required(credentials?.AccessKeyId, operation, 'Credentials.AccessKeyId'),
-    secretAccessKey: required(credentials?.SecretAccessKey, operation, 'Credentials.SecretAccessKey'),
-    sessionToken: required(credentials?.SessionToken, operation, 'Credentials.SessionToken'),
-    expiration: required(credentials?.Expiration, operation, 'Credentials.Expiration'),
-  };
-}
-
-function callerIdentity(out: { Account?: string; Arn?: string; UserId?: string }): CallerIdentity {
-  return {
-    account: required(out.Account, 'GetCallerIdentity', 'Account'),
-    arn: required(out.Arn, 'GetCallerIdentity', 'Arn'),
-    userId: required(out.UserId, 'GetCallerIdentity', 'UserId'),
-  };
-}
-
-function roleDetails(role: {
-  Arn?: string;
-  RoleName?: string;
-  MaxSessionDuration?: number;
-  AssumeRolePolicyDocument?: string;
-  Description?: string;
-} | undefined): RoleDetails {
-  const arn = required(role?.Arn, 'GetRole', 'Role.Arn');
-  return {
-    arn,
-    name: required(role?.RoleName, 'GetRole', 'Role.RoleName'),
-    accountId: arn.split(':')[4] ?? '',
-    maxSessionDuration: role?.MaxSessionDuration ?? 3600,
-    trustPolicy: parsePolicyDocument(role?.AssumeRolePolicyDocument),
-    description: role?.Description,
-  };
-}
-
-/** IAM returns policy documents URL-encoded. */
-function parsePolicyDocument(encoded: string | undefined): unknown {
-  if (!encoded) return null;
-  try {
-    return JSON.parse(decodeURIComponent(encoded));
-  } catch {
-    try {
-      return JSON.parse(encoded);
-    } catch {
-      return null;
-    }
   }
 }

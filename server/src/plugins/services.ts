@@ -20,7 +20,16 @@ export interface ServicesPluginOptions {
 
 async function servicesPlugin(app: FastifyInstance, options: ServicesPluginOptions): Promise<void> {
   const aws = options.aws ?? createAwsGateway({ region: options.config.awsRegion });
-  app.decorate('services', createServices(app.db.prisma, options.config, aws, options.failureFloorMs));
+  const services = createServices(app.db.prisma, options.config, aws, options.failureFloorMs, app.log);
+  app.decorate('services', services);
+  // Scheduled compliance scans start once the server listens (never delaying readiness) and
+  // stop before the database closes; `inject`-only tests never listen, so they scan on demand.
+  app.addHook('onListen', async () => {
+    services.complianceScheduler.start();
+  });
+  app.addHook('onClose', async () => {
+    await services.complianceScheduler.stop();
+  });
 }
 
 export default fp(servicesPlugin, { name: 'services', dependencies: ['database'] });

@@ -39,3 +39,19 @@ export function appErrorFromAws(error: unknown, roleAlias?: string): AppError {
       return serviceUnavailable('aws_unavailable', 'AWS could not complete the request. Try again in a moment.', 5);
   }
 }
+
+/**
+ * For calls the portal makes with its own AWS identity on an admin's behalf (reading roles,
+ * creating MFA devices, enrolling): a refusal means the portal's IAM policy lacks a permission,
+ * which only an operator can fix; everything else maps as for users.
+ */
+export function portalAwsError(error: unknown, operation: string): AppError {
+  if (error instanceof AwsCallError && error.kind === 'access_denied') {
+    return serviceUnavailable(
+      'portal_not_permitted',
+      `The portal's AWS identity may not ${operation}. An operator must add the permission to the portal's IAM policy.`,
+    );
+  }
+  if (error instanceof AwsCallError && error.kind === 'not_found') return new AppError(404, 'not_found', 'AWS has no such entity.');
+  return appErrorFromAws(error);
+}

@@ -13,6 +13,13 @@ import { createKeyRing, type KeyRing } from './custody/secret-box.ts';
 import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
 import { createBrowserSessionService, type BrowserSessionService } from './sign-in/browser-session-service.ts';
 import { createSignInService } from './sign-in/sign-in-service.ts';
+import { createComplianceRepository } from './compliance/compliance-repository.ts';
+import { createComplianceScanner } from './compliance/compliance-scanner.ts';
+import { createComplianceScheduler } from './compliance/compliance-scheduler.ts';
+import { createComplianceService, type ComplianceService } from './compliance/compliance-service.ts';
+import { defaultSleep } from './compliance/concurrency.ts';
+import { createLeaseStore } from './leases/lease-store.ts';
+import { createMfaSetupService, type MfaSetupService } from './mfa-setup/mfa-setup-service.ts';
 
 
 export interface Services {
@@ -22,10 +29,19 @@ export interface Services {
   credentials: CredentialService;
   browserSessions: BrowserSessionService;
   cliTokens: CliTokenService;
+  compliance: ComplianceService;
+  complianceScheduler: ReturnType<typeof createComplianceScheduler>;
+  mfaSetup: MfaSetupService;
+}
+
+/** Optional logger for background work (scans) that has no request to log through. */
+export interface ServiceLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
 }
 
 /** Wires every service from the settings, the database and AWS; routes only see `app.services`. */
-export function createServices(prisma: PrismaClient, config: Config, aws: AwsGateway, failureFloorMs = 400): Services {
+export function createServices(prisma: PrismaClient, config: Config, aws: AwsGateway, failureFloorMs = 400, log?: ServiceLog): Services {
   const keyRing = (): KeyRing => {
     if (!config.masterKey) {
       throw serviceUnavailable('portal_not_configured', 'The portal has no PORTAL_MASTER_KEY, so it cannot use stored keys. An administrator must set it.');
@@ -33,7 +49,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     return createKeyRing(config.masterKey, config.previousMasterKeys);
   };
   const audit = createAuditService({ prisma, auditRepository: createAuditRepository() });
-  const catalog = createCatalogService({ prisma, aws, groupCacheMs: config.groupCacheSeconds * 1000 });
+  const catalog = createCatalogService({ prisma, aws, audit, groupCacheMs: config.groupCacheSeconds * 1000 });
   const custody = createCustodyService({ prisma, aws, keyRing, audit });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const limiter = createAttemptLimiter({ prisma, limits: { perUser: config.failureLimit, perAddress: config.addressFailureLimit, windowSeconds: config.failureWindowSeconds } });
@@ -41,5 +57,21 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
   const credentials = createCredentialService({ prisma, aws, signIn, catalog, audit, mfaSessions, region: config.awsRegion });
   const browserSessions = createBrowserSessionService({ signIn, catalog, mfaSessions, audit, adminGroup: config.adminGroup, sessionSeconds: config.sessionSeconds });
   const cliTokens = createCliTokenService({ prisma, signIn, credentials, tokenSeconds: config.cliTokenSeconds });
-  return { audit, catalog, custody, credentials, browserSessions, cliTokens };
+  const scanner = createComplianceScanner({
+    aws,
+    concurrency: config.complianceScanConcurrency,
+    backoff: { attempts: 8, baseMs: 500, maxMs: 20_000, sleep: defaultSleep },
+    reportTimeoutMs: 10 * 60_000,
+  });
+  const compliance = createComplianceService({
+    prisma,
+    repository: createComplianceRepository(),
+    scanner,
+    leases: createLeaseStore({ prisma }),
+    audit,
+    ...(log ? { log } : {}),
+  });
+  const complianceScheduler = createComplianceScheduler({ compliance, intervalMinutes: config.complianceScanIntervalMinutes, ...(log ? { log } : {}) });
+  const mfaSetup = createMfaSetupService({ prisma, aws, keyRing, audit, compliance, linkHours: config.mfaSetupLinkHours, publicUrl: config.publicUrl });
+  return { audit, catalog, custody, credentials, browserSessions, cliTokens, compliance, complianceScheduler, mfaSetup };
 }

@@ -12,6 +12,11 @@ export const AuditAction = {
   RotateMasterKey: 'custody.rotate_master_key',
   RoleAdd: 'catalog.role_add',
   RoleRemove: 'catalog.role_remove',
+  RoleUpdate: 'catalog.role_update',
+  ComplianceScanStart: 'compliance.scan_start',
+  MfaSetupLinkCreate: 'mfa_setup.link_create',
+  MfaSetupDeviceCreate: 'mfa_setup.device_create',
+  MfaSetupComplete: 'mfa_setup.complete',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

@@ -1,7 +1,11 @@
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import { auditedTransaction } from '../audit/audited-transaction.ts';
 import type { AwsGateway } from '../../aws/aws-gateway.ts';
 import { AwsCallError } from '../../aws/aws-errors.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../errors/app-error.ts';
+import { isUniqueViolation } from '../../db/prisma-types.ts';
+import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
+import type { AuditService } from '../audit/audit-service.ts';
 import { trustPolicyMfaRequirement } from './trust-policy.ts';
 
 export interface CatalogRole {
@@ -28,6 +32,34 @@ export interface AddRoleInput {
   description?: string;
 }
 
+/** What an admin may change on a catalog role (null clears an optional field). */
+export interface UpdateRoleInput {
+  groups?: string[];
+  users?: string[];
+  maxDurationSeconds?: number;
+  externalId?: string | null;
+  description?: string | null;
+}
+
+/** Who changes the catalog, for the audit log; the CLI acts as 'system'. */
+export interface ChangedBy {
+  actor: string;
+  origin?: RequestOrigin;
+}
+
+const SYSTEM: ChangedBy = { actor: 'system' };
+
+export interface ImportableRole {
+  roleArn: string;
+  roleName: string;
+  description: string | null;
+  maxSessionDuration: number;
+  trustRequiresMfa: boolean;
+  mfaMaxAgeSeconds: number | null;
+  /** Aliases under which the catalog already offers this role. */
+  catalogAliases: string[];
+}
+
 export const ALIAS_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const ROLE_ARN_PATTERN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 const PRINCIPAL_NAME = /^[\w+=,.@-]{1,128}$/;
@@ -36,7 +68,8 @@ export const ALL_USERS = '*';
 
 export interface CatalogServiceDeps {
   prisma: PrismaClient;
-  aws: Pick<AwsGateway, 'getRole' | 'listGroupsForUser' | 'portalCallerIdentity'>;
+  aws: Pick<AwsGateway, 'getRole' | 'listGroupsForUser' | 'portalCallerIdentity' | 'listRoles'>;
+  audit: Pick<AuditService, 'append'>;
   /** How long IAM group memberships are trusted before being read again. */
   groupCacheMs: number;
   now?: () => number;
@@ -46,7 +79,7 @@ export interface CatalogServiceDeps {
  * The roles people may request, by alias, and who may request each: IAM group members, named
  * users, or (explicitly) every enrolled user. Group memberships come from IAM, cached briefly.
  */
-export function createCatalogService({ prisma, aws, groupCacheMs, now = Date.now }: CatalogServiceDeps) {
+export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = Date.now }: CatalogServiceDeps) {
   const groupCache = new Map<string, { groups: string[]; until: number }>();
 
   async function groupsFor(userName: string): Promise<string[]> {
@@ -65,6 +98,38 @@ export function createCatalogService({ prisma, aws, groupCacheMs, now = Date.now
     return role.allowedGroups.some((g) => memberOf.has(g.toLowerCase()));
   }
 
+  /**
+   * Same-account roles are read from IAM for their real limit and trust policy; the portal
+   * cannot read another account's roles, so those take the operator's word (or AWS's default).
+   */
+  async function readRole(accountId: string, roleName: string) {
+    const portalAccount = (await aws.portalCallerIdentity()).account;
+    if (portalAccount !== accountId) return { sameAccount: false, awsMax: 3600, mfaMaxAgeSeconds: null, trustRequiresMfa: null };
+    try {
+      const details = await aws.getRole(roleName);
+      const requirement = trustPolicyMfaRequirement(details.trustPolicy);
+      return { sameAccount: true, awsMax: details.maxSessionDuration, mfaMaxAgeSeconds: requirement.maxAgeSeconds, trustRequiresMfa: requirement.requiresMfa };
+    } catch (error) {
+      if (error instanceof AwsCallError && error.kind === 'not_found') throw notFound('unknown_role', `IAM has no role named ${roleName}.`);
+      throw error;
+    }
+  }
+
+  function checkDuration(maxDurationSeconds: number, role: { sameAccount: boolean; awsMax: number }): void {
+    if (!Number.isInteger(maxDurationSeconds) || maxDurationSeconds < 900 || maxDurationSeconds > 43200) {
+      throw badRequest('invalid_duration', 'The maximum duration is 900 to 43200 seconds.');
+    }
+    if (role.sameAccount && maxDurationSeconds > role.awsMax) {
+      throw badRequest('invalid_duration', `The role allows sessions of at most ${role.awsMax} seconds (its MaxSessionDuration).`);
+    }
+  }
+
+  function checkExternalId(externalId: string | null | undefined): void {
+    if (externalId !== undefined && externalId !== null && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+      throw badRequest('invalid_external_id', 'An external ID is 2 to 1224 characters of letters, digits and +=,.@:/-.');
+    }
+  }
+
   async function all(): Promise<CatalogRole[]> {
     const rows = await prisma.catalogRole.findMany({ orderBy: { alias: 'asc' } });
     return rows.map(toCatalogRole);
@@ -75,7 +140,7 @@ export function createCatalogService({ prisma, aws, groupCacheMs, now = Date.now
 
     list: all,
 
-    async add(input: AddRoleInput): Promise<CatalogRole> {
+    async add(input: AddRoleInput, by: ChangedBy = SYSTEM): Promise<CatalogRole> {
       const alias = input.alias.trim().toLowerCase();
       if (!ALIAS_PATTERN.test(alias)) {
         throw badRequest('invalid_alias', 'A role alias is 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit.');
@@ -87,62 +152,112 @@ export function createCatalogService({ prisma, aws, groupCacheMs, now = Date.now
       if (groups.length === 0 && users.length === 0) {
         throw badRequest('no_audience', `Say who may request the role: --groups, --users, or --users '${ALL_USERS}' for every enrolled user.`);
       }
-      if (input.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(input.externalId)) {
-        throw badRequest('invalid_external_id', 'An external ID is 2 to 1224 characters of letters, digits and +=,.@:/-.');
-      }
+      checkExternalId(input.externalId);
       const accountId = arnMatch[1]!;
       const roleName = arnMatch[2]!;
-
-      // Same-account roles are read from IAM for their real limit and trust policy; the portal
-      // cannot read another account's roles, so those take the operator's word (or AWS's default).
-      let awsMax = 3600;
-      let mfaMaxAgeSeconds: number | null = null;
-      let trustRequiresMfa: boolean | null = null;
-      const portalAccount = (await aws.portalCallerIdentity()).account;
-      if (portalAccount === accountId) {
-        try {
-          const details = await aws.getRole(roleName);
-          awsMax = details.maxSessionDuration;
-          const requirement = trustPolicyMfaRequirement(details.trustPolicy);
-          mfaMaxAgeSeconds = requirement.maxAgeSeconds;
-          trustRequiresMfa = requirement.requiresMfa;
-        } catch (error) {
-          if (error instanceof AwsCallError && error.kind === 'not_found') throw notFound('unknown_role', `IAM has no role named ${roleName}.`);
-          throw error;
-        }
-      }
-      const maxDurationSeconds = input.maxDurationSeconds ?? awsMax;
-      if (!Number.isInteger(maxDurationSeconds) || maxDurationSeconds < 900 || maxDurationSeconds > 43200) {
-        throw badRequest('invalid_duration', 'The maximum duration is 900 to 43200 seconds.');
-      }
-      if (portalAccount === accountId && maxDurationSeconds > awsMax) {
-        throw badRequest('invalid_duration', `The role allows sessions of at most ${awsMax} seconds (its MaxSessionDuration).`);
-      }
+      const role = await readRole(accountId, roleName);
+      const maxDurationSeconds = input.maxDurationSeconds ?? role.awsMax;
+      checkDuration(maxDurationSeconds, role);
       const existing = await prisma.catalogRole.findUnique({ where: { alias } });
       if (existing) throw conflict('alias_taken', `The catalog already has a role with alias ${alias}.`);
-      const row = await prisma.catalogRole.create({
-        data: {
-          alias,
-          roleArn: input.roleArn.trim(),
-          accountId,
-          roleName,
-          description: input.description?.trim().slice(0, 500) || null,
-          maxDurationSeconds,
-          mfaMaxAgeSeconds,
-          trustRequiresMfa,
-          externalId: input.externalId ?? null,
-          allowedGroups: JSON.stringify(groups),
-          allowedUsers: JSON.stringify(users),
-        },
+      const row = await auditedTransaction(prisma, async (tx) => {
+        const created = await tx.catalogRole.create({
+          data: {
+            alias,
+            roleArn: input.roleArn.trim(),
+            accountId,
+            roleName,
+            description: input.description?.trim().slice(0, 500) || null,
+            maxDurationSeconds,
+            mfaMaxAgeSeconds: role.mfaMaxAgeSeconds,
+            trustRequiresMfa: role.trustRequiresMfa,
+            externalId: input.externalId ?? null,
+            allowedGroups: JSON.stringify(groups),
+            allowedUsers: JSON.stringify(users),
+          },
+        });
+        await audit.append(
+          { actor: by.actor, action: AuditAction.RoleAdd, outcome: 'success', targetRoleArn: created.roleArn, ...by.origin, metadata: { alias, groups: groups.join(','), users: users.join(','), maxDurationSeconds } },
+          tx,
+        );
+        return created;
+      }).catch((error: unknown) => {
+        if (isUniqueViolation(error)) throw conflict('alias_taken', `The catalog already has a role with alias ${alias}.`);
+        throw error;
       });
       return toCatalogRole(row);
     },
 
-    async remove(alias: string): Promise<CatalogRole> {
+    /** Changes who may request a role, its duration cap, external ID or description. */
+    async update(alias: string, input: UpdateRoleInput, by: ChangedBy = SYSTEM): Promise<CatalogRole> {
       const row = await prisma.catalogRole.findUnique({ where: { alias: alias.toLowerCase() } });
-      if (!row) throw notFound('unknown_role', `The catalog has no role with alias ${alias}.`);
-      await prisma.catalogRole.delete({ where: { id: row.id } });
+      if (!row) throw notFound('unknown_role', `The catalog has no role with alias ${alias.slice(0, 64)}.`);
+      const current = toCatalogRole(row);
+      const groups = input.groups !== undefined ? uniqueNames(input.groups, 'group') : current.allowedGroups;
+      const users = input.users !== undefined ? uniqueNames(input.users, 'user', true) : current.allowedUsers;
+      if (groups.length === 0 && users.length === 0) {
+        throw badRequest('no_audience', `Say who may request the role: groups, users, or users ['${ALL_USERS}'] for every enrolled user.`);
+      }
+      checkExternalId(input.externalId);
+      // Re-read the role: its trust policy or limit may have changed since it was added.
+      const role = await readRole(row.accountId, row.roleName);
+      const maxDurationSeconds = input.maxDurationSeconds ?? Math.min(row.maxDurationSeconds, role.sameAccount ? role.awsMax : row.maxDurationSeconds);
+      checkDuration(maxDurationSeconds, role);
+      const updated = await auditedTransaction(prisma, async (tx) => {
+        const changed = await tx.catalogRole.update({
+          where: { id: row.id },
+          data: {
+            allowedGroups: JSON.stringify(groups),
+            allowedUsers: JSON.stringify(users),
+            maxDurationSeconds,
+            ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
+            ...(input.description !== undefined ? { description: input.description?.trim().slice(0, 500) || null } : {}),
+            ...(role.sameAccount ? { mfaMaxAgeSeconds: role.mfaMaxAgeSeconds, trustRequiresMfa: role.trustRequiresMfa } : {}),
+          },
+        });
+        await audit.append(
+          {
+            actor: by.actor,
+            action: AuditAction.RoleUpdate,
+            outcome: 'success',
+            targetRoleArn: row.roleArn,
+            ...by.origin,
+            metadata: { alias: row.alias, fields: Object.keys(input).sort().join(','), groups: groups.join(','), users: users.join(','), maxDurationSeconds },
+          },
+          tx,
+        );
+        return changed;
+      });
+      return toCatalogRole(updated);
+    },
+
+    async remove(alias: string, by: ChangedBy = SYSTEM): Promise<CatalogRole> {
+      const row = await prisma.catalogRole.findUnique({ where: { alias: alias.toLowerCase() } });
+      if (!row) throw notFound('unknown_role', `The catalog has no role with alias ${alias.slice(0, 64)}.`);
+      await auditedTransaction(prisma, async (tx) => {
+        await tx.catalogRole.delete({ where: { id: row.id } });
+        await audit.append({ actor: by.actor, action: AuditAction.RoleRemove, outcome: 'success', targetRoleArn: row.roleArn, ...by.origin, metadata: { alias: row.alias } }, tx);
+      });
       return toCatalogRole(row);
+    },
+
+    /** The portal account's roles (ListRoles) with what each trust policy demands of MFA. */
+    async importable(): Promise<ImportableRole[]> {
+      const [roles, catalog] = await Promise.all([aws.listRoles(), all()]);
+      return roles
+        .map((role) => {
+          const requirement = trustPolicyMfaRequirement(role.trustPolicy);
+          return {
+            roleArn: role.arn,
+            roleName: role.name,
+            description: role.description ?? null,
+            maxSessionDuration: role.maxSessionDuration,
+            trustRequiresMfa: requirement.requiresMfa,
+            mfaMaxAgeSeconds: requirement.maxAgeSeconds,
+            catalogAliases: catalog.filter((c) => c.roleArn === role.arn).map((c) => c.alias),
+          };
+        })
+        .sort((a, b) => a.roleName.localeCompare(b.roleName, 'en'));
     },
 
     /** The roles this user may request, in alias order. */

@@ -1,0 +1,79 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { portalAwsError } from '../services/aws-error-mapping.ts';
+import { requireAdmin } from './admin-guard.ts';
+import { DateTime, Nullable } from './admin-schemas.ts';
+import { originOf } from './request-origin.ts';
+import { errorResponses, UserName } from './schemas.ts';
+
+const UserParams = Type.Object({ userName: UserName });
+
+/** Remediation from the dashboard: MFA setup links for users without MFA, and enrollment in the portal. */
+const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', requireAdmin);
+  const tags = ['admin: users'];
+
+  app.post(
+    '/api/v1/admin/users/:userName/mfa-setup-links',
+    {
+      schema: {
+        summary: 'Create a one-time link with which the user sets up a virtual MFA device',
+        description: 'The link (a web page; the token is in the URL fragment so it stays out of server logs) replaces any earlier link for the user.',
+        tags,
+        params: UserParams,
+        response: { 201: Type.Object({ url: Type.String(), expiresAt: DateTime }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const link = await app.services.mfaSetup.createLink({ userName: request.params.userName, admin: request.session.userName!, origin: originOf(request) });
+      return reply.code(201).header('cache-control', 'no-store').send({ url: link.url, expiresAt: link.expiresAt.toISOString() });
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/users/:userName/enroll',
+    {
+      schema: {
+        summary: 'Enroll a user who has an MFA device: the portal creates and holds an access key for them',
+        tags,
+        params: UserParams,
+        // A body is optional: a request without one (null) enrolls with the user's only device.
+        body: Nullable(Type.Object({ mfaSerial: Type.Optional(Type.String({ minLength: 9, maxLength: 256, pattern: '^[\\w+=/:,.@-]+$' })) }, { additionalProperties: false })),
+        response: {
+          201: Type.Object({
+            userName: Type.String(),
+            accountId: Type.String(),
+            mfaSerial: Type.String(),
+            issuePath: Type.Union([Type.Literal('assume_role'), Type.Literal('mfa_session')]),
+            enrolledAt: DateTime,
+            lastSignInAt: Nullable(DateTime),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const userName = request.params.userName;
+      const enrolled = await app.services.custody.enroll(userName, {
+        ...(request.body?.mfaSerial ? { mfaSerial: request.body.mfaSerial } : {}),
+        actor: request.session.userName!,
+        origin: originOf(request),
+      }).catch((error: unknown) => {
+        throw portalAwsError(error, 'create access keys for users (iam:CreateAccessKey, iam:ListMFADevices)');
+      });
+      await app.services.compliance.recordEnrolled(enrolled.userName);
+      return reply.code(201).send({
+        userName: enrolled.userName,
+        accountId: enrolled.accountId,
+        mfaSerial: enrolled.mfaSerial,
+        issuePath: enrolled.issuePath,
+        enrolledAt: enrolled.enrolledAt.toISOString(),
+        lastSignInAt: enrolled.lastSignInAt ? enrolled.lastSignInAt.toISOString() : null,
+      });
+    },
+  );
+};
+
+export default adminUserRoutes;

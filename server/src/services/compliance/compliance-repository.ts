@@ -1,0 +1,181 @@
+import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import type { DbClient } from '../../db/prisma-types.ts';
+import type { ComplianceSummary, ScanProgress, ScanStatus, ScanTrigger, ScannedUser, UserFilter, UserSort } from './compliance-types.ts';
+
+const INSERT_BATCH = 500;
+
+type ScanRow = Awaited<ReturnType<PrismaClient['complianceScan']['findFirstOrThrow']>>;
+type UserRow = Awaited<ReturnType<PrismaClient['complianceUser']['findFirstOrThrow']>>;
+
+export interface StoredScan extends ScanProgress {
+  accountId: string | null;
+  reportGeneratedAt: Date | null;
+  summary: ComplianceSummary | null;
+}
+
+export interface UserQuery {
+  scanId: string;
+  filter?: UserFilter | undefined;
+  /** Case-insensitive substring of the user name. */
+  search?: string | undefined;
+  sort: UserSort;
+}
+
+function filterWhere(filter: UserFilter | undefined): Prisma.ComplianceUserWhereInput {
+  switch (filter) {
+    case 'no_mfa':
+      return { mfaActive: false };
+    case 'console_without_mfa':
+      return { mfaActive: false, consoleAccess: true };
+    case 'keys_without_mfa':
+      return { keysWithoutMfa: 'yes' };
+    case 'hardware_mfa':
+      return { hardwareMfaCount: { gt: 0 } };
+    case 'not_enrolled':
+      return { enrolled: false };
+    default:
+      return {};
+  }
+}
+
+function orderBy(sort: UserSort): Prisma.ComplianceUserOrderByWithRelationInput[] {
+  const direction = sort.startsWith('-') ? 'desc' : 'asc';
+  const byName = { userNameKey: direction } as const;
+  switch (sort.replace(/^-/, '')) {
+    case 'passwordLastUsed':
+      return [{ passwordLastUsedAt: { sort: direction, nulls: 'last' } }, { userNameKey: 'asc' }];
+    case 'oldestKey':
+      return [{ oldestKeyCreatedAt: { sort: direction, nulls: 'last' } }, { userNameKey: 'asc' }];
+    default:
+      return [byName];
+  }
+}
+
+const where = (q: UserQuery): Prisma.ComplianceUserWhereInput => ({
+  scanId: q.scanId,
+  ...filterWhere(q.filter),
+  ...(q.search ? { userNameKey: { contains: q.search.toLowerCase() } } : {}),
+});
+
+/** Data access for compliance snapshots. Methods that take `db` may run inside a transaction. */
+export function createComplianceRepository() {
+  return {
+    async createScan(db: DbClient, input: { trigger: ScanTrigger; requestedBy: string | null; startedAt: Date }): Promise<StoredScan> {
+      return toScan(await db.complianceScan.create({ data: { ...input, status: 'running' } }));
+    },
+
+    async setProgress(db: DbClient, scanId: string, progress: { totalUsers?: number; processedUsers: number }): Promise<void> {
+      await db.complianceScan.updateMany({ where: { id: scanId, status: 'running' }, data: progress });
+    },
+
+    async insertUsers(db: DbClient, scanId: string, users: ScannedUser[]): Promise<void> {
+      for (let i = 0; i < users.length; i += INSERT_BATCH) {
+        await db.complianceUser.createMany({
+          data: users.slice(i, i + INSERT_BATCH).map((u) => ({ ...u, scanId, userNameKey: u.userName.toLowerCase() })),
+        });
+      }
+    },
+
+    async finishScan(
+      db: DbClient,
+      scanId: string,
+      result: { status: Exclude<ScanStatus, 'running'>; finishedAt: Date; errorCode?: string; accountId?: string; reportGeneratedAt?: Date; rootMfa?: boolean | null; summary?: ComplianceSummary },
+    ): Promise<void> {
+      await db.complianceScan.updateMany({
+        where: { id: scanId, status: 'running' },
+        data: {
+          status: result.status,
+          finishedAt: result.finishedAt,
+          errorCode: result.errorCode ?? null,
+          ...(result.accountId !== undefined ? { accountId: result.accountId } : {}),
+          ...(result.reportGeneratedAt !== undefined ? { reportGeneratedAt: result.reportGeneratedAt } : {}),
+          ...(result.rootMfa !== undefined ? { rootMfa: result.rootMfa } : {}),
+          ...(result.summary ? { summary: JSON.stringify(result.summary) } : {}),
+        },
+      });
+    },
+
+    async setSummary(db: DbClient, scanId: string, summary: ComplianceSummary): Promise<void> {
+      await db.complianceScan.update({ where: { id: scanId }, data: { summary: JSON.stringify(summary) } });
+    },
+
+    async scan(db: DbClient, scanId: string): Promise<StoredScan | null> {
+      const row = await db.complianceScan.findUnique({ where: { id: scanId } });
+      return row ? toScan(row) : null;
+    },
+
+    async latest(db: DbClient, status?: ScanStatus): Promise<StoredScan | null> {
+      const row = await db.complianceScan.findFirst({ where: status ? { status } : {}, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] });
+      return row ? toScan(row) : null;
+    },
+
+    /** Completed scans, newest first. */
+    async history(db: DbClient, limit: number, since?: Date): Promise<StoredScan[]> {
+      const rows = await db.complianceScan.findMany({
+        where: { status: 'complete', ...(since ? { startedAt: { gte: since } } : {}) },
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        take: limit,
+      });
+      return rows.map(toScan);
+    },
+
+    /** The dashboard's counts, straight from the snapshot's rows. */
+    async summarize(db: DbClient, scanId: string, rootMfa: boolean | null): Promise<ComplianceSummary> {
+      const count = (extra: Prisma.ComplianceUserWhereInput) => db.complianceUser.count({ where: { scanId, ...extra } });
+      const [users, withMfa, consoleWithoutMfa, keysYes, keysUnknown, hardwareMfa, enrolled] = await Promise.all([
+        count({}),
+        count({ mfaActive: true }),
+        count({ mfaActive: false, consoleAccess: true }),
+        count({ keysWithoutMfa: 'yes' }),
+        count({ keysWithoutMfa: 'unknown' }),
+        count({ hardwareMfaCount: { gt: 0 } }),
+        count({ enrolled: true }),
+      ]);
+      return { users, withMfa, withoutMfa: users - withMfa, consoleWithoutMfa, keysWithoutMfaEnforcement: keysYes, keysUnknown, hardwareMfa, enrolled, rootMfa };
+    },
+
+    async pageUsers(db: DbClient, q: UserQuery, offset: number, limit: number): Promise<UserRow[]> {
+      return db.complianceUser.findMany({ where: where(q), orderBy: orderBy(q.sort), skip: offset, take: limit });
+    },
+
+    async findUser(db: DbClient, scanId: string, userName: string): Promise<UserRow | null> {
+      return db.complianceUser.findUnique({ where: { scanId_userNameKey: { scanId, userNameKey: userName.toLowerCase() } } });
+    },
+
+    async updateUser(db: DbClient, id: string, data: Partial<ScannedUser>): Promise<void> {
+      await db.complianceUser.update({ where: { id }, data });
+    },
+
+    /** Drops per-user rows of all but the newest `keep` completed scans (their summaries stay). */
+    async pruneUserRows(db: DbClient, keep: number): Promise<void> {
+      const kept = await db.complianceScan.findMany({ where: { status: 'complete' }, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }], take: keep, select: { id: true } });
+      const running = await db.complianceScan.findMany({ where: { status: 'running' }, select: { id: true } });
+      await db.complianceUser.deleteMany({ where: { scanId: { notIn: [...kept, ...running].map((s) => s.id) } } });
+    },
+
+    /** A scan that was running when its instance stopped renewing the lease. */
+    async markAbandoned(db: DbClient, scanId: string, at: Date): Promise<void> {
+      await db.complianceScan.updateMany({ where: { id: scanId, status: 'running' }, data: { status: 'failed', finishedAt: at, errorCode: 'scan_abandoned' } });
+    },
+  };
+}
+
+export type ComplianceRepository = ReturnType<typeof createComplianceRepository>;
+export type ComplianceUserRow = UserRow;
+
+function toScan(row: ScanRow): StoredScan {
+  return {
+    id: row.id,
+    status: row.status as ScanStatus,
+    trigger: row.trigger as ScanTrigger,
+    requestedBy: row.requestedBy,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    totalUsers: row.totalUsers,
+    processedUsers: row.processedUsers,
+    errorCode: row.errorCode,
+    accountId: row.accountId,
+    reportGeneratedAt: row.reportGeneratedAt,
+    summary: row.summary ? (JSON.parse(row.summary) as ComplianceSummary) : null,
+  };
+}

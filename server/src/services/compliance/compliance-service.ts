@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { auditedTransaction } from '../audit/audited-transaction.ts';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import type { DbClient } from '../../db/prisma-types.ts';
+import { AwsCallError } from '../../aws/aws-errors.ts';
+import { badRequest } from '../../errors/app-error.ts';
+import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { LeaseStore } from '../leases/lease-store.ts';
+import type { ComplianceRepository, ComplianceUserRow, StoredScan, UserQuery } from './compliance-repository.ts';
+import type { ComplianceScanner } from './compliance-scanner.ts';
+import { ReportTimeoutError, ScanCancelledError } from './compliance-scanner.ts';
+import type { ComplianceSummary, ScanProgress, ScanTrigger, UserFilter, UserSort } from './compliance-types.ts';
+
+export const SCAN_LEASE = 'compliance-scan';
+
+export interface ComplianceServiceDeps {
+  prisma: PrismaClient;
+  repository: ComplianceRepository;
+  scanner: Pick<ComplianceScanner, 'scan'>;
+  leases: Pick<LeaseStore, 'claim' | 'renew' | 'release' | 'current'>;
+  audit: Pick<AuditService, 'append'>;
+  /** How long a scan's lease lives without renewal; the holder renews it three times per period. */
+  leaseMs?: number;
+  /** Completed scans whose per-user rows are kept (for paging across a new scan, and exports). */
+  keepSnapshots?: number;
+  now?: () => Date;
+  log?: { warn(details: object, message: string): void; info(details: object, message: string): void };
+}
+
+export interface UserPageQuery {
+  filter?: UserFilter | undefined;
+  search?: string | undefined;
+  sort?: UserSort | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface Dashboard {
+  scanId: string | null;
+  scannedAt: Date | null;
+  reportGeneratedAt: Date | null;
+  summary: ComplianceSummary | null;
+  users: ComplianceUserRow[];
+  nextCursor: string | null;
+}
+
+interface Cursor {
+  scanId: string;
+  offset: number;
+}
+
+/**
+ * Compliance snapshots: starts scans (one at a time across every portal instance, through a
+ * database lease), stores each as a snapshot, and answers the dashboard from the latest complete
+ * one. Cursors name their snapshot, so paging through a list is not disturbed by a newer scan.
+ */
+export function createComplianceService(deps: ComplianceServiceDeps) {
+  const { prisma, repository, scanner, leases, audit, leaseMs = 120_000, keepSnapshots = 3, now = () => new Date() } = deps;
+  const instanceId = randomUUID();
+  let running: Promise<void> | null = null;
+  let stopping = false;
+
+  async function run(scan: StoredScan): Promise<void> {
+    let processed = 0;
+    let lost = false;
+    // Progress writes are serialised and awaited before the scan completes, so a late progress
+    // write never lands after the final one.
+    let progressWrites: Promise<void> = Promise.resolve();
+    let lastWrite = 0;
+    const writeProgress = (extra: { totalUsers?: number } = {}) => {
+      const processedUsers = processed;
+      progressWrites = progressWrites.then(() => repository.setProgress(prisma, scan.id, { ...extra, processedUsers })).catch(() => undefined);
+    };
+    const renewal = setInterval(() => {
+      leases.renew(SCAN_LEASE, instanceId, leaseMs).then((held) => { if (!held) lost = true; }, () => undefined);
+    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    renewal.unref();
+    try {
+      const result = await scanner.scan({
+        onUsersFound: (total) => { writeProgress({ totalUsers: total }); },
+        onUserDone: () => {
+          processed++;
+          if (Date.now() - lastWrite >= 500) {
+            lastWrite = Date.now();
+            writeProgress();
+          }
+        },
+        cancelled: () => stopping || lost,
+      });
+      const enrolled = await prisma.enrolledUser.findMany({ where: { accountId: result.accountId }, select: { userNameKey: true, lastSignInAt: true } });
+      const enrolledByKey = new Map(enrolled.map((e) => [e.userNameKey, e.lastSignInAt]));
+      for (const user of result.users) {
+        const key = user.userName.toLowerCase();
+        user.enrolled = enrolledByKey.has(key);
+        user.lastPortalSignInAt = enrolledByKey.get(key) ?? null;
+      }
+      writeProgress();
+      await progressWrites;
+      await repository.insertUsers(prisma, scan.id, result.users);
+      const summary = await repository.summarize(prisma, scan.id, result.rootMfa);
+      await repository.finishScan(prisma, scan.id, {
+        status: 'complete',
+        finishedAt: now(),
+        accountId: result.accountId,
+        reportGeneratedAt: result.reportGeneratedAt,
+        rootMfa: result.rootMfa,
+        summary,
+      });
+      await repository.pruneUserRows(prisma, keepSnapshots);
+      deps.log?.info({ scanId: scan.id, users: summary.users }, 'compliance scan complete');
+    } catch (error) {
+      const errorCode = failureCode(error);
+      deps.log?.warn({ scanId: scan.id, errorCode, err: error instanceof AwsCallError ? { kind: error.kind, operation: error.operation } : undefined }, 'compliance scan failed');
+      await progressWrites;
+      await repository.finishScan(prisma, scan.id, { status: 'failed', finishedAt: now(), errorCode }).catch(() => undefined);
+    } finally {
+      clearInterval(renewal);
+      await leases.release(SCAN_LEASE, instanceId).catch(() => undefined);
+    }
+  }
+
+  async function resolveSnapshot(cursor: string | undefined): Promise<{ scan: StoredScan | null; offset: number }> {
+    if (!cursor) return { scan: await repository.latest(prisma, 'complete'), offset: 0 };
+    const decoded = decodeCursor(cursor);
+    const scan = await repository.scan(prisma, decoded.scanId);
+    if (!scan || scan.status !== 'complete') throw badRequest('cursor_expired', 'That page is no longer available. Load the list again.');
+    return { scan, offset: decoded.offset };
+  }
+
+  return {
+    /**
+     * Starts a scan unless one is running on any instance; either way answers with the scan that
+     * is (now) running.
+     */
+    async startScan(trigger: ScanTrigger, by?: { actor: string; origin?: RequestOrigin }): Promise<{ started: boolean; scan: ScanProgress | null }> {
+      if (stopping) return { started: false, scan: await this.progress() };
+      const claim = await leases.claim(SCAN_LEASE, instanceId, leaseMs);
+      if (!claim.claimed) {
+        const holder = await leases.current(SCAN_LEASE);
+        const scan = holder?.subject ? await repository.scan(prisma, holder.subject) : await repository.latest(prisma, 'running');
+        return { started: false, scan: scan ? progressOf(scan) : null };
+      }
+      try {
+        if (claim.abandonedSubject) await repository.markAbandoned(prisma, claim.abandonedSubject, now());
+        const scan = await auditedTransaction(prisma, async (tx) => {
+          const created = await repository.createScan(tx, { trigger, requestedBy: by?.actor ?? null, startedAt: now() });
+          if (by) {
+            await audit.append({ actor: by.actor, action: AuditAction.ComplianceScanStart, outcome: 'success', ...by.origin, metadata: { scanId: created.id, trigger } }, tx);
+          }
+          return created;
+        });
+        await leases.renew(SCAN_LEASE, instanceId, leaseMs, scan.id);
+        running = run(scan).finally(() => {
+          running = null;
+        });
+        return { started: true, scan: progressOf(scan) };
+      } catch (error) {
+        await leases.release(SCAN_LEASE, instanceId).catch(() => undefined);
+        throw error;
+      }
+    },
+
+    /** The newest scan of any status: the one running, or the last one to finish. */
+    async progress(): Promise<ScanProgress | null> {
+      const scan = await repository.latest(prisma);
+      return scan ? progressOf(scan) : null;
+    },
+
+    /** When the newest scan (of any status) and the newest complete scan started. */
+    async lastScans(): Promise<{ latest: StoredScan | null; latestComplete: StoredScan | null }> {
+      const [latest, latestComplete] = await Promise.all([repository.latest(prisma), repository.latest(prisma, 'complete')]);
+      return { latest, latestComplete };
+    },
+
+    async dashboard(query: UserPageQuery): Promise<Dashboard> {
+      const { scan, offset } = await resolveSnapshot(query.cursor);
+      if (!scan) return { scanId: null, scannedAt: null, reportGeneratedAt: null, summary: null, users: [], nextCursor: null };
+      const userQuery: UserQuery = { scanId: scan.id, filter: query.filter, search: query.search, sort: query.sort ?? 'userName' };
+      const rows = await repository.pageUsers(prisma, userQuery, offset, query.limit + 1);
+      const more = rows.length > query.limit;
+      return {
+        scanId: scan.id,
+        scannedAt: scan.finishedAt ?? scan.startedAt,
+        reportGeneratedAt: scan.reportGeneratedAt,
+        summary: scan.summary,
+        users: rows.slice(0, query.limit),
+        nextCursor: more ? encodeCursor({ scanId: scan.id, offset: offset + query.limit }) : null,
+      };
+    },
+
+    /** Every row of the latest snapshot that matches, in pages (for exports). */
+    async *allUsers(query: Omit<UserPageQuery, 'limit' | 'cursor'>): AsyncGenerator<ComplianceUserRow> {
+      const scan = await repository.latest(prisma, 'complete');
+      if (!scan) return;
+      const userQuery: UserQuery = { scanId: scan.id, filter: query.filter, search: query.search, sort: query.sort ?? 'userName' };
+      for (let offset = 0; ; offset += 1000) {
+        const rows = await repository.pageUsers(prisma, userQuery, offset, 1000);
+        yield* rows;
+        if (rows.length < 1000) return;
+      }
+    },
+
+    /** Summaries of completed scans, oldest first, for the trend chart. */
+    async history(limit: number, since?: Date): Promise<Array<{ scanId: string; scannedAt: Date; summary: ComplianceSummary }>> {
+      const scans = await repository.history(prisma, limit, since);
+      return scans
+        .filter((s) => s.summary !== null)
+        .reverse()
+        .map((s) => ({ scanId: s.id, scannedAt: s.finishedAt ?? s.startedAt, summary: s.summary! }));
+    },
+
+    /**
+     * Records at once, in the latest snapshot, that a user now has a virtual MFA device (after a
+     * setup link completed). Runs in the caller's transaction.
+     */
+    async recordVirtualMfaEnabled(db: DbClient, userName: string): Promise<void> {
+      const scan = await repository.latest(db, 'complete');
+      if (!scan) return;
+      const row = await repository.findUser(db, scan.id, userName);
+      if (!row) return;
+      await repository.updateUser(db, row.id, {
+        mfaActive: true,
+        mfaDeviceCount: row.mfaDeviceCount + 1,
+        virtualMfaCount: row.virtualMfaCount + 1,
+      });
+      await repository.setSummary(db, scan.id, await repository.summarize(db, scan.id, scan.summary?.rootMfa ?? null));
+    },
+
+    /** Marks a user as enrolled in the latest snapshot at once (after an admin enrolled them). */
+    async recordEnrolled(userName: string): Promise<void> {
+      const scan = await repository.latest(prisma, 'complete');
+      const row = scan ? await repository.findUser(prisma, scan.id, userName) : null;
+      if (!scan || !row || row.enrolled) return;
+      await auditedTransaction(prisma, async (tx) => {
+        await repository.updateUser(tx, row.id, { enrolled: true });
+        await repository.setSummary(tx, scan.id, await repository.summarize(tx, scan.id, scan.summary?.rootMfa ?? null));
+      });
+    },
+
+    /**
+     * Stops a running scan on this instance (at shutdown). Waits a moment for it to wind down,
+     * but never holds shutdown hostage to a slow AWS call: the lease expires on its own and the
+     * next instance marks the scan abandoned.
+     */
+    async stop(graceMs = 3000): Promise<void> {
+      stopping = true;
+      if (!running) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    },
+
+    /** Resolves when this instance has no scan running (tests, benchmarks, the CLI). */
+    async idle(): Promise<void> {
+      while (running) await running;
+    },
+  };
+}
+
+export type ComplianceService = ReturnType<typeof createComplianceService>;
+
+function progressOf(scan: StoredScan): ScanProgress {
+  return {
+    id: scan.id,
+    status: scan.status,
+    trigger: scan.trigger,
+    requestedBy: scan.requestedBy,
+    startedAt: scan.startedAt,
+    finishedAt: scan.finishedAt,
+    totalUsers: scan.totalUsers,
+    processedUsers: scan.processedUsers,
+    errorCode: scan.errorCode,
+  };
+}
+
+function failureCode(error: unknown): string {
+  if (error instanceof ScanCancelledError) return 'scan_cancelled';
+  if (error instanceof ReportTimeoutError) return 'credential_report_timeout';
+  if (error instanceof AwsCallError) return error.kind === 'access_denied' ? 'aws_access_denied' : 'aws_unavailable';
+  return 'scan_error';
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.scanId}:${cursor.offset}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  const match = /^([0-9a-f-]{36}):(\d{1,9})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (!match) throw badRequest('invalid_cursor', 'The cursor is not one this API returned.');
+  return { scanId: match[1]!, offset: Number(match[2]) };
+}

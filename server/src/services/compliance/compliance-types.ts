@@ -1,0 +1,57 @@
+/** Whether a user's active access keys work without MFA, as SimulatePrincipalPolicy tells. */
+export type KeysWithoutMfa = 'yes' | 'no' | 'unknown' | 'n/a';
+
+/** One IAM user as a scan sees it (also the shape of a ComplianceUser row, less its ids). */
+export interface ScannedUser {
+  userName: string;
+  userArn: string;
+  userCreatedAt: Date | null;
+  consoleAccess: boolean;
+  passwordLastUsedAt: Date | null;
+  mfaActive: boolean;
+  mfaDeviceCount: number;
+  virtualMfaCount: number;
+  hardwareMfaCount: number;
+  activeKeyCount: number;
+  oldestKeyCreatedAt: Date | null;
+  keysLastUsedAt: Date | null;
+  keysWithoutMfa: KeysWithoutMfa;
+  enrolled: boolean;
+  lastPortalSignInAt: Date | null;
+}
+
+/** The dashboard's figures; counts cover every IAM user of the account (not the root user). */
+export interface ComplianceSummary {
+  users: number;
+  withMfa: number;
+  withoutMfa: number;
+  consoleWithoutMfa: number;
+  /** Users whose active keys work without MFA (no force-MFA policy). */
+  keysWithoutMfaEnforcement: number;
+  /** Users with active keys whose simulation failed (counted in neither direction). */
+  keysUnknown: number;
+  hardwareMfa: number;
+  enrolled: number;
+  rootMfa: boolean | null;
+}
+
+export type ScanStatus = 'running' | 'complete' | 'failed';
+export type ScanTrigger = 'startup' | 'schedule' | 'manual';
+
+export interface ScanProgress {
+  id: string;
+  status: ScanStatus;
+  trigger: ScanTrigger;
+  requestedBy: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  totalUsers: number;
+  processedUsers: number;
+  errorCode: string | null;
+}
+
+export const USER_FILTERS = ['no_mfa', 'console_without_mfa', 'keys_without_mfa', 'hardware_mfa', 'not_enrolled'] as const;
+export type UserFilter = (typeof USER_FILTERS)[number];
+
+export const USER_SORTS = ['userName', '-userName', 'passwordLastUsed', '-passwordLastUsed', 'oldestKey', '-oldestKey'] as const;
+export type UserSort = (typeof USER_SORTS)[number];

@@ -1,0 +1,80 @@
+import { parseCsv } from '../export/csv.ts';
+
+/** One row of the IAM credential report, in the portal's terms. */
+export interface CredentialReportUser {
+  userName: string;
+  userArn: string;
+  userCreatedAt: Date | null;
+  passwordEnabled: boolean;
+  passwordLastUsedAt: Date | null;
+  mfaActive: boolean;
+  /** Active access keys (of at most two) with when each was created and last used. */
+  activeKeys: Array<{ createdAt: Date | null; lastUsedAt: Date | null }>;
+}
+
+export interface ParsedCredentialReport {
+  rootMfa: boolean | null;
+  users: CredentialReportUser[];
+}
+
+const REQUIRED_COLUMNS = [
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+] as const;
+
+export class CredentialReportFormatError extends Error {}
+
+/** 'N/A', 'no_information', 'not_supported' and empty cells mean "no time". */
+function time(value: string | undefined): Date | null {
+  if (!value || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return null;
+  const parsed = new Date(value);
+  return Number.isNaN(parsed.getTime()) ? null : parsed;
+}
+
+/**
+ * Reads the credential report's CSV (22 columns; the `<root_account>` row first). Columns are
+ * found by header name, so a report with extra or reordered columns still reads correctly.
+ */
+export function parseCredentialReport(csv: string): ParsedCredentialReport {
+  const [header, ...rows] = parseCsv(csv.replace(/^\uFEFF/, '')).filter((r) => r.length > 1 || (r[0] ?? '') !== '');
+  if (!header) throw new CredentialReportFormatError('the credential report is empty');
+  const index = new Map(header.map((name, i) => [name.trim(), i]));
+  const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
+  if (missing.length > 0) throw new CredentialReportFormatError(`the credential report lacks columns: ${missing.join(', ')}`);
+  const cell = (row: string[], column: (typeof REQUIRED_COLUMNS)[number]) => (row[index.get(column)!] ?? '').trim();
+
+  let rootMfa: boolean | null = null;
+  const users: CredentialReportUser[] = [];
+  for (const row of rows) {
+    const userName = cell(row, 'user');
+    if (userName === '<root_account>') {
+      rootMfa = cell(row, 'mfa_active') === 'true';
+      continue;
+    }
+    if (!userName) continue;
+    const activeKeys = ([1, 2] as const)
+      .filter((n) => cell(row, `access_key_${n}_active`) === 'true')
+      .map((n) => ({ createdAt: time(cell(row, `access_key_${n}_last_rotated`)), lastUsedAt: time(cell(row, `access_key_${n}_last_used_date`)) }));
+    const passwordEnabled = cell(row, 'password_enabled') === 'true';
+    users.push({
+      userName,
+      userArn: cell(row, 'arn'),
+      userCreatedAt: time(cell(row, 'user_creation_time')),
+      passwordEnabled,
+      passwordLastUsedAt: passwordEnabled ? time(cell(row, 'password_last_used')) : null,
+      mfaActive: cell(row, 'mfa_active') === 'true',
+      activeKeys,
+    });
+  }
+  return { rootMfa, users };
+}

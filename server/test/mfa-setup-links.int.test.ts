@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeAtStep, timeStepAt } from '../../emulator/src/totp.ts';
+import { redactUrl } from '../src/logging.ts';
+import { complianceState, scanNow, signIn, type SignedIn } from './admin-fixtures.ts';
+import { startEnrolledPortal } from './enrolled-portal.ts';
+import type { PortalHarness } from './portal-harness.ts';
+import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
+
+describe.each(testDatabaseUrls())('MFA setup links ($name)', ({ create }) => {
+  let db: TestDatabase;
+  let portal: PortalHarness;
+  let admin: SignedIn;
+
+  beforeAll(async () => {
+    db = await create({ migrate: false });
+    portal = await startEnrolledPortal({ databaseUrl: db.url, state: complianceState() });
+    admin = await signIn(portal, 'carol');
+    await scanNow(portal);
+  });
+  afterAll(async () => {
+    await portal?.close();
+    await db?.drop();
+  });
+
+  async function createLink(userName: string) {
+    return portal.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/users/${encodeURIComponent(userName)}/mfa-setup-links`,
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken },
+    });
+  }
+  async function tokenFor(userName: string): Promise<string> {
+    const response = await createLink(userName);
+    expect(response.statusCode, response.body).toBe(201);
+    const { url, expiresAt } = response.json();
+    expect(new Date(expiresAt).getTime() - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+    expect(url).toMatch(/^\/mfa-setup#[A-Za-z0-9_-]{43}$/);
+    return url.split('#')[1];
+  }
+  const open = (token: string) => portal.app.inject({ method: 'GET', url: `/api/v1/mfa-setup/${token}` });
+  const complete = (token: string, code1: string, code2: string) =>
+    portal.app.inject({ method: 'POST', url: `/api/v1/mfa-setup/${token}`, payload: { code1, code2 } });
+  /** Two consecutive codes as an authenticator app shows them now (AWS's time). */
+  const consecutiveCodes = (secret: string): [string, string] => {
+    const step = timeStepAt(portal.now());
+    return [codeAtStep(secret, step - 1), codeAtStep(secret, step)];
+  };
+  const dashboardRow = async (userName: string) => {
+    const response = await portal.app.inject({ method: 'GET', url: `/api/v1/admin/compliance?q=${encodeURIComponent(userName)}`, headers: { cookie: admin.cookie } });
+    return { summary: response.json().summary, user: response.json().users.find((u: { userName: string }) => u.userName === userName) };
+  };
+
+  it('takes a user from no MFA to signing in to the portal', async () => {
+    const before = await dashboardRow('bob');
+    expect(before.user).toMatchObject({ mfaActive: false, consoleAccess: true });
+
+    const token = await tokenFor('bob');
+    const first = await open(token);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.headers['cache-control']).toBe('no-store');
+    const device = first.json();
+    expect(device).toMatchObject({ userName: 'bob', accountId: '111111111111', serialNumber: 'arn:aws:iam::111111111111:mfa/bob' });
+    expect(device.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(device.qrCodePng).toMatch(/^data:image\/png;base64,/);
+    // Opening again shows the same device; IAM gets no second one.
+    const second = (await open(token)).json();
+    expect(second.serialNumber).toBe(device.serialNumber);
+    expect(second.secret).toBe(device.secret);
+
+    const wrong = await complete(token, '000000', '111111');
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error).toBe('invalid_mfa_codes');
+
+    const [code1, code2] = consecutiveCodes(device.secret);
+    const done = await complete(token, code1, code2);
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.json()).toEqual({ userName: 'bob', serialNumber: device.serialNumber, mfaEnabled: true });
+
+    // The dashboard shows it at once, without waiting for the next scan.
+    const after = await dashboardRow('bob');
+    expect(after.user).toMatchObject({ mfaActive: true, mfaDeviceCount: 1, virtualMfaCount: 1 });
+    expect(after.summary.withMfa).toBe(before.summary.withMfa + 1);
+    expect(after.summary.consoleWithoutMfa).toBe(before.summary.consoleWithoutMfa - 1);
+    // The secret is gone from the database once set up.
+    const stored = await portal.database.prisma.mfaSetupLink.findFirst({ where: { userName: 'bob' } });
+    expect(stored).toMatchObject({ sealedSecret: null });
+    expect(stored?.completedAt).not.toBeNull();
+
+    // The link is spent.
+    for (const reuse of [await open(token), await complete(token, code1, code2)]) {
+      expect(reuse.statusCode).toBe(404);
+      expect(reuse.json().error).toBe('setup_link_invalid');
+    }
+
+    // An admin enrolls bob, and bob signs in with a code from his new device.
+    const enroll = await portal.app.inject({ method: 'POST', url: '/api/v1/admin/users/bob/enroll', headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken } });
+    expect(enroll.statusCode, enroll.body).toBe(201);
+    portal.advance(30);
+    const signInResponse = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { userName: 'bob', code: codeAtStep(device.secret, timeStepAt(portal.now())) },
+    });
+    expect(signInResponse.statusCode, signInResponse.body).toBe(200);
+
+    // A later scan agrees (the credential report may be older; the device listing is live).
+    await scanNow(portal);
+    expect((await dashboardRow('bob')).user).toMatchObject({ mfaActive: true, virtualMfaCount: 1, enrolled: true });
+
+    const actions = (await portal.database.prisma.auditEvent.findMany({ where: { action: { startsWith: 'mfa_setup.' } }, orderBy: { seq: 'asc' } })).map(
+      (e) => `${e.actor} ${e.action} ${e.outcome}`,
+    );
+    expect(actions).toEqual(['carol mfa_setup.link_create success', 'bob mfa_setup.device_create success', 'bob mfa_setup.complete failure', 'bob mfa_setup.complete success']);
+    // Neither the link's token nor the device's secret is stored in the clear anywhere.
+    const everything = JSON.stringify([await portal.database.prisma.auditEvent.findMany(), await portal.database.prisma.mfaSetupLink.findMany()]);
+    expect(everything).not.toContain(token);
+    expect(everything).not.toContain(device.secret);
+    expect(redactUrl(`/api/v1/mfa-setup/${token}?x=1`)).toBe('/api/v1/mfa-setup/[redacted]?x=1');
+  });
+
+  it('refuses expired, replaced and unknown links with one answer each', async () => {
+    const expired = await tokenFor('gina');
+    await portal.database.prisma.mfaSetupLink.updateMany({ where: { userName: 'gina', consumedAt: null }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const response = await open(expired);
+    expect(response.statusCode).toBe(410);
+    expect(response.json().error).toBe('setup_link_expired');
+
+    const replaced = await tokenFor('gina');
+    const abandoned = (await open(replaced)).json().serialNumber as string;
+    const current = await tokenFor('gina');
+    expect((await open(replaced)).statusCode).toBe(404);
+    // The replaced link's device, never enabled, is removed from IAM; the new link gets its own.
+    expect(portal.emulator.store.state.unassignedMfaDevices.map((d) => d.serial)).not.toContain(abandoned);
+    expect((await open(current)).statusCode).toBe(200);
+
+    for (const bad of ['x'.repeat(43), 'short', '%00', 'a'.repeat(64)]) {
+      const answer = await open(bad);
+      expect(answer.statusCode, bad).toBe(404);
+      expect(Object.keys(answer.json()).sort()).toEqual(['error', 'message', 'requestId']);
+    }
+    expect((await open('a'.repeat(65))).statusCode).toBe(400);
+  });
+
+  it('spends a link after too many wrong codes', async () => {
+    const token = await tokenFor('=cmd');
+    expect((await open(token)).statusCode).toBe(200);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const answer = await complete(token, '123456', '654321');
+      expect(answer.statusCode).toBe(400);
+    }
+    expect((await open(token)).statusCode).toBe(404);
+  });
+
+  it('answers clearly for users who have MFA, do not exist, or bad codes', async () => {
+    const hasMfa = await createLink('alice');
+    expect(hasMfa.statusCode).toBe(409);
+    expect(hasMfa.json().error).toBe('mfa_already_active');
+    const unknown = await createLink('nobody');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error).toBe('unknown_user');
+    const invalid = await createLink('bad name');
+    expect(invalid.statusCode).toBe(400);
+
+    const token = await tokenFor('dave');
+    const notOpened = await complete(token, '123456', '654321');
+    expect(notOpened.statusCode).toBe(409);
+    expect(notOpened.json().error).toBe('setup_not_opened');
+    await open(token);
+    for (const payload of [{ code1: '12345', code2: '123456' }, { code1: 'abcdef', code2: '123456' }]) {
+      const answer = await portal.app.inject({ method: 'POST', url: `/api/v1/mfa-setup/${token}`, payload });
+      expect(answer.statusCode).toBe(400);
+    }
+    const missing = await portal.app.inject({ method: 'POST', url: `/api/v1/mfa-setup/${token}`, payload: { code1: '123456' } });
+    expect(missing.statusCode).toBe(400);
+  });
+});
