@@ -13,6 +13,8 @@ export default defineConfig({
     // Credentials pages must not leak source through maps on a production host.
     sourcemap: false,
     target: 'es2022',
+    // Every browser the portal supports (es2022) knows <link rel=modulepreload>: skip the polyfill.
+    modulePreload: { polyfill: false },
   },
   server: {
     // `npm run dev` for the UI: API calls go to a portal on :3000.

@@ -3,15 +3,28 @@
  * without benefit. Nothing secret ever goes into a URL.
  */
 
-export type RouteName = 'sign-in' | 'roles' | 'session' | 'not-found';
+export type RouteName = 'sign-in' | 'roles' | 'session' | 'admin' | 'admin-audit' | 'admin-roles' | 'mfa-setup' | 'not-found';
 
 const ROUTES: Record<string, RouteName> = {
   '/': 'sign-in',
   '/roles': 'roles',
   '/session': 'session',
+  '/admin': 'admin',
+  '/admin/audit': 'admin-audit',
+  '/admin/roles': 'admin-roles',
+  '/mfa-setup': 'mfa-setup',
 };
 
-export const routeFor = (path: string): RouteName => ROUTES[path.replace(/\/+$/, '') || '/'] ?? 'not-found';
+/** Setup links carry their token in the fragment (`/mfa-setup#token`) or, typed by hand, the path. */
+const MFA_SETUP_WITH_TOKEN = /^\/mfa-setup\/[A-Za-z0-9_-]{1,64}$/;
+
+export function routeFor(path: string): RouteName {
+  const trimmed = path.replace(/\/+$/, '') || '/';
+  if (MFA_SETUP_WITH_TOKEN.test(trimmed)) return 'mfa-setup';
+  return ROUTES[trimmed] ?? 'not-found';
+}
+
+export const isAdminRoute = (route: RouteName): boolean => route === 'admin' || route === 'admin-audit' || route === 'admin-roles';
 
 export class Router {
   path = $state(window.location.pathname);
