@@ -150,8 +150,21 @@ describe.each(testDatabaseUrls())('credential_process tokens ($name)', (provider
     const response = await portal.app.inject({ method: 'GET', url: '/api/v1/credentials/process?role=readonly', headers: { authorization: `Bearer ${token}` } });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ Version: 1, AccessKeyId: expect.stringMatching(/^ASIA/), Expiration: expect.any(String) });
+    expect(response.headers['cache-control']).toBe('no-store');
     const [row] = await portal.app.services.audit.query({ actor: 'alice', action: 'credentials.process', limit: 1 });
     expect(row).toMatchObject({ outcome: 'success', roleSessionName: 'alice' });
+  });
+
+  it('drops expired MFA sessions with their tokens, and expired web sessions, in housekeeping', async () => {
+    const created = await portal.app.inject({ method: 'POST', url: '/api/v1/cli-tokens', payload: { userName: 'erin', code: portal.nextCode('erin') } });
+    expect(created.statusCode).toBe(201);
+    const past = new Date(Date.now() - 1000);
+    await portal.database.prisma.mfaSession.updateMany({ where: { userName: 'erin' }, data: { expiresAt: past } });
+    await portal.database.prisma.webSession.create({ data: { id: 'expired-session', data: '{}', expiresAt: past } });
+    await portal.app.services.housekeeping.sweepNow();
+    expect(await portal.database.prisma.mfaSession.count({ where: { userName: 'erin' } })).toBe(0);
+    expect(await portal.database.prisma.cliToken.count({ where: { userName: 'erin' } })).toBe(0);
+    expect(await portal.database.prisma.webSession.count({ where: { id: 'expired-session' } })).toBe(0);
   });
 
   it('refuses missing, malformed and unknown tokens', async () => {

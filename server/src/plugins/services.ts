@@ -26,8 +26,10 @@ async function servicesPlugin(app: FastifyInstance, options: ServicesPluginOptio
   // stop before the database closes; `inject`-only tests never listen, so they scan on demand.
   app.addHook('onListen', async () => {
     services.complianceScheduler.start();
+    services.housekeeping.start();
   });
   app.addHook('onClose', async () => {
+    await services.housekeeping.stop();
     await services.complianceScheduler.stop();
   });
 }

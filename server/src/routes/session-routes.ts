@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
-import { newCsrfToken, requireSignedIn, requireSignedInWithCsrf } from '../plugins/web-session.ts';
+import { newCsrfToken, requireSignedIn, requireSignedInWithCsrf, SESSION_COOKIE } from '../plugins/web-session.ts';
 import { sendCredentials } from './credential-response.ts';
 import { originOf } from './request-origin.ts';
 import { errorResponses, Flag, Format, isFlagSet, MfaCode, ProfileName, SessionBody, User, UserName } from './schemas.ts';
@@ -72,7 +72,7 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
       const s = await requireSignedInWithCsrf(request);
       await app.services.browserSessions.signOut({ userName: s.userName, mfaSessionId: s.mfaSessionId, origin: originOf(request) });
       await request.session.destroy();
-      reply.clearCookie('portal_session', { path: '/' });
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send(null);
     },
   );

@@ -10,7 +10,9 @@ import { createCliTokenService, type CliTokenService } from './cli-tokens/cli-to
 import { createCredentialService, type CredentialService } from './credentials/credential-service.ts';
 import { createCustodyService, type CustodyService } from './custody/custody-service.ts';
 import { createKeyRing, type KeyRing } from './custody/secret-box.ts';
+import { createHousekeeping, type Housekeeping } from './housekeeping/housekeeping.ts';
 import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
+import { purgeExpiredSessions } from './sessions/session-store.ts';
 import { createBrowserSessionService, type BrowserSessionService } from './sign-in/browser-session-service.ts';
 import { createSignInService } from './sign-in/sign-in-service.ts';
 import { createComplianceRepository } from './compliance/compliance-repository.ts';
@@ -32,6 +34,7 @@ export interface Services {
   compliance: ComplianceService;
   complianceScheduler: ReturnType<typeof createComplianceScheduler>;
   mfaSetup: MfaSetupService;
+  housekeeping: Housekeeping;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -73,5 +76,14 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
   });
   const complianceScheduler = createComplianceScheduler({ compliance, intervalMinutes: config.complianceScanIntervalMinutes, ...(log ? { log } : {}) });
   const mfaSetup = createMfaSetupService({ prisma, aws, keyRing, audit, compliance, linkHours: config.mfaSetupLinkHours, publicUrl: config.publicUrl });
-  return { audit, catalog, custody, credentials, browserSessions, cliTokens, compliance, complianceScheduler, mfaSetup };
+  const housekeeping = createHousekeeping({
+    everyMs: 10 * 60_000,
+    tasks: [
+      { name: 'web sessions', run: () => purgeExpiredSessions(prisma) },
+      { name: 'mfa sessions', run: () => mfaSessions.purgeExpired() },
+      { name: 'attempt counters', run: () => limiter.purgeExpired() },
+    ],
+    ...(log ? { log } : {}),
+  });
+  return { audit, catalog, custody, credentials, browserSessions, cliTokens, compliance, complianceScheduler, mfaSetup, housekeeping };
 }

@@ -130,6 +130,11 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
     }
   }
 
+  async function find(alias: string): Promise<CatalogRole | null> {
+    const row = await prisma.catalogRole.findUnique({ where: { alias: alias.toLowerCase() } });
+    return row ? toCatalogRole(row) : null;
+  }
+
   async function all(): Promise<CatalogRole[]> {
     const rows = await prisma.catalogRole.findMany({ orderBy: { alias: 'asc' } });
     return rows.map(toCatalogRole);
@@ -266,11 +271,12 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
       return roles.filter((role) => mayRequest(role, userName, groups));
     },
 
+    find,
+
     /** The role behind `alias` if this user may request it; 404 / 403 otherwise. */
     async resolve(userName: string, alias: string): Promise<CatalogRole> {
-      const row = await prisma.catalogRole.findUnique({ where: { alias: alias.toLowerCase() } });
-      if (!row) throw notFound('unknown_role', `There is no role called "${alias.slice(0, 64)}" in the portal's catalog.`);
-      const role = toCatalogRole(row);
+      const role = await find(alias);
+      if (!role) throw notFound('unknown_role', `There is no role called "${alias.slice(0, 64)}" in the portal's catalog.`);
       if (!mayRequest(role, userName, await groupsFor(userName))) {
         throw forbidden('role_not_allowed', `You may not request the role "${role.alias}". Ask an administrator for access.`);
       }

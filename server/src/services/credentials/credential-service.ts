@@ -21,7 +21,7 @@ export interface CredentialServiceDeps {
   prisma: PrismaClient;
   aws: Pick<AwsGateway, 'assumeRole' | 'getSessionToken'>;
   signIn: Pick<SignInService, 'withVerifiedCode'>;
-  catalog: Pick<CatalogService, 'resolve' | 'rolesFor' | 'list'>;
+  catalog: Pick<CatalogService, 'resolve' | 'rolesFor' | 'find'>;
   audit: AuditService;
   mfaSessions: Pick<MfaSessionStore, 'find'>;
   region: string;
@@ -130,7 +130,7 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
      */
     async issueWithCode(input: { userName: string; code: string; roleAlias: string; durationSeconds?: number; origin: RequestOrigin }): Promise<RoleCredentials> {
       const sessionName = roleSessionNameFor(input.userName);
-      const known = (await catalog.list()).find((r) => r.alias === input.roleAlias.toLowerCase());
+      const known = await catalog.find(input.roleAlias);
       const { user, result } = await signIn.withVerifiedCode(
         { userName: input.userName, code: input.code, origin: input.origin },
         AuditAction.IssueCredentials,
