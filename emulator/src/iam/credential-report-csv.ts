@@ -95,5 +95,13 @@ export function buildCredentialReportCsv(store: Store, account: string): string 
   const accountCreated = [DEFAULT_CREATED, ...users.map((u) => u.created ?? DEFAULT_CREATED)].sort()[0]!;
   const root = store.state.roots.find((r) => r.account === account);
   const rows = [[...CREDENTIAL_REPORT_COLUMNS], rootRow(account, root, accountCreated), ...users.map(userRow)];
-  return rows.map((row) => row.join(',')).join('\n');
+  return rows.map((row) => row.map(csvField).join(',')).join('\n');
+}
+
+/**
+ * IAM user names may contain commas (`[\w+=,.@-]`). How AWS writes such a row is not documented
+ * (unconfirmed); quoting per RFC 4180 keeps the report parseable, as CSV readers expect.
+ */
+function csvField(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

@@ -87,4 +87,14 @@ describe('credential report CSV', () => {
     );
     for (const line of lines) expect(line.split(',')).toHaveLength(22);
   });
+
+  it('quotes a user name that contains a comma, so the row still has 22 fields', async () => {
+    const h = harness();
+    h.store.state.users.push({ account: '111111111111', name: 'ops,team', path: '/', created: '2026-01-06T10:00:00Z' });
+    await call(h, 'GenerateCredentialReport', generateCredentialReport);
+    h.now = later(h.now, GENERATION_MS);
+    const result = await call(h, 'GetCredentialReport', getCredentialReport);
+    const line = Buffer.from(String(result?.Content), 'base64').toString('utf8').split('\n').find((l) => l.startsWith('"ops,team"'));
+    expect(line).toMatch(/^"ops,team","arn:aws:iam::111111111111:user\/ops,team",2026-01-06T10:00:00\+00:00,false,/);
+  });
 });
