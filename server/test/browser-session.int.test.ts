@@ -53,6 +53,9 @@ describe.each(testDatabaseUrls())('browser sessions ($name)', (provider) => {
     const roles = me.json().roles as Array<{ alias: string; lastUsedAt: string | null; mfaMaxAgeSeconds: number | null }>;
     expect(roles.map((r) => r.alias)).toEqual(['partner', 'deploy', 'readonly']);
     expect(roles[0]!.lastUsedAt).not.toBeNull();
+    // The portal reads its own account's alias; another account's stays unknown.
+    const aliasOf = Object.fromEntries(me.json().roles.map((r: { alias: string; accountAlias: string | null }) => [r.alias, r.accountAlias]));
+    expect(aliasOf).toEqual({ partner: null, deploy: 'demo', readonly: 'demo' });
   });
 
   it('requires the CSRF token for cookie requests that change state', async () => {

@@ -11,6 +11,7 @@ import {
   ListAccessKeysCommand,
   ListGroupsForUserCommand,
   ListMFADevicesCommand,
+  ListAccountAliasesCommand,
   ListRolesCommand,
   ListVirtualMFADevicesCommand,
   SimulatePrincipalPolicyCommand,
@@ -126,6 +127,8 @@ export interface AwsGateway {
   listGroupsForUser(userName: string): Promise<string[]>;
   getRole(roleName: string): Promise<RoleDetails>;
   listRoles(): Promise<RoleDetails[]>;
+  /** The portal account's alias (an account has at most one), or null. */
+  accountAlias(): Promise<string | null>;
   simulatePrincipalPolicy(policySourceArn: string, actions: string[], context: Record<string, string>): Promise<SimulationResult[]>;
   generateCredentialReport(): Promise<CredentialReportState>;
   /** The account's credential report, or null while AWS is still generating it (or has none yet). */
@@ -262,6 +265,12 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
           marker = out.IsTruncated ? out.Marker : undefined;
         } while (marker);
         return roles;
+      }),
+
+    accountAlias: () =>
+      guard('ListAccountAliases', async () => {
+        const out = await iam.send(new ListAccountAliasesCommand({}));
+        return out.AccountAliases?.[0] ?? null;
       }),
 
     simulatePrincipalPolicy: (policySourceArn, actions, context) =>

@@ -97,7 +97,7 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
           roleArn: role.roleArn,
           roleName: role.roleName,
           accountId: role.accountId,
-          accountAlias: null,
+          accountAlias: role.accountAlias,
           description: role.description,
           maxDurationSeconds: role.maxDurationSeconds,
           defaultDurationSeconds: Math.min(3600, role.maxDurationSeconds),

@@ -63,12 +63,13 @@ export interface ImportableRole {
 export const ALIAS_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const ROLE_ARN_PATTERN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 const PRINCIPAL_NAME = /^[\w+=,.@-]{1,128}$/;
+const ACCOUNT_ALIAS_CACHE_MS = 10 * 60_000;
 /** Everyone enrolled may request a role whose user list is exactly this. */
 export const ALL_USERS = '*';
 
 export interface CatalogServiceDeps {
   prisma: PrismaClient;
-  aws: Pick<AwsGateway, 'getRole' | 'listGroupsForUser' | 'portalCallerIdentity' | 'listRoles'>;
+  aws: Pick<AwsGateway, 'getRole' | 'listGroupsForUser' | 'portalCallerIdentity' | 'listRoles' | 'accountAlias'>;
   audit: Pick<AuditService, 'append'>;
   /** How long IAM group memberships are trusted before being read again. */
   groupCacheMs: number;
@@ -128,6 +129,21 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
     if (externalId !== undefined && externalId !== null && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
       throw badRequest('invalid_external_id', 'An external ID is 2 to 1224 characters of letters, digits and +=,.@:/-.');
     }
+  }
+
+  // The portal can read only its own account's alias; it changes rarely, so it is cached longer.
+  let aliasCache: { accounts: Map<string, string>; until: number } | undefined;
+  async function accountAliases(): Promise<Map<string, string>> {
+    if (aliasCache && aliasCache.until > now()) return aliasCache.accounts;
+    const accounts = new Map<string, string>();
+    try {
+      const [identity, alias] = await Promise.all([aws.portalCallerIdentity(), aws.accountAlias()]);
+      if (alias) accounts.set(identity.account, alias);
+    } catch {
+      // Without iam:ListAccountAliases the UI shows account ids; nothing else depends on aliases.
+    }
+    aliasCache = { accounts, until: now() + ACCOUNT_ALIAS_CACHE_MS };
+    return accounts;
   }
 
   async function find(alias: string): Promise<CatalogRole | null> {
@@ -272,6 +288,8 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
     },
 
     find,
+
+    accountAliases,
 
     /** The role behind `alias` if this user may request it; 404 / 403 otherwise. */
     async resolve(userName: string, alias: string): Promise<CatalogRole> {

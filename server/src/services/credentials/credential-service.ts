@@ -21,7 +21,7 @@ export interface CredentialServiceDeps {
   prisma: PrismaClient;
   aws: Pick<AwsGateway, 'assumeRole' | 'getSessionToken'>;
   signIn: Pick<SignInService, 'withVerifiedCode'>;
-  catalog: Pick<CatalogService, 'resolve' | 'rolesFor' | 'find'>;
+  catalog: Pick<CatalogService, 'resolve' | 'rolesFor' | 'find' | 'accountAliases'>;
   audit: AuditService;
   mfaSessions: Pick<MfaSessionStore, 'find'>;
   region: string;
@@ -174,9 +174,10 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
     },
 
     /** The roles a user may request, most recently used first, then by alias. */
-    async rolesFor(userName: string): Promise<Array<CatalogRole & { lastUsedAt: Date | null }>> {
-      const [roles, usage] = await Promise.all([
+    async rolesFor(userName: string): Promise<Array<CatalogRole & { lastUsedAt: Date | null; accountAlias: string | null }>> {
+      const [roles, aliases, usage] = await Promise.all([
         catalog.rolesFor(userName),
+        catalog.accountAliases(),
         prisma.auditEvent.groupBy({
           by: ['targetRoleArn'],
           where: { actor: userName, action: { in: [AuditAction.IssueCredentials, AuditAction.ProcessCredentials] }, outcome: 'success' },
@@ -185,7 +186,7 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
       ]);
       const lastUsed = new Map(usage.map((u) => [u.targetRoleArn, u._max.time ?? null]));
       return roles
-        .map((role) => ({ ...role, lastUsedAt: lastUsed.get(role.roleArn) ?? null }))
+        .map((role) => ({ ...role, lastUsedAt: lastUsed.get(role.roleArn) ?? null, accountAlias: aliases.get(role.accountId) ?? null }))
         .sort((a, b) => (b.lastUsedAt?.getTime() ?? 0) - (a.lastUsedAt?.getTime() ?? 0) || a.alias.localeCompare(b.alias));
     },
   };
