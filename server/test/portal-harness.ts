@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { startEmulator, type RunningEmulator } from '../../emulator/src/server.ts';
 import type { StateFile } from '../../emulator/src/state/state-file.ts';
 import { codeAtStep, timeStepAt } from '../../emulator/src/totp.ts';
@@ -38,6 +38,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Minimum time before a rejected code is answered; 0 keeps the tests fast. */
   failureFloorMs?: number;
+  /** The app's logger (default: none). */
+  logger?: FastifyServerOptions['logger'];
 }
 
 /**
@@ -67,7 +69,7 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
   });
   await applyMigrations(config.databaseUrl);
   const database = await openDatabase(config.databaseUrl);
-  const app = await buildApp({ config, database, aws, logger: false, failureFloorMs: options.failureFloorMs ?? 0 });
+  const app = await buildApp({ config, database, aws, logger: options.logger ?? false, failureFloorMs: options.failureFloorMs ?? 0 });
   await app.ready();
 
   const usedStep = new Map<string, number>();
