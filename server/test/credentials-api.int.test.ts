@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrls } from './test-databases.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
-import type { PortalHarness } from './portal-harness.ts';
+import { sessionCookie, type PortalHarness } from './portal-harness.ts';
 
 const form = (fields: Record<string, string>) => ({
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -192,6 +192,28 @@ describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', (p
     expect(response.statusCode).toBe(200);
     const paths = Object.keys(response.json().paths);
     expect(paths).toEqual(expect.arrayContaining(['/api/v1/credentials', '/api/v1/session', '/api/v1/cli-tokens', '/api/v1/credentials/process', '/api/v1/me']));
+  });
+
+  it('keeps one unbroken audit chain when many requests write at once', async () => {
+    const users = ['alice', 'erin', 'frank']; // carol is locked out by an earlier test
+    const signIns = await Promise.all(
+      users.map((userName) => portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName, code: portal.nextCode(userName) } })),
+    );
+    expect(signIns.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    const issued = await Promise.all(
+      signIns.flatMap((signIn) =>
+        [1, 2, 3].map(() =>
+          portal.app.inject({
+            method: 'POST',
+            url: '/api/v1/credentials',
+            headers: { cookie: sessionCookie(signIn), 'x-csrf-token': signIn.json().csrfToken },
+            payload: { role: 'readonly' },
+          }),
+        ),
+      ),
+    );
+    expect(issued.map((r) => r.statusCode)).toEqual(Array(9).fill(200));
+    expect(await portal.app.services.audit.verifyChain()).toMatchObject({ ok: true });
   });
 
   it('never writes a secret into the audit log, and its chain verifies', async () => {

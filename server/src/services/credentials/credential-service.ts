@@ -1,8 +1,8 @@
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import type { AssumedRoleCredentials, AwsGateway, AwsKey } from '../../aws/aws-gateway.ts';
-import { notFound, unauthorized } from '../../errors/app-error.ts';
+import { notFound, serviceUnavailable, unauthorized } from '../../errors/app-error.ts';
 import type { IssuedCredentials } from '../../formats/index.ts';
-import { AuditAction, type AuditAction as AuditActionName, type RequestOrigin } from '../audit/audit-events.ts';
+import { AuditAction, type AuditAction as AuditActionName, type AuditEntry, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { appErrorFromAws } from '../aws-error-mapping.ts';
 import type { CatalogRole, CatalogService } from '../catalog/catalog-service.ts';
@@ -51,8 +51,19 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
     };
   }
 
-  async function recordIssued(action: AuditActionName, userName: string, role: CatalogRole, issued: IssuedCredentials, origin: RequestOrigin, via: string) {
-    await audit.append({
+  /**
+   * Fail closed: the credentials leave only once this row is committed. If it cannot be written,
+   * the caller gets a 503 and the credentials are dropped (they expire unused).
+   */
+  async function recordIssued(
+    action: AuditActionName,
+    userName: string,
+    role: CatalogRole,
+    issued: IssuedCredentials,
+    origin: RequestOrigin,
+    details: { via: string; durationSeconds: number },
+  ) {
+    await commitAudit({
       actor: userName,
       action,
       outcome: 'success',
@@ -61,11 +72,20 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
       ...origin,
       metadata: {
         roleAlias: role.alias,
-        via,
+        via: details.via,
+        durationSeconds: details.durationSeconds,
         issuedAccessKeyId: issued.accessKeyId,
         expiresAt: issued.expiration.toISOString(),
       },
     });
+  }
+
+  async function commitAudit(entry: AuditEntry): Promise<void> {
+    try {
+      await audit.append(entry);
+    } catch {
+      throw serviceUnavailable('audit_unavailable', 'The portal could not record this request in its audit log, so it issued nothing. Try again.', 5);
+    }
   }
 
   const assumeInput = (user: { userName: string }, role: CatalogRole, durationSeconds: number) => ({
@@ -90,20 +110,23 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
       const duration = resolveDuration(role.maxDurationSeconds, durationSeconds, true);
       const assumed = await aws.assumeRole(session.credentials, assumeInput(session, role, duration));
       const issued = describe(session, role, assumed, sessionName);
-      await recordIssued(action, session.userName, role, issued, origin, 'mfa_session');
+      await recordIssued(action, session.userName, role, issued, origin, { via: 'mfa_session', durationSeconds: duration });
       return { credentials: issued, role };
     } catch (error) {
       const appError = appErrorFromAws(error, role?.alias ?? roleAlias);
-      await audit.append({
-        actor: session.userName,
-        action,
-        outcome: appError.statusCode === 403 ? 'denied' : 'failure',
-        errorCode: appError.code,
-        targetRoleArn: role?.roleArn,
-        roleSessionName: sessionName,
-        ...origin,
-        metadata: { roleAlias: roleAlias.slice(0, 64), via: 'mfa_session' },
-      });
+      // Best effort: when the audit log itself is down, the original error still reaches the caller.
+      await audit
+        .append({
+          actor: session.userName,
+          action,
+          outcome: appError.statusCode === 403 ? 'denied' : 'failure',
+          errorCode: appError.code,
+          targetRoleArn: role?.roleArn,
+          roleSessionName: sessionName,
+          ...origin,
+          metadata: { roleAlias: roleAlias.slice(0, 64), via: 'mfa_session' },
+        })
+        .catch(() => undefined);
       throw appError;
     }
   }
@@ -140,17 +163,17 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
           if (u.issuePath === 'assume_role') {
             const duration = resolveDuration(role.maxDurationSeconds, input.durationSeconds, false);
             const assumed = await aws.assumeRole(u.key, { ...assumeInput(u, role, duration), serialNumber: u.mfaSerial, tokenCode: code });
-            return { role, assumed, via: 'assume_role' };
+            return { role, assumed, via: 'assume_role', duration };
           }
           const duration = resolveDuration(role.maxDurationSeconds, input.durationSeconds, true);
           const session: AwsKey = await aws.getSessionToken(u.key, { serialNumber: u.mfaSerial, tokenCode: code, durationSeconds: MIN_DURATION_SECONDS });
           const assumed = await aws.assumeRole(session, assumeInput(u, role, duration));
-          return { role, assumed, via: 'mfa_session_one_shot' };
+          return { role, assumed, via: 'mfa_session_one_shot', duration };
         },
         { ...(known ? { targetRoleArn: known.roleArn } : {}), roleSessionName: sessionName },
       );
       const issued = describe(user, result.role, result.assumed, sessionName);
-      await recordIssued(AuditAction.IssueCredentials, user.userName, result.role, issued, input.origin, result.via);
+      await recordIssued(AuditAction.IssueCredentials, user.userName, result.role, issued, input.origin, { via: result.via, durationSeconds: result.duration });
       return { credentials: issued, role: result.role };
     },
 
@@ -158,7 +181,7 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
     async sessionCredentials(input: { mfaSessionId: string; origin: RequestOrigin }): Promise<IssuedCredentials> {
       const session = await mfaSessions.find(input.mfaSessionId);
       if (!session) throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
-      await audit.append({
+      await commitAudit({
         actor: session.userName,
         action: AuditAction.SessionCredentials,
         outcome: 'success',

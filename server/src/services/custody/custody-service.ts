@@ -4,6 +4,7 @@ import type { AwsGateway, AwsKey } from '../../aws/aws-gateway.ts';
 import { AppError, badRequest, conflict, notFound, serviceUnavailable } from '../../errors/app-error.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
+import { auditedTransaction } from '../audit/audited-transaction.ts';
 import { open, seal, type KeyRing } from './secret-box.ts';
 
 /** How the portal gets role credentials for a user (see EnrolledUser.issuePath). */
@@ -156,7 +157,7 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
         }
         const issuePath = await detectIssuePath(identity.arn);
         const ring = keyRing();
-        const row = await prisma.$transaction(async (tx) => {
+        const row = await auditedTransaction(prisma, async (tx) => {
           const created = await tx.enrolledUser.create({
             data: {
               userName,
@@ -199,7 +200,7 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
       } catch (error) {
         if (!(error instanceof AwsCallError && error.kind === 'not_found')) throw error;
       }
-      await prisma.$transaction(async (tx) => {
+      await auditedTransaction(prisma, async (tx) => {
         await tx.enrolledUser.delete({ where: { id: row.id } });
         await audit.append({ actor: 'system', action: AuditAction.Unenroll, outcome: 'success', metadata: { userName: row.userName, accessKeyId: row.accessKeyId } }, tx);
       });
@@ -217,7 +218,7 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
           try {
             await identityOf(fresh);
             const ring = keyRing();
-            await prisma.$transaction(async (tx) => {
+            await auditedTransaction(prisma, async (tx) => {
               await tx.enrolledUser.update({
                 where: { id: row.id },
                 data: {
@@ -255,7 +256,7 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
     async rotateMasterKey(target: KeyRing): Promise<{ users: number; mfaSessions: number }> {
       let users = 0;
       let mfaSessions = 0;
-      await prisma.$transaction(async (tx) => {
+      await auditedTransaction(prisma, async (tx) => {
         for (const row of await tx.enrolledUser.findMany()) {
           const context = sealContext(row.userNameKey, row.accessKeyId);
           const secret = open(target, row.sealedSecret, context);

@@ -7,6 +7,7 @@ import { AppError, conflict } from '../../errors/app-error.ts';
 import { addressAttemptKey, userAttemptKey, type AttemptLimiter } from '../abuse/attempt-limiter.ts';
 import type { AuditAction as AuditActionName, RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
+import { auditedTransaction } from '../audit/audited-transaction.ts';
 import { appErrorFromAws, invalidMfaCode } from '../aws-error-mapping.ts';
 import type { CustodyService, UserKey } from '../custody/custody-service.ts';
 import type { MfaSessionStore } from '../sessions/mfa-session-store.ts';
@@ -133,7 +134,7 @@ export function createSignInService(deps: SignInServiceDeps) {
         aws.getSessionToken(u.key, { serialNumber: u.mfaSerial, tokenCode: code, durationSeconds }),
       );
       const sessionId = randomUUID();
-      await prisma.$transaction(async (tx) => {
+      await auditedTransaction(prisma, async (tx) => {
         await mfaSessions.create(tx, { id: sessionId, userName: user.userName, accountId: user.accountId, mfaSerial: user.mfaSerial, authenticatedAt, credentials });
         if (onCommit) await onCommit(tx, { sessionId, user, credentials });
         await audit.append(
