@@ -34,6 +34,10 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
     if (error.validation) {
       return reply.code(400).send(errorBody(request, 'invalid_request', describeValidation(error)));
     }
+    if (isDatabaseUnavailable(error)) {
+      request.log.error({ err: error }, 'database unavailable');
+      return reply.code(503).header('retry-after', '5').send(errorBody(request, 'database_unavailable', 'The portal cannot reach its database right now. Try again shortly.'));
+    }
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
     if (known) return reply.code(known.status).send(errorBody(request, known.code, known.message));
     if (error.statusCode === 429) {
@@ -60,6 +64,17 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
     }
     return reply.code(404).send(errorBody(request, 'not_found', `No route matches ${request.method} ${pathname}.`));
   });
+}
+
+/** Prisma's codes for "cannot reach / lost / timed out waiting for the database". */
+const DATABASE_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+function isDatabaseUnavailable(error: { name?: string; code?: string }): boolean {
+  return (
+    error.name === 'PrismaClientInitializationError' ||
+    error.name === 'DatabaseUnavailableError' ||
+    (typeof error.code === 'string' && DATABASE_UNAVAILABLE_CODES.has(error.code))
+  );
 }
 
 /** "body/userName must NOT have more than 64 characters" -> "userName must NOT have more than 64 characters". */
