@@ -141,6 +141,17 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', ({ create }) => {
     expect((await open('a'.repeat(65))).statusCode).toBe(400);
   });
 
+  it('sweeps links that expired after being opened: the secret goes and the unused device leaves IAM', async () => {
+    const token = await tokenFor('gina');
+    const serial = (await open(token)).json().serialNumber as string;
+    expect(portal.emulator.store.state.unassignedMfaDevices.map((d) => d.serial)).toContain(serial);
+    await portal.database.prisma.mfaSetupLink.updateMany({ where: { deviceSerial: serial }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await portal.app.services.housekeeping.sweepNow();
+    expect(portal.emulator.store.state.unassignedMfaDevices.map((d) => d.serial)).not.toContain(serial);
+    const link = await portal.database.prisma.mfaSetupLink.findFirst({ where: { deviceSerial: serial } });
+    expect(link).toMatchObject({ sealedSecret: null, consumedAt: expect.any(Date) });
+  });
+
   it('spends a link after too many wrong codes', async () => {
     const token = await tokenFor('=cmd');
     expect((await open(token)).statusCode).toBe(200);

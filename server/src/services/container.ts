@@ -82,6 +82,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
       { name: 'web sessions', run: () => purgeExpiredSessions(prisma) },
       { name: 'mfa sessions', run: () => mfaSessions.purgeExpired() },
       { name: 'attempt counters', run: () => limiter.purgeExpired() },
+      { name: 'expired mfa setup links', run: () => mfaSetup.sweepExpired() },
     ],
     ...(log ? { log } : {}),
   });

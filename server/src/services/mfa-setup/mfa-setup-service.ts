@@ -184,6 +184,23 @@ export function createMfaSetupService({ prisma, aws, keyRing, audit, compliance,
       });
       return { userName: link.userName, serialNumber: link.deviceSerial };
     },
+
+    /**
+     * Housekeeping: links that expired unused give up their secret, and the virtual device they
+     * created (never enabled) is deleted from IAM. Each link is claimed before its device is
+     * deleted, so instances sweeping at once never act on the same link twice.
+     */
+    async sweepExpired(): Promise<number> {
+      const expired = await prisma.mfaSetupLink.findMany({ where: { consumedAt: null, expiresAt: { lte: now() } }, take: 100 });
+      let swept = 0;
+      for (const link of expired) {
+        const claimed = await prisma.mfaSetupLink.updateMany({ where: { id: link.id, consumedAt: null }, data: { consumedAt: now(), sealedSecret: null } });
+        if (claimed.count === 0) continue;
+        swept++;
+        if (link.deviceSerial) await aws.deleteVirtualMfaDevice(link.deviceSerial).catch(() => undefined);
+      }
+      return swept;
+    },
   };
 }
 
