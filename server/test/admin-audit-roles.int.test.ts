@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signIn, type SignedIn } from './admin-fixtures.ts';
-import { startEnrolledPortal } from './enrolled-portal.ts';
+import { useEnrolledPortal } from './enrolled-portal.ts';
 import { ACCOUNT, type PortalHarness } from './portal-harness.ts';
-import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
+import { testDatabaseUrls } from './test-databases.ts';
 
 interface Event {
   seq: number;
@@ -14,15 +14,14 @@ interface Event {
   metadata: Record<string, unknown> | null;
 }
 
-describe.each(testDatabaseUrls())('admin audit log and role catalog ($name)', ({ create }) => {
-  let db: TestDatabase;
+describe.each(testDatabaseUrls())('admin audit log and role catalog ($name)', (provider) => {
+  const harness = useEnrolledPortal(provider);
   let portal: PortalHarness;
   let admin: SignedIn;
   let startedAt: string;
 
   beforeAll(async () => {
-    db = await create({ migrate: false });
-    portal = await startEnrolledPortal({ databaseUrl: db.url });
+    portal = harness();
     startedAt = new Date(Date.now() - 1000).toISOString();
     admin = await signIn(portal, 'carol');
     // Some history: a failed sign-in, and alice getting credentials for the readonly role.
@@ -30,10 +29,6 @@ describe.each(testDatabaseUrls())('admin audit log and role catalog ($name)', ({
     const alice = await signIn(portal, 'alice');
     const issued = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', headers: { cookie: alice.cookie, 'x-csrf-token': alice.csrfToken }, payload: { role: 'readonly' } });
     expect(issued.statusCode, issued.body).toBe(200);
-  });
-  afterAll(async () => {
-    await portal?.close();
-    await db?.drop();
   });
 
   const get = (url: string) => portal.app.inject({ method: 'GET', url, headers: { cookie: admin.cookie } });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complianceState, runScan, scanNow, signIn, type SignedIn } from './admin-fixtures.ts';
-import { startEnrolledPortal } from './enrolled-portal.ts';
+import { useEnrolledPortal } from './enrolled-portal.ts';
 import { ACCOUNT, startPortalHarness, type PortalHarness } from './portal-harness.ts';
 import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
 
@@ -45,21 +45,16 @@ const EXPECTED: Record<string, Expected> = {
   portal: row(false, 0, 0, 1, 'yes'),
 };
 
-describe.each(testDatabaseUrls())('compliance dashboard ($name)', ({ create }) => {
-  let db: TestDatabase;
+describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => {
+  const harness = useEnrolledPortal(provider, { state: complianceState() });
   let portal: PortalHarness;
   let admin: SignedIn;
   let user: SignedIn;
 
   beforeAll(async () => {
-    db = await create({ migrate: false });
-    portal = await startEnrolledPortal({ databaseUrl: db.url, state: complianceState() });
+    portal = harness();
     admin = await signIn(portal, 'carol');
     user = await signIn(portal, 'alice');
-  });
-  afterAll(async () => {
-    await portal?.close();
-    await db?.drop();
   });
 
   const get = (url: string, who: SignedIn = admin) => portal.app.inject({ method: 'GET', url, headers: { cookie: who.cookie } });

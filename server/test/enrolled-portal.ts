@@ -29,12 +29,12 @@ export async function startEnrolledPortal(options: HarnessOptions): Promise<Port
  * Registers beforeAll/afterAll hooks that start an enrolled portal on a fresh database from
  * `provider` and tear both down; returns a getter for the running harness.
  */
-export function useEnrolledPortal(provider: TestDatabaseProvider): () => PortalHarness {
+export function useEnrolledPortal(provider: TestDatabaseProvider, options: Omit<HarnessOptions, 'databaseUrl'> = {}): () => PortalHarness {
   let db: TestDatabase | undefined;
   let portal: PortalHarness | undefined;
   beforeAll(async () => {
     db = await provider.create({ migrate: false });
-    portal = await startEnrolledPortal({ databaseUrl: db.url });
+    portal = await startEnrolledPortal({ ...options, databaseUrl: db.url });
   });
   afterAll(async () => {
     await portal?.close();

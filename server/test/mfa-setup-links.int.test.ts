@@ -1,25 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { codeAtStep, timeStepAt } from '../../emulator/src/totp.ts';
 import { redactUrl } from '../src/logging.ts';
 import { complianceState, scanNow, signIn, type SignedIn } from './admin-fixtures.ts';
-import { startEnrolledPortal } from './enrolled-portal.ts';
+import { useEnrolledPortal } from './enrolled-portal.ts';
 import type { PortalHarness } from './portal-harness.ts';
-import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
+import { testDatabaseUrls } from './test-databases.ts';
 
-describe.each(testDatabaseUrls())('MFA setup links ($name)', ({ create }) => {
-  let db: TestDatabase;
+describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
+  const harness = useEnrolledPortal(provider, { state: complianceState() });
   let portal: PortalHarness;
   let admin: SignedIn;
 
   beforeAll(async () => {
-    db = await create({ migrate: false });
-    portal = await startEnrolledPortal({ databaseUrl: db.url, state: complianceState() });
+    portal = harness();
     admin = await signIn(portal, 'carol');
     await scanNow(portal);
-  });
-  afterAll(async () => {
-    await portal?.close();
-    await db?.drop();
   });
 
   async function createLink(userName: string) {
