@@ -79,5 +79,3 @@ function bundle(issued: IssuedCredentials, options: RenderOptions): CredentialBu
     formats,
   };
 }
-
-export const FORMAT_NAMES = [...CREDENTIAL_FORMATS, 'all'] as const;

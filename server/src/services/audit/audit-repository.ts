@@ -1,23 +1,8 @@
 import type { DbClient } from '../../db/prisma-types.ts';
+import type { AuditEvent } from '../../generated/prisma-sqlite/client.ts';
 import type { AuditAction, AuditOutcome, AuditRecord } from './audit-events.ts';
 
-type Row = {
-  id: string;
-  seq: number;
-  time: Date;
-  actor: string;
-  action: string;
-  targetRoleArn: string | null;
-  roleSessionName: string | null;
-  outcome: string;
-  errorCode: string | null;
-  sourceIp: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  metadata: string | null;
-  prevHash: string;
-  hash: string;
-};
+type Row = AuditEvent;
 
 export interface AuditQuery {
   actor?: string;

@@ -4,6 +4,7 @@ import type { AwsGateway } from '../../aws/aws-gateway.ts';
 import { AwsCallError } from '../../aws/aws-errors.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../errors/app-error.ts';
 import { isUniqueViolation } from '../../db/prisma-types.ts';
+import type { CatalogRole as CatalogRoleRow } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { trustPolicyMfaRequirement } from './trust-policy.ts';
@@ -60,7 +61,7 @@ export interface ImportableRole {
   catalogAliases: string[];
 }
 
-export const ALIAS_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const ALIAS_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const ROLE_ARN_PATTERN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 const PRINCIPAL_NAME = /^[\w+=,.@-]{1,128}$/;
 const ACCOUNT_ALIAS_CACHE_MS = 10 * 60_000;
@@ -314,19 +315,7 @@ function uniqueNames(names: string[], kind: 'group' | 'user', allowAll = false):
   return cleaned;
 }
 
-function toCatalogRole(row: {
-  alias: string;
-  roleArn: string;
-  accountId: string;
-  roleName: string;
-  description: string | null;
-  maxDurationSeconds: number;
-  mfaMaxAgeSeconds: number | null;
-  trustRequiresMfa: boolean | null;
-  externalId: string | null;
-  allowedGroups: string;
-  allowedUsers: string;
-}): CatalogRole {
+function toCatalogRole(row: CatalogRoleRow): CatalogRole {
   return {
     alias: row.alias,
     roleArn: row.roleArn,

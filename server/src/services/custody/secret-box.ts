@@ -79,8 +79,3 @@ export function open(ring: KeyRing, sealed: string, context: string): string {
     throw new SecretBoxError('sealed secret failed authentication (wrong key, wrong record, or tampered)');
   }
 }
-
-export function sealedKeyId(sealed: string): string | undefined {
-  const parts = sealed.split('.');
-  return parts.length === 5 ? parts[1] : undefined;
-}
