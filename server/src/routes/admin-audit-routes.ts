@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
@@ -7,6 +6,7 @@ import type { AuditRecord } from '../services/audit/audit-events.ts';
 import type { AuditQuery } from '../services/audit/audit-repository.ts';
 import { csvLine } from '../services/export/csv.ts';
 import { requireAdmin } from './admin-guard.ts';
+import { sendDownload } from './download-response.ts';
 import { AuditEvent, AuditFilters, Cursor, Nullable } from './admin-schemas.ts';
 import { errorResponses } from './schemas.ts';
 
@@ -116,11 +116,7 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
           ]);
         }
       }
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="audit-log.csv"')
-        .header('cache-control', 'no-store')
-        .send(Readable.from(lines()));
+      return sendDownload(reply, 'text/csv', 'audit-log.csv', lines());
     },
   );
 
@@ -139,11 +135,7 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
         }
         yield '\n]\n';
       }
-      return reply
-        .header('content-type', 'application/json; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="audit-log.json"')
-        .header('cache-control', 'no-store')
-        .send(Readable.from(chunks()));
+      return sendDownload(reply, 'application/json', 'audit-log.json', chunks());
     },
   );
 

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -6,6 +5,7 @@ import type { ComplianceUserRow } from '../services/compliance/compliance-reposi
 import type { ScanProgress as Progress } from '../services/compliance/compliance-types.ts';
 import { csvLine } from '../services/export/csv.ts';
 import { requireAdmin } from './admin-guard.ts';
+import { sendDownload } from './download-response.ts';
 import { ComplianceFilter, ComplianceSort, ComplianceSummary, ComplianceUser, Cursor, DateTime, Nullable, ScanProgress, iso } from './admin-schemas.ts';
 import { originOf } from './request-origin.ts';
 import { errorResponses } from './schemas.ts';
@@ -118,11 +118,7 @@ const adminComplianceRoutes: FastifyPluginAsync = async (fastify) => {
           ]);
         }
       }
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="mfa-compliance.csv"')
-        .header('cache-control', 'no-store')
-        .send(Readable.from(lines()));
+      return sendDownload(reply, 'text/csv', 'mfa-compliance.csv', lines());
     },
   );
 
