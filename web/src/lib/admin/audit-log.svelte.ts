@@ -2,6 +2,7 @@ import { auditExportUrl, getAuditPage, verifyAuditChain, type AuditEvent, type A
 import { listCatalogRoles, type CatalogRole } from '../api/admin-roles-service.ts';
 import { describeError, isSessionEnded } from '../api/error-text.ts';
 import { session } from '../session.svelte.ts';
+import { CursorTrail } from './cursor-trail.svelte.ts';
 
 /** The actions the portal records (server/src/services/audit/audit-events.ts), in words. */
 export const AUDIT_ACTIONS: Array<{ value: string; label: string }> = [
@@ -66,22 +67,17 @@ export class AuditLogState {
   chainError = $state<string | null>(null);
   roles = $state.raw<CatalogRole[]>([]);
   pageSize = $state(50);
-  #previousCursors = $state<Array<string | undefined>>([]);
-  #cursor: string | undefined;
-
-  readonly pageNumber = $derived(this.#previousCursors.length + 1);
-  readonly hasPrevious = $derived(this.#previousCursors.length > 0);
+  readonly pages = new CursorTrail((cursor) => this.#load(cursor));
   readonly csvUrl = $derived(auditExportUrl('csv', this.applied));
   readonly jsonUrl = $derived(auditExportUrl('json', this.applied));
 
   async start(): Promise<void> {
-    await Promise.all([this.#load(undefined), this.verify(), this.#loadRoles()]);
+    await Promise.all([this.pages.first(), this.verify(), this.#loadRoles()]);
   }
 
   async apply(): Promise<void> {
     this.applied = filtersFromForm(this.form);
-    this.#previousCursors = [];
-    await this.#load(undefined);
+    await this.pages.first();
   }
 
   async clear(): Promise<void> {
@@ -89,15 +85,12 @@ export class AuditLogState {
     await this.apply();
   }
 
-  async nextPage(): Promise<void> {
-    if (!this.nextCursor) return;
-    const current = this.#cursor;
-    if (await this.#load(this.nextCursor)) this.#previousCursors = [...this.#previousCursors, current];
+  nextPage(): Promise<void> {
+    return this.pages.next(this.nextCursor);
   }
 
-  async previousPage(): Promise<void> {
-    if (this.#previousCursors.length === 0) return;
-    if (await this.#load(this.#previousCursors.at(-1))) this.#previousCursors = this.#previousCursors.slice(0, -1);
+  previousPage(): Promise<void> {
+    return this.pages.previous();
   }
 
   async verify(): Promise<void> {
@@ -115,7 +108,6 @@ export class AuditLogState {
       const page = await getAuditPage(this.applied, this.pageSize, cursor);
       this.events = page.events;
       this.nextCursor = page.nextCursor;
-      this.#cursor = cursor;
       this.error = null;
       this.status = 'ready';
       return true;

@@ -14,6 +14,7 @@ import {
 } from '../api/admin-compliance-service.ts';
 import { describeError, isSessionEnded } from '../api/error-text.ts';
 import { session } from '../session.svelte.ts';
+import { CursorTrail } from './cursor-trail.svelte.ts';
 
 const PAGE_SIZE = 25;
 const SCAN_POLL_MS = 1000;
@@ -43,39 +44,29 @@ export class ComplianceState {
   scan = $state.raw<ScanProgress | null>(null);
   scanError = $state<string | null>(null);
   remediation = $state<Record<string, Remediation>>({});
-  /** Cursors of the pages before the current one (the first page has none). */
-  #previousCursors = $state<Array<string | undefined>>([]);
-  #cursor: string | undefined;
+  readonly pages = new CursorTrail((cursor) => this.#loadPage(cursor));
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
 
   readonly query = $derived({ filter: this.filter || undefined, q: this.#appliedSearch || undefined, sort: this.sort });
-  readonly pageNumber = $derived(this.#previousCursors.length + 1);
-  readonly hasPrevious = $derived(this.#previousCursors.length > 0);
   readonly scanning = $derived(this.scan?.status === 'running');
 
   async start(): Promise<void> {
-    await Promise.all([this.#loadPage(undefined), this.#loadHistory(), this.#watchScan()]);
+    await Promise.all([this.pages.first(), this.#loadHistory(), this.#watchScan()]);
   }
 
   /** Back to the first page for a new filter, search or sort. */
   async reload(): Promise<void> {
     this.#appliedSearch = this.search.trim();
-    this.#previousCursors = [];
-    await this.#loadPage(undefined);
+    await this.pages.first();
   }
 
-  async nextPage(): Promise<void> {
-    const next = this.page?.nextCursor;
-    if (!next) return;
-    const current = this.#cursor;
-    if (await this.#loadPage(next)) this.#previousCursors = [...this.#previousCursors, current];
+  nextPage(): Promise<void> {
+    return this.pages.next(this.page?.nextCursor);
   }
 
-  async previousPage(): Promise<void> {
-    if (this.#previousCursors.length === 0) return;
-    const previous = this.#previousCursors.at(-1);
-    if (await this.#loadPage(previous)) this.#previousCursors = this.#previousCursors.slice(0, -1);
+  previousPage(): Promise<void> {
+    return this.pages.previous();
   }
 
   async scanNow(): Promise<void> {
@@ -101,7 +92,7 @@ export class ComplianceState {
     await this.#remediate(userName, async (entry) => {
       await enrollUser(userName, session.csrfToken);
       entry.enrolled = true;
-      await this.#loadPage(this.#cursor);
+      await this.pages.reload();
     });
   }
 
@@ -128,7 +119,6 @@ export class ComplianceState {
     this.status = 'loading';
     try {
       this.page = await getCompliance({ ...this.query, limit: PAGE_SIZE, cursor });
-      this.#cursor = cursor;
       this.error = null;
       this.status = 'ready';
       return true;
