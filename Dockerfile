@@ -1,11 +1,8 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build: compile (native better-sqlite3, web UI, server) in a full image, run as the
-# unprivileged `node` user in a slim one with production dependencies only.
-FROM node:20.20-bookworm-slim AS build
+# Multi-stage build: build the web UI and server in one image, run as the unprivileged `node` user
+# in a slim one with production dependencies only (better-sqlite3 ships its native addon prebuilt).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
 COPY prisma ./prisma
@@ -13,7 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
-FROM node:20.20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000
