@@ -8,11 +8,16 @@ import { defineConfig } from 'prisma/config';
  * database at run time; a relative SQLite path is resolved against the working directory, like
  * the portal does, so both name the same file.
  */
-const url = process.env['DATABASE_URL']?.trim() || 'file:./data/portal.db';
+const url = process.env.DATABASE_URL?.trim() || 'file:./data/portal.db';
 const postgres = /^postgres(ql)?:\/\//i.test(url);
 
 export default defineConfig({
   schema: postgres ? 'prisma/postgresql/schema.prisma' : 'prisma/schema.prisma',
   migrations: { path: postgres ? 'prisma/postgresql/migrations' : 'prisma/migrations' },
-  datasource: { url: postgres || !url.startsWith('file:') ? url : `file:${path.resolve(url.slice('file:'.length).replace(/^\/\/(?=\/)/, ''))}` },
+  datasource: {
+    url:
+      postgres || !url.startsWith('file:')
+        ? url
+        : `file:${path.resolve(url.slice('file:'.length).replace(/^\/\/(?=\/)/, ''))}`,
+  },
 });

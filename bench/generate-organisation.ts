@@ -65,12 +65,15 @@ export function generateOrganisation(count: number): { state: StateFile; expecte
       account: BENCH_ACCOUNT,
       name,
       created: iso(now - Math.floor(next() * 1500) * DAY),
-      ...(next() < 0.7 ? { password: { enabled: true, lastUsed: next() < 0.8 ? iso(now - Math.floor(next() * 90) * DAY) : null } } : {}),
+      ...(next() < 0.7
+        ? { password: { enabled: true, lastUsed: next() < 0.8 ? iso(now - Math.floor(next() * 90) * DAY) : null } }
+        : {}),
       ...(mfa.length ? { mfaDevices: mfa } : {}),
       ...(accessKeys.length ? { accessKeys } : {}),
     };
     if (policyRoll < 0.3) user.attachedPolicies = [`arn:aws:iam::${BENCH_ACCOUNT}:policy/ForceMFA`];
-    else if (policyRoll < 0.55) user.attachedPolicies = [`arn:aws:iam::${BENCH_ACCOUNT}:policy/ForceMFAAllowAssumeRole`];
+    else if (policyRoll < 0.55)
+      user.attachedPolicies = [`arn:aws:iam::${BENCH_ACCOUNT}:policy/ForceMFAAllowAssumeRole`];
     if (policyRoll >= 0.3 && policyRoll < 0.8) user.groups = ['developers'];
     users.push(user);
   }

@@ -292,7 +292,9 @@ function describeFailure(response, portal, context) {
     return `The portal at ${portal} redirected the request (HTTP ${status}); pass the portal's final https:// URL with --portal.`;
   }
   if (status === 429) {
-    const retry = /^\d{1,6}$/.test(response.headers.get('retry-after') ?? '') ? response.headers.get('retry-after') : undefined;
+    const retry = /^\d{1,6}$/.test(response.headers.get('retry-after') ?? '')
+      ? response.headers.get('retry-after')
+      : undefined;
     return `Too many attempts; ${retry ? `try again in ${retry} seconds` : 'try again later'}.${message ? ` (${message})` : ''}`;
   }
   if (status >= 500) {
@@ -303,7 +305,8 @@ function describeFailure(response, portal, context) {
 
 /** credential_process output needs Version 1 and the four fields; anything else is not passed on. */
 function checkProcessJson(text, portal) {
-  const invalid = (what) => new HelperError(`The portal at ${portal} answered without valid credential_process JSON (${what}).`);
+  const invalid = (what) =>
+    new HelperError(`The portal at ${portal} answered without valid credential_process JSON (${what}).`);
   let data;
   try {
     data = JSON.parse(text);
@@ -325,11 +328,13 @@ async function printCredentials(options) {
   let duration;
   if (options.duration !== undefined) {
     duration = /^\d{1,6}$/.test(options.duration) ? Number(options.duration) : Number.NaN;
-    if (!(duration >= 900 && duration <= 43_200)) throw new HelperError('--duration is a number of seconds from 900 to 43200.');
+    if (!(duration >= 900 && duration <= 43_200))
+      throw new HelperError('--duration is a number of seconds from 900 to 43200.');
   }
 
   const file = tokenFilePath(options);
-  const explicitPortal = options.portal !== undefined || process.env.AWS_MFA_PORTAL_URL ? choosePortal(options) : undefined;
+  const explicitPortal =
+    options.portal !== undefined || process.env.AWS_MFA_PORTAL_URL ? choosePortal(options) : undefined;
   const stored = await readTokenFile(file, explicitPortal);
   const portal = explicitPortal ?? choosePortal(options, stored.portal);
   if (stored.portal !== undefined && stored.portal !== portal) {
@@ -447,7 +452,8 @@ async function login(options) {
     throw new HelperError(`The portal at ${portal} answered without a usable token.`);
   }
   secrets.add(data.token);
-  const expiresAt = typeof data.expiresAt === 'string' && !Number.isNaN(Date.parse(data.expiresAt)) ? data.expiresAt : undefined;
+  const expiresAt =
+    typeof data.expiresAt === 'string' && !Number.isNaN(Date.parse(data.expiresAt)) ? data.expiresAt : undefined;
   const stored = { portal, userName: options.user, token: data.token };
   if (expiresAt !== undefined) stored.expiresAt = expiresAt;
   await writeTokenFile(file, stored);

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Callbacks passed to page.evaluate() run in the browser.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Browser, type BrowserContext, type Download, type Page } from '@playwright/test';
+import { type Browser, type BrowserContext, type Download, expect, type Page, test } from '@playwright/test';
 import { generate } from 'otplib';
 import { demoUser } from './support/demo-users.ts';
 import { signInThroughApi } from './support/portal-api.ts';
@@ -34,11 +34,16 @@ let bobSecret = '';
 let bobSetupUrl = '';
 const consoleErrors: string[] = [];
 
-const newContext = (browser: Browser, baseURL: string | undefined, options: Parameters<Browser['newContext']>[0] = {}) =>
-  browser.newContext({ baseURL, acceptDownloads: true, ...options });
+const newContext = (
+  browser: Browser,
+  baseURL: string | undefined,
+  options: Parameters<Browser['newContext']>[0] = {},
+) => browser.newContext({ baseURL, acceptDownloads: true, ...options });
 
 test.beforeAll(async ({ browser }, testInfo) => {
-  admin = await newContext(browser, testInfo.project.use.baseURL, { permissions: ['clipboard-read', 'clipboard-write'] });
+  admin = await newContext(browser, testInfo.project.use.baseURL, {
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
   page = await admin.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
@@ -100,11 +105,19 @@ test('an admin signs in with her hardware MFA code and finds the users without M
 
   // The cards say what the API's snapshot says.
   const api = (await (await page.request.get('/api/v1/admin/compliance')).json()) as {
-    summary: { users: number; withMfa: number; consoleWithoutMfa: number; keysWithoutMfaEnforcement: number; rootMfa: boolean | null };
+    summary: {
+      users: number;
+      withMfa: number;
+      consoleWithoutMfa: number;
+      keysWithoutMfaEnforcement: number;
+      rootMfa: boolean | null;
+    };
   };
   const { summary } = api;
   await expect(page.getByTestId('card-users')).toContainText(String(summary.users));
-  await expect(page.getByTestId('card-with-mfa')).toContainText(`${Math.round((summary.withMfa / summary.users) * 100)}%`);
+  await expect(page.getByTestId('card-with-mfa')).toContainText(
+    `${Math.round((summary.withMfa / summary.users) * 100)}%`,
+  );
   await expect(page.getByTestId('card-console-without-mfa')).toContainText(String(summary.consoleWithoutMfa));
   await expect(page.getByTestId('card-keys-without-mfa')).toContainText(String(summary.keysWithoutMfaEnforcement));
   await expect(page.getByTestId('card-root-mfa')).toContainText(summary.rootMfa ? 'On' : 'Off');
@@ -138,7 +151,10 @@ test('an admin signs in with her hardware MFA code and finds the users without M
   await expect(row('bob')).toBeVisible();
 
   // The CSV export follows the filter and the search.
-  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download CSV' }).click(),
+  ]);
   expect(csv.suggestedFilename()).toBe('mfa-compliance.csv');
   const rows = parseCsv(await downloadedText(csv));
   expect(rows[0]).toContain('user_name');
@@ -156,7 +172,9 @@ test('creates a one-time MFA setup link for bob, with its expiry and a copy butt
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(bobSetupUrl);
 });
 
-test('bob opens the link in his own browser and turns on MFA with two consecutive codes', async ({ browser }, testInfo) => {
+test('bob opens the link in his own browser and turns on MFA with two consecutive codes', async ({
+  browser,
+}, testInfo) => {
   test.setTimeout(90_000);
   const bobContext = await newContext(browser, testInfo.project.use.baseURL);
   const bobPage = await bobContext.newPage();
@@ -202,7 +220,9 @@ test('bob opens the link in his own browser and turns on MFA with two consecutiv
   await bobContext.close();
 });
 
-test('the dashboard shows bob with MFA at once; the admin enrolls him and he signs in to the portal', async ({ browser }, testInfo) => {
+test('the dashboard shows bob with MFA at once; the admin enrolls him and he signs in to the portal', async ({
+  browser,
+}, testInfo) => {
   test.setTimeout(90_000);
   await page.getByRole('button', { name: 'All users' }).click();
   await page.getByLabel('Search users').fill('');
@@ -218,7 +238,9 @@ test('the dashboard shows bob with MFA at once; the admin enrolls him and he sig
   const bobPage = await bobContext.newPage();
   await bobPage.goto('/');
   await bobPage.getByLabel('IAM user name').fill('bob');
-  await bobPage.getByLabel('MFA code', { exact: true }).fill(await codeAtStep(bobSecret, Math.max(bobSetupStep + 1, stepNow())));
+  await bobPage
+    .getByLabel('MFA code', { exact: true })
+    .fill(await codeAtStep(bobSecret, Math.max(bobSetupStep + 1, stepNow())));
   await bobPage.getByRole('button', { name: 'Sign in' }).click();
   await expect(bobPage).toHaveURL(/\/roles$/);
   await expect(bobPage.getByTestId('signed-in-user')).toHaveText('bob');
@@ -268,7 +290,10 @@ test('the audit log filters by user, action and outcome, exports CSV and JSON, a
   const bobEvents = await page.getByTestId('audit-row').count();
   expect(bobEvents).toBeGreaterThanOrEqual(3);
 
-  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download CSV' }).click(),
+  ]);
   expect(csv.suggestedFilename()).toBe('audit-log.csv');
   const rows = parseCsv(await downloadedText(csv));
   const header = rows[0]!;
@@ -276,11 +301,22 @@ test('the audit log filters by user, action and outcome, exports CSV and JSON, a
   const body = rows.slice(1);
   expect(body).toHaveLength(bobEvents);
   expect(new Set(body.map((r) => r[header.indexOf('actor')]))).toEqual(new Set(['bob']));
-  expect(body.map((r) => r[header.indexOf('action')])).toEqual(expect.arrayContaining(['mfa_setup.complete', 'session.sign_in']));
+  expect(body.map((r) => r[header.indexOf('action')])).toEqual(
+    expect.arrayContaining(['mfa_setup.complete', 'session.sign_in']),
+  );
 
-  const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download JSON' }).click()]);
+  const [json] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download JSON' }).click(),
+  ]);
   expect(json.suggestedFilename()).toBe('audit-log.json');
-  const events = JSON.parse(await downloadedText(json)) as Array<{ seq: number; actor: string; action: string; hash: string; prevHash: string }>;
+  const events = JSON.parse(await downloadedText(json)) as Array<{
+    seq: number;
+    actor: string;
+    action: string;
+    hash: string;
+    prevHash: string;
+  }>;
   expect(events).toHaveLength(bobEvents);
   expect(events.every((e) => e.actor === 'bob')).toBe(true);
   expect(events.map((e) => e.seq)).toEqual(body.map((r) => Number(r[0])));
@@ -299,10 +335,17 @@ test('the role catalog flags trust policies, and adds (imported from IAM), edits
   await page.getByRole('link', { name: 'Role catalog' }).click();
   await expect(page).toHaveURL(/\/admin\/roles$/);
   await expect(page.getByTestId('catalog-role').first()).toBeVisible();
-  const listed = (await (await page.request.get('/api/v1/admin/roles')).json()) as { roles: Array<{ alias: string; trustRequiresMfa: boolean | null }> };
+  const listed = (await (await page.request.get('/api/v1/admin/roles')).json()) as {
+    roles: Array<{ alias: string; trustRequiresMfa: boolean | null }>;
+  };
   for (const role of listed.roles) {
     const card = page.locator(`[data-testid="catalog-role"][data-role="${role.alias}"]`);
-    const badge = role.trustRequiresMfa === true ? 'Trust requires MFA' : role.trustRequiresMfa === false ? 'Trust does not require MFA' : 'Trust policy not readable';
+    const badge =
+      role.trustRequiresMfa === true
+        ? 'Trust requires MFA'
+        : role.trustRequiresMfa === false
+          ? 'Trust does not require MFA'
+          : 'Trust policy not readable';
     await expect(card).toContainText(badge);
   }
 
@@ -336,7 +379,9 @@ test('the role catalog flags trust policies, and adds (imported from IAM), edits
   expect(consoleErrors.filter((text) => !/status of 401/.test(text))).toEqual([]);
 });
 
-test('a non-admin sees no admin link, gets "admins only" at /admin, and 403 from the admin API', async ({ page: alicePage }) => {
+test('a non-admin sees no admin link, gets "admins only" at /admin, and 403 from the admin API', async ({
+  page: alicePage,
+}) => {
   test.setTimeout(60_000);
   await signInThroughApi(alicePage.request, alice);
   await alicePage.goto('/roles');
@@ -357,10 +402,15 @@ test('a non-admin sees no admin link, gets "admins only" at /admin, and 403 from
   expect(post.status()).toBe(403);
 });
 
-test('every admin screen passes axe at phone and desktop width, light and dark (screenshots in e2e/artifacts)', async ({ browser }, testInfo) => {
+test('every admin screen passes axe at phone and desktop width, light and dark (screenshots in e2e/artifacts)', async ({
+  browser,
+}, testInfo) => {
   test.setTimeout(120_000);
   // axe is injected as a script, which the CSP forbids: a copy of the admin's session without it.
-  const scan = await newContext(browser, testInfo.project.use.baseURL, { bypassCSP: true, storageState: await admin.storageState() });
+  const scan = await newContext(browser, testInfo.project.use.baseURL, {
+    bypassCSP: true,
+    storageState: await admin.storageState(),
+  });
   const scanPage = await scan.newPage();
 
   async function checkScreen(name: string, on: Page = scanPage) {
@@ -380,7 +430,10 @@ test('every admin screen passes axe at phone and desktop width, light and dark (
   await checkScreen('20-admin-dashboard');
 
   await scanPage.getByRole('button', { name: 'No MFA device' }).click();
-  await scanPage.locator('[data-testid="compliance-row"][data-user="dave"]').getByRole('button', { name: 'Create MFA setup link for dave' }).click();
+  await scanPage
+    .locator('[data-testid="compliance-row"][data-user="dave"]')
+    .getByRole('button', { name: 'Create MFA setup link for dave' })
+    .click();
   const daveLink = (await scanPage.getByTestId('setup-link-url').textContent())?.trim() ?? '';
   await checkScreen('21-admin-setup-link');
 

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Callbacks passed to page.evaluate() run in the browser.
 import { readFileSync } from 'node:fs';
-import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { type BrowserContext, expect, type Locator, type Page, test } from '@playwright/test';
 import { demoUser } from './support/demo-users.ts';
 import { longestRole, myRoles, type PortalRole } from './support/portal-api.ts';
 import { freshCode, withSpace } from './support/totp.ts';
@@ -61,7 +61,8 @@ test('signs in by keyboard alone with a code computed from the demo seed, pasted
   await expect(codeField).toHaveAttribute('autocomplete', 'one-time-code');
 
   // Skip link, brand link, then the first field.
-  for (let i = 0; i < 3 && !(await userField.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  for (let i = 0; i < 3 && !(await userField.evaluate((el) => el === document.activeElement)); i++)
+    await page.keyboard.press('Tab');
   await expect(userField).toBeFocused();
   await page.keyboard.type(alice.userName);
   await page.keyboard.press('Tab');
@@ -89,11 +90,17 @@ test('lists the roles grouped by account, recently used first, with a filter box
     await expect(heading).toBeVisible();
     const inAccount = roles.filter((r) => r.accountId === accountId);
     const expected = [...inAccount]
-      .sort((a, b) => (Date.parse(b.lastUsedAt ?? '') || 0) - (Date.parse(a.lastUsedAt ?? '') || 0) || a.alias.localeCompare(b.alias))
+      .sort(
+        (a, b) =>
+          (Date.parse(b.lastUsedAt ?? '') || 0) - (Date.parse(a.lastUsedAt ?? '') || 0) ||
+          a.alias.localeCompare(b.alias),
+      )
       .map((r) => r.alias);
     const section = page.getByRole('region', { name: new RegExp(accountId) });
     await expect(section.getByTestId('role-card')).toHaveCount(inAccount.length);
-    expect(await section.getByTestId('role-card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-role')))).toEqual(expected);
+    expect(
+      await section.getByTestId('role-card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-role'))),
+    ).toEqual(expected);
   }
   for (const r of roles) {
     await expect(card(r.alias)).toContainText(r.roleName);
@@ -102,7 +109,9 @@ test('lists the roles grouped by account, recently used first, with a filter box
 
   const filter = page.getByLabel('Filter roles');
   await filter.fill(role.roleName);
-  const matching = roles.filter((r) => [r.alias, r.roleName, r.roleArn, r.description ?? ''].join(' ').toLowerCase().includes(role.roleName.toLowerCase()));
+  const matching = roles.filter((r) =>
+    [r.alias, r.roleName, r.roleArn, r.description ?? ''].join(' ').toLowerCase().includes(role.roleName.toLowerCase()),
+  );
   await expect(page.getByTestId('role-card')).toHaveCount(matching.length);
   await expect(card(role.alias)).toBeVisible();
   await filter.fill('no-role-is-called-this');
@@ -119,7 +128,9 @@ test('takes credentials for a chosen role and duration', async () => {
   await expect(card(role.alias).getByRole('button', { name: 'Close' })).toHaveAttribute('aria-expanded', 'true');
 
   const duration = card(role.alias).getByLabel('Duration');
-  const offered = await duration.locator('option').evaluateAll((options) => options.map((o) => Number((o as HTMLOptionElement).value)));
+  const offered = await duration
+    .locator('option')
+    .evaluateAll((options) => options.map((o) => Number((o as HTMLOptionElement).value)));
   expect(Math.max(...offered)).toBe(role.maxDurationSeconds);
   await duration.selectOption('3600');
 
@@ -143,12 +154,25 @@ test('shows every format in its own tab, operable with the arrow keys', async ()
   const { accessKeyId, secretAccessKey, sessionToken } = json;
   const origin = new URL(page.url()).origin;
   const expectations: Array<[string, (body: string) => void]> = [
-    ['bash/zsh', (b) => expect(b).toBe(`export AWS_ACCESS_KEY_ID=${accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${secretAccessKey}\nexport AWS_SESSION_TOKEN=${sessionToken}\nexport AWS_CREDENTIAL_EXPIRATION=${json.expiration}\n`)],
+    [
+      'bash/zsh',
+      (b) =>
+        expect(b).toBe(
+          `export AWS_ACCESS_KEY_ID=${accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${secretAccessKey}\nexport AWS_SESSION_TOKEN=${sessionToken}\nexport AWS_CREDENTIAL_EXPIRATION=${json.expiration}\n`,
+        ),
+    ],
     ['fish', (b) => expect(b).toContain(`set -gx AWS_SECRET_ACCESS_KEY "${secretAccessKey}"`)],
     ['PowerShell', (b) => expect(b).toContain(`$Env:AWS_SESSION_TOKEN="${sessionToken}"`)],
     ['Windows cmd', (b) => expect(b).toContain(`set AWS_ACCESS_KEY_ID=${accessKeyId}`)],
-    ['Credentials file', (b) => expect(b).toMatch(new RegExp(`^\\[${json.profile}\\]\\naws_access_key_id = ${accessKeyId}$`, 'm'))],
-    ['credential_process config', (b) => expect(b).toContain(`credential_process = aws-mfa-portal-credentials --portal ${origin} --role ${role.alias}`)],
+    [
+      'Credentials file',
+      (b) => expect(b).toMatch(new RegExp(`^\\[${json.profile}\\]\\naws_access_key_id = ${accessKeyId}$`, 'm')),
+    ],
+    [
+      'credential_process config',
+      (b) =>
+        expect(b).toContain(`credential_process = aws-mfa-portal-credentials --portal ${origin} --role ${role.alias}`),
+    ],
     ['.env', (b) => expect(b).toContain(`AWS_SESSION_TOKEN=${sessionToken}\n`)],
     ['JSON', (b) => expect(JSON.parse(b)).toMatchObject({ accessKeyId, roleArn: role.roleArn })],
   ];
@@ -171,7 +195,9 @@ test('shows every format in its own tab, operable with the arrow keys', async ()
   await expect(panel().getByTestId('curl-recipe')).toHaveText(
     `curl -fsS ${origin}/api/v1/credentials -d userName=alice -d code=<code> -d role=${role.alias} -d format=env`,
   );
-  await expect(panel().getByTestId('process-recipe')).toHaveText(`credential_process = aws-mfa-portal-credentials --portal ${origin} --role ${role.alias}`);
+  await expect(panel().getByTestId('process-recipe')).toHaveText(
+    `credential_process = aws-mfa-portal-credentials --portal ${origin} --role ${role.alias}`,
+  );
 });
 
 test('copies a snippet to the clipboard', async () => {
@@ -225,7 +251,9 @@ test('counts down to the expiry, live', async () => {
 
 test('keeps credentials out of storage and the address bar', async () => {
   const json = JSON.parse(await showTab('JSON')) as Record<string, string>;
-  const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]));
+  const stored = await page.evaluate(() =>
+    JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]),
+  );
   expect(stored).not.toContain(json.secretAccessKey);
   expect(stored).not.toContain(json.sessionToken);
   expect(page.url()).not.toContain(json.accessKeyId);

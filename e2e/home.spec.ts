@@ -16,7 +16,9 @@ test.describe('portal home page', () => {
     // Interactive quickly: the form is usable well within a second of navigation on the demo.
     await expect(page.getByLabel('IAM user name')).toBeEditable();
     const readyAfterMs = await page.evaluate(() => performance.now());
-    test.info().annotations.push({ type: 'sign-in form ready after (ms)', description: String(Math.round(readyAfterMs)) });
+    test
+      .info()
+      .annotations.push({ type: 'sign-in form ready after (ms)', description: String(Math.round(readyAfterMs)) });
     expect(readyAfterMs).toBeLessThan(2000);
     await expect(page.getByText('Short-lived AWS credentials, after AWS checks your MFA code.')).toBeVisible();
     await expect(page.getByTestId('portal-status')).toHaveText(`${info.name} ${info.version}`);

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { demoUser } from './support/demo-users.ts';
 import { wrongCode } from './support/totp.ts';
 

@@ -39,7 +39,12 @@ export default defineConfig({
   projects: [
     { name: 'chromium', testIgnore: '**/lockout.spec.ts', use: { ...devices['Desktop Chrome'], channel: undefined } },
     // Wrong codes lock the test machine's address out of sign-in for a while: run those last.
-    { name: 'lockout', testMatch: '**/lockout.spec.ts', dependencies: ['chromium'], use: { ...devices['Desktop Chrome'], channel: undefined } },
+    {
+      name: 'lockout',
+      testMatch: '**/lockout.spec.ts',
+      dependencies: ['chromium'],
+      use: { ...devices['Desktop Chrome'], channel: undefined },
+    },
   ],
   webServer: {
     command: 'node --import tsx e2e/support/start-stack.ts',

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { demoUser } from './support/demo-users.ts';
 import { longestRole, myRoles, signInThroughApi } from './support/portal-api.ts';
 import { expectNoAxeViolations, expectNoHorizontalOverflow, saveScreens, VIEWPORTS } from './support/screens.ts';

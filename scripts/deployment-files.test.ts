@@ -21,7 +21,10 @@ interface ComposeService {
 }
 
 describe('docker-compose.yml', () => {
-  const compose = parse(read('docker-compose.yml')) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+  const compose = parse(read('docker-compose.yml')) as {
+    services: Record<string, ComposeService>;
+    volumes: Record<string, unknown>;
+  };
 
   it('runs PostgreSQL with a healthcheck and a named volume', () => {
     const postgres = compose.services.postgres!;
@@ -35,7 +38,9 @@ describe('docker-compose.yml', () => {
     const portal = compose.services.portal!;
     expect(portal.build).toBe('.');
     expect(portal.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
-    expect(portal.environment?.DATABASE_URL).toMatch(/^postgresql:\/\/portal:\$\{POSTGRES_PASSWORD\}@postgres:5432\/portal$/);
+    expect(portal.environment?.DATABASE_URL).toMatch(
+      /^postgresql:\/\/portal:\$\{POSTGRES_PASSWORD\}@postgres:5432\/portal$/,
+    );
     expect(portal.environment?.HOST).toBe('0.0.0.0');
     // Compose refuses to start without the master key rather than run a portal that cannot sign anyone in.
     expect(portal.environment?.PORTAL_MASTER_KEY).toMatch(/^\$\{PORTAL_MASTER_KEY:\?/);

@@ -60,7 +60,9 @@ async function main() {
   }
   const started = Date.now();
   await Promise.all(schemas.map((s) => generate(cli, s.schema)));
-  console.log(`prisma-generate: generated ${schemas.map((s) => s.provider).join(' and ')} clients in ${Date.now() - started} ms`);
+  console.log(
+    `prisma-generate: generated ${schemas.map((s) => s.provider).join(' and ')} clients in ${Date.now() - started} ms`,
+  );
 }
 
 main().catch((error) => {

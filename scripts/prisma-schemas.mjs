@@ -12,11 +12,11 @@ export const schemas = [
   { provider: 'postgresql', schema: 'prisma/postgresql/schema.prisma' },
 ];
 
-const GENERATED_NOTICE = [
+const GENERATED_NOTICE = `${[
   '// GENERATED from prisma/schema.prisma by `node scripts/prisma-sync-schemas.mjs`. Do not edit:',
   '// change the source schema and re-run the script (a unit test fails while the two differ).',
   '',
-].join('\n') + '\n';
+].join('\n')}\n`;
 
 /** Replaces exactly one occurrence, so a reworded source schema fails loudly instead of drifting. */
 function replaceOnce(text, pattern, replacement, what) {

@@ -19,6 +19,7 @@ export interface DemoUser {
 export function demoUser(userName: string): DemoUser {
   const user = state.users.find((u) => u.name === userName);
   const seed = user?.mfaDevices?.[0]?.seed;
-  if (user === undefined || seed === undefined) throw new Error(`The demo state has no user ${userName} with an MFA device`);
+  if (user === undefined || seed === undefined)
+    throw new Error(`The demo state has no user ${userName} with an MFA device`);
   return { userName, accountId: user.account, seed };
 }

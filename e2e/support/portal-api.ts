@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext } from '@playwright/test';
+import { type APIRequestContext, expect } from '@playwright/test';
 import type { DemoUser } from './demo-users.ts';
 import { freshCode } from './totp.ts';
 
@@ -28,7 +28,9 @@ export interface PortalRole {
 
 /** Signs in through the API; the cookie lands in the request context's (the page's) cookie jar. */
 export async function signInThroughApi(request: APIRequestContext, user: DemoUser): Promise<SessionInfo> {
-  const response = await request.post('/api/v1/session', { data: { userName: user.userName, code: await freshCode(user) } });
+  const response = await request.post('/api/v1/session', {
+    data: { userName: user.userName, code: await freshCode(user) },
+  });
   expect(response.status(), await response.text()).toBe(200);
   return (await response.json()) as SessionInfo;
 }

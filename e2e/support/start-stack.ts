@@ -7,15 +7,19 @@ import { spawn } from 'node:child_process';
  */
 const port = process.env.E2E_PORT ?? '3917';
 
-const demo = spawn(process.execPath, ['dist/server/src/demo.js', '--port', port, '--emulator-port', process.env.E2E_EMULATOR_PORT ?? '0'], {
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+const demo = spawn(
+  process.execPath,
+  ['dist/server/src/demo.js', '--port', port, '--emulator-port', process.env.E2E_EMULATOR_PORT ?? '0'],
+  {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   },
-});
+);
 
 const stop = (signal: NodeJS.Signals) => demo.kill(signal);
 process.once('SIGTERM', () => stop('SIGTERM'));

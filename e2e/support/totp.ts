@@ -55,7 +55,9 @@ export async function freshCode(user: DemoUser): Promise<string> {
 export async function wrongCode(user: DemoUser): Promise<string> {
   const nowStep = Math.floor(Date.now() / 1000 / STEP_SECONDS);
   const valid = new Set(
-    await Promise.all([-1, 0, 1, 2].map((offset) => generate({ secret: user.seed, epoch: (nowStep + offset) * STEP_SECONDS }))),
+    await Promise.all(
+      [-1, 0, 1, 2].map((offset) => generate({ secret: user.seed, epoch: (nowStep + offset) * STEP_SECONDS })),
+    ),
   );
   for (let guess = 123456; ; guess += 111111) {
     const code = String(guess % 1_000_000).padStart(6, '0');

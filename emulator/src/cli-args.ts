@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** The demo organisation shipped with the emulator. */
 export const DEMO_STATE_PATH = fileURLToPath(new URL('../demo-state.json', import.meta.url));

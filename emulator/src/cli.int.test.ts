@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oathtoolCode } from '../test/emulator-harness.ts';
-import { SEEDS, fixtureState } from '../test/fixture-state.ts';
+import { fixtureState, SEEDS } from '../test/fixture-state.ts';
 
 const TSX = resolve('node_modules/.bin/tsx');
 const run = promisify(execFile);
@@ -43,7 +43,9 @@ function waitForUrl(child: ChildProcess): Promise<string> {
 
 describe('npm run emulator (cli.ts)', () => {
   it('serves on 127.0.0.1 and closes gracefully on SIGTERM', async () => {
-    const child = spawn(TSX, ['emulator/src/cli.ts', '--port', '0', '--state', statePath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TSX, ['emulator/src/cli.ts', '--port', '0', '--state', statePath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const url = await waitForUrl(child);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${url}/__emulator/health`)).status).toBe(200);

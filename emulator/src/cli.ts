@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEMO_STATE_PATH, UsageError, parseCliArgs, runCli } from './cli-args.ts';
+import { DEMO_STATE_PATH, parseCliArgs, runCli, UsageError } from './cli-args.ts';
 import { startEmulator } from './server.ts';
 
 const USAGE = `Usage: npm run emulator -- [--port 4566] [--host 127.0.0.1] [--state <state.json>] [--persist]
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (!/^\d{1,5}$/.test(args.port) || Number(args.port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${args.port}"`);
+  if (!/^\d{1,5}$/.test(args.port) || Number(args.port) > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, got "${args.port}"`);
   const statePath = resolve(args.state ?? DEMO_STATE_PATH);
 
   const emulator = await startEmulator({
@@ -31,7 +32,9 @@ async function main(): Promise<void> {
     state: statePath,
     ...(args.persist ? { persistPath: statePath } : {}),
   });
-  process.stdout.write(`AWS STS/IAM emulator listening on ${emulator.url} (state: ${statePath}${args.persist ? ', persisting' : ''})\n`);
+  process.stdout.write(
+    `AWS STS/IAM emulator listening on ${emulator.url} (state: ${statePath}${args.persist ? ', persisting' : ''})\n`,
+  );
 
   let closing = false;
   const shutdown = (signal: string): void => {

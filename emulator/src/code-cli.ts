@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEMO_STATE_PATH, UsageError, parseCliArgs, runCli } from './cli-args.ts';
+import { DEMO_STATE_PATH, parseCliArgs, runCli, UsageError } from './cli-args.ts';
 import { loadStateFile } from './state/load-state.ts';
 import { currentCode } from './totp.ts';
 
@@ -26,8 +26,13 @@ async function main(): Promise<void> {
   const state = await loadStateFile(resolve(args.state ?? DEMO_STATE_PATH));
 
   const wanted = args.user.toLowerCase();
-  const users = state.users.filter((u) => u.name.toLowerCase() === wanted && (args.account === undefined || u.account === args.account));
-  if (users.length === 0) throw new UsageError(`No user "${args.user}"${args.account ? ` in account ${args.account}` : ''} in the state file`);
+  const users = state.users.filter(
+    (u) => u.name.toLowerCase() === wanted && (args.account === undefined || u.account === args.account),
+  );
+  if (users.length === 0)
+    throw new UsageError(
+      `No user "${args.user}"${args.account ? ` in account ${args.account}` : ''} in the state file`,
+    );
   if (users.length > 1) {
     throw new UsageError(`"${args.user}" exists in accounts ${users.map((u) => u.account).join(', ')}: pass --account`);
   }
@@ -35,11 +40,15 @@ async function main(): Promise<void> {
   const device = args.serial === undefined ? devices[0] : devices.find((d) => d.serial === args.serial);
   if (!device) {
     throw new UsageError(
-      devices.length === 0 ? `User "${args.user}" has no MFA device` : `User "${args.user}" has no device "${args.serial}" (devices: ${devices.map((d) => d.serial).join(', ')})`,
+      devices.length === 0
+        ? `User "${args.user}" has no MFA device`
+        : `User "${args.user}" has no device "${args.serial}" (devices: ${devices.map((d) => d.serial).join(', ')})`,
     );
   }
   if (args.serial === undefined && devices.length > 1) {
-    throw new UsageError(`User "${args.user}" has ${devices.length} MFA devices: pass --serial (${devices.map((d) => d.serial).join(', ')})`);
+    throw new UsageError(
+      `User "${args.user}" has ${devices.length} MFA devices: pass --serial (${devices.map((d) => d.serial).join(', ')})`,
+    );
   }
   process.stdout.write(`${currentCode(device.seed, new Date())}\n`);
 }

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { CreateAccessKeyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type TestEmulator, failureOf, startTestEmulator, stsClient } from '../test/emulator-harness.ts';
-import { KEYS, fixtureState } from '../test/fixture-state.ts';
+import { failureOf, startTestEmulator, stsClient, type TestEmulator } from '../test/emulator-harness.ts';
+import { fixtureState, KEYS } from '../test/fixture-state.ts';
 import { errorOf, signedRequest } from '../test/raw-client.ts';
 import { startEmulator } from './server.ts';
 import { loadStateFile } from './state/load-state.ts';
@@ -29,7 +29,11 @@ describe('HTTP surface', () => {
   });
 
   it('answers XML with a request id, also for unauthenticated requests', async () => {
-    const response = await fetch(emulator.url, { method: 'POST', body: 'Action=GetCallerIdentity&Version=2011-06-15', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const response = await fetch(emulator.url, {
+      method: 'POST',
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(response.status).toBe(403);
     expect(response.headers.get('content-type')).toBe('text/xml');
     const requestId = response.headers.get('x-amzn-requestid');
@@ -42,24 +46,50 @@ describe('HTTP surface', () => {
   });
 
   it('accepts signed GET requests with the parameters in the query string', async () => {
-    const response = await signedRequest(emulator.url, KEYS.bob, { method: 'GET', query: 'Action=GetCallerIdentity&Version=2011-06-15' });
+    const response = await signedRequest(emulator.url, KEYS.bob, {
+      method: 'GET',
+      query: 'Action=GetCallerIdentity&Version=2011-06-15',
+    });
     expect(response.status).toBe(200);
     expect(response.body).toContain('<Arn>arn:aws:iam::111111111111:user/bob</Arn>');
-    expect(response.body).toMatch(/^<GetCallerIdentityResponse xmlns="https:\/\/sts.amazonaws.com\/doc\/2011-06-15\/"><GetCallerIdentityResult>/);
+    expect(response.body).toMatch(
+      /^<GetCallerIdentityResponse xmlns="https:\/\/sts.amazonaws.com\/doc\/2011-06-15\/"><GetCallerIdentityResult>/,
+    );
   });
 
   it('rejects unknown actions, wrongly scoped credentials and stale signatures like AWS', async () => {
-    const unknown = await signedRequest(emulator.url, KEYS.bob, { body: 'Action=GetFederationToken&Version=2011-06-15' });
-    expect([unknown.status, errorOf(unknown.body)]).toEqual([400, { code: 'InvalidAction', message: 'Could not find operation GetFederationToken for version 2011-06-15' }]);
-    const wrongScope = await signedRequest(emulator.url, KEYS.bob, { body: 'Action=GetCallerIdentity&Version=2011-06-15', service: 'iam' });
-    expect([wrongScope.status, errorOf(wrongScope.body)]).toEqual([403, { code: 'SignatureDoesNotMatch', message: "Credential should be scoped to correct service: 'sts'. " }]);
-    const stale = await signedRequest(emulator.url, KEYS.bob, { body: 'Action=GetCallerIdentity&Version=2011-06-15', at: new Date(Date.now() - 16 * 60_000) });
+    const unknown = await signedRequest(emulator.url, KEYS.bob, {
+      body: 'Action=GetFederationToken&Version=2011-06-15',
+    });
+    expect([unknown.status, errorOf(unknown.body)]).toEqual([
+      400,
+      { code: 'InvalidAction', message: 'Could not find operation GetFederationToken for version 2011-06-15' },
+    ]);
+    const wrongScope = await signedRequest(emulator.url, KEYS.bob, {
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+      service: 'iam',
+    });
+    expect([wrongScope.status, errorOf(wrongScope.body)]).toEqual([
+      403,
+      { code: 'SignatureDoesNotMatch', message: "Credential should be scoped to correct service: 'sts'. " },
+    ]);
+    const stale = await signedRequest(emulator.url, KEYS.bob, {
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+      at: new Date(Date.now() - 16 * 60_000),
+    });
     expect(stale.status).toBe(403);
-    expect(errorOf(stale.body)).toEqual({ code: 'SignatureDoesNotMatch', message: expect.stringMatching(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/) });
+    expect(errorOf(stale.body)).toEqual({
+      code: 'SignatureDoesNotMatch',
+      message: expect.stringMatching(
+        /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/,
+      ),
+    });
   });
 
   it('refuses bodies over 1 MiB with 413', async () => {
-    const response = await signedRequest(emulator.url, KEYS.bob, { body: `Action=GetCallerIdentity&Pad=${'x'.repeat(1024 * 1024)}` });
+    const response = await signedRequest(emulator.url, KEYS.bob, {
+      body: `Action=GetCallerIdentity&Pad=${'x'.repeat(1024 * 1024)}`,
+    });
     expect(response.status).toBe(413);
     expect(errorOf(response.body).code).toBe('RequestEntityTooLarge');
     await expect(whoAmI()).resolves.toBeDefined();
@@ -95,9 +125,17 @@ describe('fault injection', () => {
   it('validates settings and reports the current ones', async () => {
     const bad = await faults('POST', { throttleRate: 2, bogus: 1 });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toBe('throttleRate must be a number from 0 to 1; unknown setting "bogus" (allowed: latencyMs, throttleRate, errorRate, errorStatus, dropConnections)');
+    expect(((await bad.json()) as { message: string }).message).toBe(
+      'throttleRate must be a number from 0 to 1; unknown setting "bogus" (allowed: latencyMs, throttleRate, errorRate, errorStatus, dropConnections)',
+    );
     expect((await faults('POST', { latencyMs: 5 })).status).toBe(200);
-    expect(await (await faults('GET')).json()).toEqual({ latencyMs: 5, throttleRate: 0, errorRate: 0, errorStatus: 'random', dropConnections: 0 });
+    expect(await (await faults('GET')).json()).toEqual({
+      latencyMs: 5,
+      throttleRate: 0,
+      errorRate: 0,
+      errorStatus: 'random',
+      dropConnections: 0,
+    });
     expect(await (await faults('DELETE')).json()).toMatchObject({ latencyMs: 0 });
   });
 
@@ -129,12 +167,21 @@ describe('persistence', () => {
       await writeFile(path, JSON.stringify(fixtureState()));
       const persisting = await startEmulator({ state: path, persistPath: path });
       try {
-        const iam = new IAMClient({ endpoint: persisting.url, region: 'us-east-1', credentials: KEYS.erin, maxAttempts: 1 });
+        const iam = new IAMClient({
+          endpoint: persisting.url,
+          region: 'us-east-1',
+          credentials: KEYS.erin,
+          maxAttempts: 1,
+        });
         // erin may not create keys; the call fails but her key's last use is still recorded.
         expect((await failureOf(iam.send(new CreateAccessKeyCommand({})))).name).toBe('AccessDenied');
         const saved = await loadStateFile(path);
         const erinKey = saved.users.find((u) => u.name === 'erin')!.accessKeys![0]!;
-        expect(erinKey).toMatchObject({ lastUsedService: 'iam', lastUsedRegion: 'us-east-1', lastUsed: expect.any(String) });
+        expect(erinKey).toMatchObject({
+          lastUsedService: 'iam',
+          lastUsedRegion: 'us-east-1',
+          lastUsed: expect.any(String),
+        });
       } finally {
         await persisting.close();
       }

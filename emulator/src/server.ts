@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { iamOperations } from './iam/index.ts';
-import { renderError } from './protocol/xml.ts';
 import { ADMIN_PREFIX, type FaultState, handleAdminRequest } from './http/admin-routes.ts';
 import { type AwsHandlerDeps, handleAwsRequest } from './http/aws-request-handler.ts';
 import { BodyTooLargeError, ClientGoneError, readBody } from './http/body-reader.ts';
 import { NO_FAULTS, pickFault } from './http/fault-injection.ts';
+import { iamOperations } from './iam/index.ts';
+import { renderError } from './protocol/xml.ts';
 import type { WireRequest } from './sigv4/signature-verifier.ts';
-import { StatePersister, loadStateFile, validateStateFile } from './state/load-state.ts';
+import { loadStateFile, StatePersister, validateStateFile } from './state/load-state.ts';
 import type { StateFile } from './state/state-file.ts';
 import { Store } from './state/store.ts';
 import { stsOperations } from './sts/index.ts';
@@ -39,11 +39,25 @@ function wireRequest(request: IncomingMessage, body: Buffer): WireRequest {
   const url = request.url ?? '/';
   const q = url.indexOf('?');
   const headers: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) headers.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
-  return { method: request.method ?? 'GET', rawPath: q < 0 ? url : url.slice(0, q), rawQuery: q < 0 ? '' : url.slice(q + 1), headers, body };
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2)
+    headers.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
+  return {
+    method: request.method ?? 'GET',
+    rawPath: q < 0 ? url : url.slice(0, q),
+    rawQuery: q < 0 ? '' : url.slice(q + 1),
+    headers,
+    body,
+  };
 }
 
-function sendXml(response: ServerResponse, status: number, body: string, requestId: string, now: Date, extra: Record<string, string> = {}): void {
+function sendXml(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  requestId: string,
+  now: Date,
+  extra: Record<string, string> = {},
+): void {
   response.writeHead(status, {
     'content-type': 'text/xml',
     'content-length': Buffer.byteLength(body),
@@ -57,11 +71,13 @@ function sendXml(response: ServerResponse, status: number, body: string, request
 
 /** Starts the STS + IAM emulator on one HTTP endpoint. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const state = typeof options.state === 'string' ? await loadStateFile(options.state) : validateStateFile(options.state);
+  const state =
+    typeof options.state === 'string' ? await loadStateFile(options.state) : validateStateFile(options.state);
   const store = new Store(state);
   const now = options.now ?? (() => new Date());
   const logError = options.logError ?? ((message, error) => console.error(`[emulator] ${message}:`, error));
-  const persister = options.persistPath === undefined ? undefined : new StatePersister(options.persistPath, store.toStateFile());
+  const persister =
+    options.persistPath === undefined ? undefined : new StatePersister(options.persistPath, store.toStateFile());
   const deps: AwsHandlerDeps = { store, operations: { sts: stsOperations, iam: iamOperations }, logError };
   const faults: FaultState = { current: { ...NO_FAULTS } };
 
@@ -74,11 +90,30 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return;
     }
     if (fault.kind === 'error') {
-      sendXml(response, fault.status, renderError('sts', fault.type, fault.code, fault.message, requestId), requestId, now());
+      sendXml(
+        response,
+        fault.status,
+        renderError('sts', fault.type, fault.code, fault.message, requestId),
+        requestId,
+        now(),
+      );
       return;
     }
     if (request.method !== 'POST' && request.method !== 'GET') {
-      sendXml(response, 405, renderError('sts', 'Sender', 'MethodNotAllowed', 'The Query protocol accepts GET and POST requests only.', requestId), requestId, now(), { allow: 'GET, POST' });
+      sendXml(
+        response,
+        405,
+        renderError(
+          'sts',
+          'Sender',
+          'MethodNotAllowed',
+          'The Query protocol accepts GET and POST requests only.',
+          requestId,
+        ),
+        requestId,
+        now(),
+        { allow: 'GET, POST' },
+      );
       return;
     }
     let body: Buffer;
@@ -86,7 +121,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       body = await readBody(request);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
-      sendXml(response, 413, renderError('sts', 'Sender', 'RequestEntityTooLarge', error.message, requestId), requestId, now(), { connection: 'close' });
+      sendXml(
+        response,
+        413,
+        renderError('sts', 'Sender', 'RequestEntityTooLarge', error.message, requestId),
+        requestId,
+        now(),
+        { connection: 'close' },
+      );
       return;
     }
     const at = now();
@@ -98,7 +140,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
-    const handling = path.startsWith(ADMIN_PREFIX) ? handleAdminRequest(request, response, path, faults) : handleAws(request, response);
+    const handling = path.startsWith(ADMIN_PREFIX)
+      ? handleAdminRequest(request, response, path, faults)
+      : handleAws(request, response);
     handling.catch((error: unknown) => {
       if (error instanceof ClientGoneError || request.socket.destroyed) {
         response.destroy();
@@ -110,7 +154,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         return;
       }
       const requestId = randomUUID();
-      sendXml(response, 500, renderError('sts', 'Receiver', 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', requestId), requestId, now());
+      sendXml(
+        response,
+        500,
+        renderError(
+          'sts',
+          'Receiver',
+          'InternalFailure',
+          'The request processing has failed because of an unknown error, exception or failure.',
+          requestId,
+        ),
+        requestId,
+        now(),
+      );
     });
   });
 

@@ -21,7 +21,12 @@ export const normalizeSeed = (seed: string): string => seed.replace(/[\s=]/g, ''
 
 /** The code a device with this seed shows at `now`. */
 export function currentCode(seed: string, now: Date): string {
-  return generateSync({ secret: normalizeSeed(seed), epoch: epochSeconds(now), digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS });
+  return generateSync({
+    secret: normalizeSeed(seed),
+    epoch: epochSeconds(now),
+    digits: TOTP_DIGITS,
+    period: TOTP_PERIOD_SECONDS,
+  });
 }
 
 /** The code of a given time step (EnableMFADevice checks two consecutive steps). */
@@ -33,7 +38,13 @@ export function codeAtStep(seed: string, step: number): string {
  * Verifies `token` for the device `serial` and, when valid, records its step so neither it nor
  * any earlier code works again. Returns false for wrong, replayed, stale or malformed codes.
  */
-export function verifyAndConsumeCode(accepted: AcceptedSteps, serial: string, seed: string, token: string, now: Date): boolean {
+export function verifyAndConsumeCode(
+  accepted: AcceptedSteps,
+  serial: string,
+  seed: string,
+  token: string,
+  now: Date,
+): boolean {
   if (!/^\d{6}$/.test(token)) return false;
   const last = accepted.get(serial);
   // Every step we could still accept is <= current + 1; nothing is left once that one was used.

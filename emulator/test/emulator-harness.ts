@@ -48,13 +48,22 @@ const clientConfig = (emulator: TestEmulator, credentials: Credentials) => ({
   maxAttempts: 1,
 });
 
-export const stsClient = (emulator: TestEmulator, credentials: Credentials): STSClient => new STSClient(clientConfig(emulator, credentials));
-export const iamClient = (emulator: TestEmulator, credentials: Credentials): IAMClient => new IAMClient(clientConfig(emulator, credentials));
+export const stsClient = (emulator: TestEmulator, credentials: Credentials): STSClient =>
+  new STSClient(clientConfig(emulator, credentials));
+export const iamClient = (emulator: TestEmulator, credentials: Credentials): IAMClient =>
+  new IAMClient(clientConfig(emulator, credentials));
 
 /** Temporary credentials in the SDK's response shape -> client credentials. */
-export function sessionCredentials(credentials: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined): Credentials {
-  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) throw new Error('response has no credentials');
-  return { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken };
+export function sessionCredentials(
+  credentials: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined,
+): Credentials {
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken)
+    throw new Error('response has no credentials');
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+  };
 }
 
 /** The error name and message an SDK call failed with, or "no error". */
@@ -73,12 +82,17 @@ export async function failureOf(call: Promise<unknown>): Promise<{ name: string;
  * with instructions instead of skipping it, so a green run always means they were exercised.
  */
 export function requireTool(path: string, debianPackage: string): string {
-  if (!existsSync(path)) throw new Error(`${path} is missing: install the Debian package "${debianPackage}" (apt-get install -y ${debianPackage})`);
+  if (!existsSync(path))
+    throw new Error(
+      `${path} is missing: install the Debian package "${debianPackage}" (apt-get install -y ${debianPackage})`,
+    );
   return path;
 }
 
 /** A code from Debian's oathtool, an implementation independent of the emulator's. */
 export function oathtoolCode(seed: string, at: Date): string {
   const oathtool = requireTool('/usr/bin/oathtool', 'oathtool');
-  return execFileSync(oathtool, ['--totp', '-b', '-N', `@${Math.floor(at.getTime() / 1000)}`, seed], { encoding: 'utf8' }).trim();
+  return execFileSync(oathtool, ['--totp', '-b', '-N', `@${Math.floor(at.getTime() / 1000)}`, seed], {
+    encoding: 'utf8',
+  }).trim();
 }

@@ -66,7 +66,14 @@ export function fixtureState(): StateFile {
             {
               Sid: 'DenyAllExceptListedIfNoMFA',
               Effect: 'Deny',
-              NotAction: ['iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'iam:GetUser', 'iam:ListMFADevices', 'iam:ResyncMFADevice', 'sts:GetSessionToken'],
+              NotAction: [
+                'iam:CreateVirtualMFADevice',
+                'iam:EnableMFADevice',
+                'iam:GetUser',
+                'iam:ListMFADevices',
+                'iam:ResyncMFADevice',
+                'sts:GetSessionToken',
+              ],
               Resource: '*',
               Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
             },
@@ -85,7 +92,11 @@ export function fixtureState(): StateFile {
               Version: '2012-10-17',
               Statement: [
                 { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' },
-                { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListMFADevices'], Resource: `arn:aws:iam::${ACCOUNT}:user/\${aws:username}` },
+                {
+                  Effect: 'Allow',
+                  Action: ['iam:GetUser', 'iam:ListMFADevices'],
+                  Resource: `arn:aws:iam::${ACCOUNT}:user/\${aws:username}`,
+                },
               ],
             },
           },
@@ -126,9 +137,24 @@ export function fixtureState(): StateFile {
         maxSessionDuration: 43200,
         trustPolicy: {
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: accountRoot }, Action: 'sts:AssumeRole', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: accountRoot },
+              Action: 'sts:AssumeRole',
+              Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+            },
+          ],
         },
-        inlinePolicies: [{ name: 'admin', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:*', 'sts:*'], Resource: '*' }] } }],
+        inlinePolicies: [
+          {
+            name: 'admin',
+            document: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: ['iam:*', 'sts:*'], Resource: '*' }],
+            },
+          },
+        ],
       },
       {
         account: ACCOUNT,
@@ -136,22 +162,47 @@ export function fixtureState(): StateFile {
         path: '/ops/',
         trustPolicy: {
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'sts:AssumeRole', Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } } }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: ACCOUNT },
+              Action: 'sts:AssumeRole',
+              Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } },
+            },
+          ],
         },
       },
       {
         account: ACCOUNT,
         name: 'Open',
         maxSessionDuration: 7200,
-        trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: accountRoot }, Action: 'sts:AssumeRole' }] },
-        inlinePolicies: [{ name: 'chain', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }],
+        trustPolicy: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: accountRoot }, Action: 'sts:AssumeRole' }],
+        },
+        inlinePolicies: [
+          {
+            name: 'chain',
+            document: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }],
+            },
+          },
+        ],
       },
       {
         account: PARTNER_ACCOUNT,
         name: 'PartnerAudit',
         trustPolicy: {
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: accountRoot }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } } }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: accountRoot },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } },
+            },
+          ],
         },
       },
     ],

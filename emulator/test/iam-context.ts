@@ -1,5 +1,5 @@
 import { notAuthorized } from '../src/protocol/aws-error.ts';
-import type { Caller, OperationContext, Operation } from '../src/protocol/operation.ts';
+import type { Caller, Operation, OperationContext } from '../src/protocol/operation.ts';
 import { QueryParams } from '../src/protocol/query-params.ts';
 import type { XmlObject } from '../src/protocol/xml.ts';
 import type { StateFile } from '../src/state/state-file.ts';
@@ -38,11 +38,21 @@ export interface Harness {
 
 export function harness(options: { store?: Store; caller?: string; now?: Date } = {}): Harness {
   const store = options.store ?? fixtureStore();
-  return { store, caller: userCaller(store, options.caller ?? 'alice'), now: options.now ?? new Date('2026-11-22T12:00:00Z'), authorized: [] };
+  return {
+    store,
+    caller: userCaller(store, options.caller ?? 'alice'),
+    now: options.now ?? new Date('2026-11-22T12:00:00Z'),
+    authorized: [],
+  };
 }
 
 /** Runs one operation the way the server would, with `params` as the Query-protocol fields. */
-export async function call(h: Harness, action: string, operation: Operation, params: Record<string, string> = {}): Promise<XmlObject | null> {
+export async function call(
+  h: Harness,
+  action: string,
+  operation: Operation,
+  params: Record<string, string> = {},
+): Promise<XmlObject | null> {
   const ctx: OperationContext = {
     service: 'iam',
     action,

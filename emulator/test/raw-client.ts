@@ -1,4 +1,4 @@
-import { canonicalRequest, sha256Hex, signature, type CredentialScope } from '../src/sigv4/canonical-request.ts';
+import { type CredentialScope, canonicalRequest, sha256Hex, signature } from '../src/sigv4/canonical-request.ts';
 import { formatAmzDate } from '../src/sigv4/signature-verifier.ts';
 import type { Credentials } from './emulator-harness.ts';
 
@@ -15,7 +15,14 @@ export interface RawResponse {
 export async function signedRequest(
   url: string,
   credentials: Credentials,
-  options: { body?: string; query?: string; method?: 'GET' | 'POST'; service?: string; at?: Date; region?: string } = {},
+  options: {
+    body?: string;
+    query?: string;
+    method?: 'GET' | 'POST';
+    service?: string;
+    at?: Date;
+    region?: string;
+  } = {},
 ): Promise<RawResponse> {
   const method = options.method ?? 'POST';
   const body = options.body ?? '';
@@ -23,16 +30,34 @@ export async function signedRequest(
   const at = options.at ?? new Date();
   const amzDate = formatAmzDate(at);
   const host = new URL(url).host;
-  const scope: CredentialScope = { date: amzDate.slice(0, 8), region: options.region ?? 'us-east-1', service: options.service ?? 'sts' };
+  const scope: CredentialScope = {
+    date: amzDate.slice(0, 8),
+    region: options.region ?? 'us-east-1',
+    service: options.service ?? 'sts',
+  };
   const headers: Array<[string, string]> = [
     ['host', host],
     ['x-amz-date', amzDate],
     ...(method === 'POST' ? ([['content-type', 'application/x-www-form-urlencoded']] as Array<[string, string]>) : []),
-    ...(credentials.sessionToken ? ([['x-amz-security-token', credentials.sessionToken]] as Array<[string, string]>) : []),
+    ...(credentials.sessionToken
+      ? ([['x-amz-security-token', credentials.sessionToken]] as Array<[string, string]>)
+      : []),
   ];
   const signedHeaders = headers.map(([name]) => name).sort();
-  const canonical = canonicalRequest({ method, rawPath: '/', rawQuery: query, headers, signedHeaders, payloadHash: sha256Hex(body) });
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, `${scope.date}/${scope.region}/${scope.service}/aws4_request`, sha256Hex(canonical)].join('\n');
+  const canonical = canonicalRequest({
+    method,
+    rawPath: '/',
+    rawQuery: query,
+    headers,
+    signedHeaders,
+    payloadHash: sha256Hex(body),
+  });
+  const toSign = [
+    'AWS4-HMAC-SHA256',
+    amzDate,
+    `${scope.date}/${scope.region}/${scope.service}/aws4_request`,
+    sha256Hex(canonical),
+  ].join('\n');
   const authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope.date}/${scope.region}/${scope.service}/aws4_request, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature(credentials.secretAccessKey, scope, toSign)}`;
   const response = await fetch(`${url}/${query ? `?${query}` : ''}`, {
     method,
@@ -44,6 +69,15 @@ export async function signedRequest(
 
 /** `<Code>` and `<Message>` of an `<ErrorResponse>`. */
 export function errorOf(xml: string): { code: string; message: string } {
-  const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-  return { code: unescape(/<Code>(.*?)<\/Code>/s.exec(xml)?.[1] ?? ''), message: unescape(/<Message>(.*?)<\/Message>/s.exec(xml)?.[1] ?? '') };
+  const unescapeXml = (s: string) =>
+    s
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, '&');
+  return {
+    code: unescapeXml(/<Code>(.*?)<\/Code>/s.exec(xml)?.[1] ?? ''),
+    message: unescapeXml(/<Message>(.*?)<\/Message>/s.exec(xml)?.[1] ?? ''),
+  };
 }

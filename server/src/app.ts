@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { AwsGateway } from './aws/aws-gateway.ts';
 import type { Config } from './config/config.ts';
@@ -19,9 +19,9 @@ import adminComplianceRoutes from './routes/admin-compliance-routes.ts';
 import adminRoleRoutes from './routes/admin-role-routes.ts';
 import adminUserRoutes from './routes/admin-user-routes.ts';
 import credentialRoutes from './routes/credential-routes.ts';
-import mfaSetupRoutes from './routes/mfa-setup-routes.ts';
 import healthRoutes from './routes/health-routes.ts';
 import infoRoutes from './routes/info-routes.ts';
+import mfaSetupRoutes from './routes/mfa-setup-routes.ts';
 import openapiRoutes from './routes/openapi-routes.ts';
 import sessionRoutes from './routes/session-routes.ts';
 import { productInfo } from './services/product-info.ts';
@@ -71,7 +71,11 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   // A coarse per-address ceiling against floods; MFA guessing has its own, stricter budget
   // kept in the database (services/abuse).
-  await app.register(rateLimit, { max: 300, timeWindow: '1 minute', allowList: (request) => request.url === '/healthz' || request.url === '/readyz' });
+  await app.register(rateLimit, {
+    max: 300,
+    timeWindow: '1 minute',
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -143,7 +143,10 @@ function randomUpper(length: number): string {
 }
 
 function randomSecret(length: number): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(length))).toString('base64').replace(/[^A-Za-z0-9]/g, 'A').slice(0, length);
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(length)))
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, 'A')
+    .slice(0, length);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,21 @@ const TSX = import.meta.resolve('tsx');
 const dir = mkdtempSync(path.join(tmpdir(), 'portal-server-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   let output = '';
   const child = spawn(process.execPath, ['--import', TSX, SERVER], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: dir, LOG_LEVEL: 'warn', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      LOG_LEVEL: 'warn',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...env,
+    },
   });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -56,22 +66,28 @@ describe('server process', () => {
     expect(output()).not.toMatch(/\n\s+at /);
   });
 
-  it.each(testDatabaseUrls())('starts with no other configuration on $name, is ready, and drains on SIGTERM', async ({ name, create }) => {
-    const db = await create({ migrate: false });
-    const port = await freePort();
-    // SQLite: the default URL, created under the working directory on first start.
-    const env: Record<string, string> = { PORT: String(port), ...(name === 'postgresql' ? { DATABASE_URL: db.url } : {}) };
-    const { child, output, exited } = start(env);
-    try {
-      const ready = await waitForReady(port, exited);
-      expect(ready.status, output()).toBe(200);
-      expect(await ready.json()).toEqual({ status: 'ready' });
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    } finally {
-      child.kill('SIGKILL');
-      await db.drop();
-    }
-  });
+  it.each(testDatabaseUrls())(
+    'starts with no other configuration on $name, is ready, and drains on SIGTERM',
+    async ({ name, create }) => {
+      const db = await create({ migrate: false });
+      const port = await freePort();
+      // SQLite: the default URL, created under the working directory on first start.
+      const env: Record<string, string> = {
+        PORT: String(port),
+        ...(name === 'postgresql' ? { DATABASE_URL: db.url } : {}),
+      };
+      const { child, output, exited } = start(env);
+      try {
+        const ready = await waitForReady(port, exited);
+        expect(ready.status, output()).toBe(200);
+        expect(await ready.json()).toEqual({ status: 'ready' });
+        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      } finally {
+        child.kill('SIGKILL');
+        await db.drop();
+      }
+    },
+  );
 });

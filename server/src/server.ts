@@ -1,5 +1,5 @@
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config/config.ts';
+import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { openDatabase } from './db/database.ts';
 import { applyMigrations } from './db/migrator.ts';
 
@@ -8,7 +8,7 @@ import { applyMigrations } from './db/migrator.ts';
  * accepting connections, lets in-flight requests finish, closes the database and exits.
  */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {

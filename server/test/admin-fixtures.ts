@@ -1,5 +1,5 @@
 import type { StateFile } from '../../emulator/src/state/state-file.ts';
-import { ACCOUNT, demoState, sessionCookie, type PortalHarness } from './portal-harness.ts';
+import { ACCOUNT, demoState, type PortalHarness, sessionCookie } from './portal-harness.ts';
 
 /**
  * The demo organisation plus users that cover every compliance case: console users without MFA
@@ -14,7 +14,12 @@ export function complianceState(options: { rootMfa?: boolean } = {}): StateFile 
   const portalPolicy = state.policies?.find((p) => p.arn === `arn:aws:iam::${ACCOUNT}:policy/PortalService`);
   const statements = portalPolicy?.document.Statement;
   if (Array.isArray(statements)) {
-    statements.push({ Sid: 'DeleteUnusedVirtualMfa', Effect: 'Allow', Action: 'iam:DeleteVirtualMFADevice', Resource: `arn:aws:iam::${ACCOUNT}:mfa/*` });
+    statements.push({
+      Sid: 'DeleteUnusedVirtualMfa',
+      Effect: 'Allow',
+      Action: 'iam:DeleteVirtualMFADevice',
+      Resource: `arn:aws:iam::${ACCOUNT}:mfa/*`,
+    });
   }
   const root = state.roots?.find((r) => r.account === ACCOUNT);
   if (root) root.mfa = options.rootMfa ?? true;
@@ -43,7 +48,9 @@ export function complianceState(options: { rootMfa?: boolean } = {}): StateFile 
     {
       account: ACCOUNT,
       name: 'ivan',
-      mfaDevices: [{ serial: `arn:aws:iam::${ACCOUNT}:mfa/ivan`, type: 'virtual', seed: 'MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK' }],
+      mfaDevices: [
+        { serial: `arn:aws:iam::${ACCOUNT}:mfa/ivan`, type: 'virtual', seed: 'MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK' },
+      ],
       accessKeys: [key('AKIAIVAN000000000001', 'Inactive')],
     },
     {
@@ -67,7 +74,11 @@ export interface SignedIn {
 }
 
 export async function signIn(portal: PortalHarness, userName: string): Promise<SignedIn> {
-  const response = await portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName, code: portal.nextCode(userName) } });
+  const response = await portal.app.inject({
+    method: 'POST',
+    url: '/api/v1/session',
+    payload: { userName, code: portal.nextCode(userName) },
+  });
   if (response.statusCode !== 200) throw new Error(`sign-in of ${userName} failed: ${response.body}`);
   return { cookie: sessionCookie(response), csrfToken: response.json().csrfToken as string };
 }

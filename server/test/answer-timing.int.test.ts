@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPortalHarness, type PortalHarness } from './portal-harness.ts';
-import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
+import { type PortalHarness, startPortalHarness } from './portal-harness.ts';
+import { type TestDatabase, testDatabaseUrls } from './test-databases.ts';
 
 /**
  * Rejections must not tell an attacker whether a user name exists: an unknown user is answered
@@ -26,7 +26,11 @@ describe('rejected codes are answered alike', () => {
     const bodies: string[] = [];
     for (const userName of ['alice', 'no-such-user']) {
       const started = performance.now();
-      const response = await portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName, code: '000000' } });
+      const response = await portal.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        payload: { userName, code: '000000' },
+      });
       const elapsed = performance.now() - started;
       expect(response.statusCode).toBe(401);
       expect(elapsed).toBeGreaterThanOrEqual(floorMs - 5);

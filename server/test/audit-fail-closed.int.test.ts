@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startPortalHarness, sessionCookie } from './portal-harness.ts';
+import { sessionCookie, startPortalHarness } from './portal-harness.ts';
 import { testDatabaseUrls } from './test-databases.ts';
 
 /** No audit row, no credentials: when the log cannot be written, nothing is issued. */
@@ -9,8 +9,16 @@ describe.each(testDatabaseUrls())('audit fails closed ($name)', ({ create }) => 
     const portal = await startPortalHarness({ databaseUrl: db.url });
     try {
       await portal.app.services.custody.enroll('alice');
-      await portal.app.services.catalog.add({ alias: 'readonly', roleArn: 'arn:aws:iam::111111111111:role/ReadOnly', users: ['*'] });
-      const signIn = await portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName: 'alice', code: portal.nextCode('alice') } });
+      await portal.app.services.catalog.add({
+        alias: 'readonly',
+        roleArn: 'arn:aws:iam::111111111111:role/ReadOnly',
+        users: ['*'],
+      });
+      const signIn = await portal.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        payload: { userName: 'alice', code: portal.nextCode('alice') },
+      });
       expect(signIn.statusCode).toBe(200);
 
       // The audit table disappears (a broken disk, a bad migration, an operator's mistake).

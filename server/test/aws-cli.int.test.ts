@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnrolledPortal } from './enrolled-portal.ts';
 import type { PortalHarness } from './portal-harness.ts';
-import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
+import { type TestDatabase, testDatabaseUrls } from './test-databases.ts';
 
 /**
  * What users actually run: the official AWS CLI v2 (Debian's awscli at /usr/bin/aws, not a pyenv
@@ -16,7 +16,8 @@ import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
  * `sts get-caller-identity` against the emulator, which must name the person's role session.
  */
 // Asynchronous on purpose: the portal answering the helper runs in this same process.
-const run = async (file: string, args: string[], env: NodeJS.ProcessEnv) => (await promisify(execFile)(file, args, { env })).stdout;
+const run = async (file: string, args: string[], env: NodeJS.ProcessEnv) =>
+  (await promisify(execFile)(file, args, { env })).stdout;
 
 const AWS_CLI = '/usr/bin/aws';
 const FISH = '/usr/bin/fish';
@@ -61,16 +62,29 @@ describe('the portal with the AWS CLI and real shells', () => {
   const callerArn = (stdout: string) => (JSON.parse(stdout) as { Arn: string }).Arn;
 
   async function issue(fields: Record<string, string>): Promise<string> {
-    const response = await fetch(`${portalUrl}/api/v1/credentials`, { method: 'POST', body: new URLSearchParams(fields) });
+    const response = await fetch(`${portalUrl}/api/v1/credentials`, {
+      method: 'POST',
+      body: new URLSearchParams(fields),
+    });
     expect(response.status, await response.clone().text()).toBe(200);
     return response.text();
   }
 
   it('accepts the downloaded credentials file', async () => {
-    const body = await issue({ userName: 'alice', code: portal.nextCode('alice'), role: 'readonly', format: 'credentials', profile: 'work' });
+    const body = await issue({
+      userName: 'alice',
+      code: portal.nextCode('alice'),
+      role: 'readonly',
+      format: 'credentials',
+      profile: 'work',
+    });
     const credentials = path.join(dir, 'credentials');
     writeFileSync(credentials, body, { mode: 0o600 });
-    const out = await run(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'work', '--endpoint-url', portal.emulator.url, '--output', 'json'], cliEnv({ AWS_SHARED_CREDENTIALS_FILE: credentials }));
+    const out = await run(
+      AWS_CLI,
+      ['sts', 'get-caller-identity', '--profile', 'work', '--endpoint-url', portal.emulator.url, '--output', 'json'],
+      cliEnv({ AWS_SHARED_CREDENTIALS_FILE: credentials }),
+    );
     expect(callerArn(out)).toBe('arn:aws:sts::111111111111:assumed-role/ReadOnly/alice');
   });
 
@@ -86,15 +100,28 @@ describe('the portal with the AWS CLI and real shells', () => {
     writeFileSync(tokenFile, token, { mode: 0o600 });
     chmodSync(tokenFile, 0o600);
 
-    const config = await issue({ userName: 'erin', code: portal.nextCode('erin'), role: 'readonly', format: 'config', profile: 'ro' });
+    const config = await issue({
+      userName: 'erin',
+      code: portal.nextCode('erin'),
+      role: 'readonly',
+      format: 'config',
+      profile: 'ro',
+    });
     expect(config).toContain(`credential_process = aws-mfa-portal-credentials --portal ${portalUrl} --role readonly`);
     // The same line, with the helper called by path (it is not installed on PATH here).
     const configFile = path.join(dir, 'config');
     writeFileSync(
       configFile,
-      config.replace('credential_process = aws-mfa-portal-credentials', `credential_process = ${process.execPath} ${HELPER} --token-file ${tokenFile}`),
+      config.replace(
+        'credential_process = aws-mfa-portal-credentials',
+        `credential_process = ${process.execPath} ${HELPER} --token-file ${tokenFile}`,
+      ),
     );
-    const out = await run(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'ro', '--endpoint-url', portal.emulator.url, '--output', 'json'], cliEnv({ AWS_CONFIG_FILE: configFile }));
+    const out = await run(
+      AWS_CLI,
+      ['sts', 'get-caller-identity', '--profile', 'ro', '--endpoint-url', portal.emulator.url, '--output', 'json'],
+      cliEnv({ AWS_CONFIG_FILE: configFile }),
+    );
     expect(callerArn(out)).toBe('arn:aws:sts::111111111111:assumed-role/ReadOnly/erin');
   });
 
@@ -102,15 +129,37 @@ describe('the portal with the AWS CLI and real shells', () => {
     const snippet = await issue({ userName: 'alice', code: portal.nextCode('alice'), role: 'deploy', format: 'env' });
     const file = path.join(dir, 'aws-env.sh');
     writeFileSync(file, snippet);
-    const out = await run('bash', ['-c', `eval "$(cat '${file}')" && "${AWS_CLI}" sts get-caller-identity --endpoint-url "$1" --output json`, 'bash', portal.emulator.url], cliEnv({}));
+    const out = await run(
+      'bash',
+      [
+        '-c',
+        `eval "$(cat '${file}')" && "${AWS_CLI}" sts get-caller-identity --endpoint-url "$1" --output json`,
+        'bash',
+        portal.emulator.url,
+      ],
+      cliEnv({}),
+    );
     expect(callerArn(out)).toBe('arn:aws:sts::111111111111:assumed-role/Deploy/alice');
   });
 
   it('exports working variables from the fish snippet in fish', async () => {
-    const snippet = await issue({ userName: 'alice', code: portal.nextCode('alice'), role: 'readonly', format: 'fish' });
+    const snippet = await issue({
+      userName: 'alice',
+      code: portal.nextCode('alice'),
+      role: 'readonly',
+      format: 'fish',
+    });
     const file = path.join(dir, 'aws-env.fish');
     writeFileSync(file, snippet);
-    const out = await run(FISH, ['--no-config', '-c', `source ${file}; and ${AWS_CLI} sts get-caller-identity --endpoint-url ${portal.emulator.url} --output json`], cliEnv({}));
+    const out = await run(
+      FISH,
+      [
+        '--no-config',
+        '-c',
+        `source ${file}; and ${AWS_CLI} sts get-caller-identity --endpoint-url ${portal.emulator.url} --output json`,
+      ],
+      cliEnv({}),
+    );
     expect(callerArn(out)).toBe('arn:aws:sts::111111111111:assumed-role/ReadOnly/alice');
   });
 });

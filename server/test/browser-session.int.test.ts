@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrls } from './test-databases.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
-import { sessionCookie, type PortalHarness } from './portal-harness.ts';
+import { type PortalHarness, sessionCookie } from './portal-harness.ts';
+import { testDatabaseUrls } from './test-databases.ts';
 
 describe.each(testDatabaseUrls())('browser sessions ($name)', (provider) => {
   const harness = useEnrolledPortal(provider);
@@ -11,13 +11,21 @@ describe.each(testDatabaseUrls())('browser sessions ($name)', (provider) => {
   });
 
   async function signIn(userName: string) {
-    const response = await portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName, code: portal.nextCode(userName) } });
+    const response = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { userName, code: portal.nextCode(userName) },
+    });
     expect(response.statusCode, response.body).toBe(200);
     return { cookie: sessionCookie(response), csrfToken: response.json().csrfToken as string, body: response.json() };
   }
 
   it('signs in with a code, sets a hardened cookie and tells who is an admin', async () => {
-    const response = await portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName: 'carol', code: portal.nextCode('carol') } });
+    const response = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { userName: 'carol', code: portal.nextCode('carol') },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ user: { userName: 'carol', accountId: '111111111111', isAdmin: true } });
     const setCookie = String(response.headers['set-cookie']);
@@ -28,7 +36,11 @@ describe.each(testDatabaseUrls())('browser sessions ($name)', (provider) => {
   });
 
   it('gives a fresh session id at sign-in (no fixation)', async () => {
-    const planted = await portal.app.inject({ method: 'GET', url: '/api/v1/session', cookies: { portal_session: 'attacker-chosen' } });
+    const planted = await portal.app.inject({
+      method: 'GET',
+      url: '/api/v1/session',
+      cookies: { portal_session: 'attacker-chosen' },
+    });
     expect(planted.statusCode).toBe(401);
     const response = await portal.app.inject({
       method: 'POST',
@@ -50,27 +62,59 @@ describe.each(testDatabaseUrls())('browser sessions ($name)', (provider) => {
     expect(issued.statusCode, issued.body).toBe(200);
     const me = await portal.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
     expect(me.statusCode).toBe(200);
-    const roles = me.json().roles as Array<{ alias: string; lastUsedAt: string | null; mfaMaxAgeSeconds: number | null }>;
+    const roles = me.json().roles as Array<{
+      alias: string;
+      lastUsedAt: string | null;
+      mfaMaxAgeSeconds: number | null;
+    }>;
     expect(roles.map((r) => r.alias)).toEqual(['partner', 'deploy', 'readonly']);
     expect(roles[0]!.lastUsedAt).not.toBeNull();
     // The portal reads its own account's alias; another account's stays unknown.
-    const aliasOf = Object.fromEntries(me.json().roles.map((r: { alias: string; accountAlias: string | null }) => [r.alias, r.accountAlias]));
+    const aliasOf = Object.fromEntries(
+      me.json().roles.map((r: { alias: string; accountAlias: string | null }) => [r.alias, r.accountAlias]),
+    );
     expect(aliasOf).toEqual({ partner: null, deploy: 'demo', readonly: 'demo' });
   });
 
   it('requires the CSRF token for cookie requests that change state', async () => {
     const { cookie, csrfToken } = await signIn('alice');
-    const missing = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', headers: { cookie }, payload: { role: 'readonly' } });
+    const missing = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      headers: { cookie },
+      payload: { role: 'readonly' },
+    });
     expect(missing.statusCode).toBe(403);
     expect(missing.json().error).toBe('csrf_failed');
-    const wrong = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', headers: { cookie, 'x-csrf-token': 'x'.repeat(43) }, payload: { role: 'readonly' } });
+    const wrong = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      headers: { cookie, 'x-csrf-token': 'x'.repeat(43) },
+      payload: { role: 'readonly' },
+    });
     expect(wrong.statusCode).toBe(403);
     const signOut = await portal.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } });
     expect(signOut.statusCode).toBe(403);
-    const ok = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', headers: { cookie, 'x-csrf-token': csrfToken }, payload: { role: 'readonly', format: 'all' } });
+    const ok = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      headers: { cookie, 'x-csrf-token': csrfToken },
+      payload: { role: 'readonly', format: 'all' },
+    });
     expect(ok.statusCode).toBe(200);
     const bundle = ok.json();
-    expect(Object.keys(bundle.formats).sort()).toEqual(['config', 'credentials', 'dotenv', 'env', 'env-no-export', 'fish', 'json', 'powershell', 'process', 'windows-cmd']);
+    expect(Object.keys(bundle.formats).sort()).toEqual([
+      'config',
+      'credentials',
+      'dotenv',
+      'env',
+      'env-no-export',
+      'fish',
+      'json',
+      'powershell',
+      'process',
+      'windows-cmd',
+    ]);
     expect(bundle.roleSessionName).toBe('alice');
     expect(bundle.formats.credentials.body).toContain(`[111111111111_ReadOnly]`);
   });
@@ -78,7 +122,12 @@ describe.each(testDatabaseUrls())('browser sessions ($name)', (provider) => {
   it('assumes roles with the MFA session for up to one hour, longer only with a new code', async () => {
     const { cookie, csrfToken } = await signIn('alice');
     const headers = { cookie, 'x-csrf-token': csrfToken };
-    const long = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', headers, payload: { role: 'readonly', durationSeconds: 7200 } });
+    const long = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      headers,
+      payload: { role: 'readonly', durationSeconds: 7200 },
+    });
     expect(long.statusCode).toBe(400);
     expect(long.json().message).toMatch(/new code/);
     const withCode = await portal.app.inject({
@@ -94,17 +143,32 @@ describe.each(testDatabaseUrls())('browser sessions ($name)', (provider) => {
   it('needs a new code for roles that demand a recent MFA sign-in once the session is older', async () => {
     const { cookie, csrfToken } = await signIn('carol');
     const headers = { cookie, 'x-csrf-token': csrfToken };
-    const fresh = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', headers, payload: { role: 'admin' } });
+    const fresh = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      headers,
+      payload: { role: 'admin' },
+    });
     expect(fresh.statusCode, fresh.body).toBe(200);
     portal.advance(3601);
-    const stale = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', headers, payload: { role: 'admin' } });
+    const stale = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      headers,
+      payload: { role: 'admin' },
+    });
     expect(stale.statusCode).toBe(403);
     expect(stale.json()).toMatchObject({ error: 'role_not_assumable', message: expect.stringMatching(/new code/) });
-    const newCode = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', headers, payload: { role: 'admin', code: portal.nextCode('carol') } });
+    const newCode = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      headers,
+      payload: { role: 'admin', code: portal.nextCode('carol') },
+    });
     expect(newCode.statusCode, newCode.body).toBe(200);
   });
 
-  it("hands a user their own MFA session credentials, and signs out for good", async () => {
+  it('hands a user their own MFA session credentials, and signs out for good', async () => {
     const { cookie, csrfToken } = await signIn('erin');
     const own = await portal.app.inject({
       method: 'POST',
@@ -117,7 +181,11 @@ describe.each(testDatabaseUrls())('browser sessions ($name)', (provider) => {
     expect(own.headers['cache-control']).toBe('no-store');
     expect(own.body).toMatch(/aws_session_token = /);
 
-    const out = await portal.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie, 'x-csrf-token': csrfToken } });
+    const out = await portal.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/session',
+      headers: { cookie, 'x-csrf-token': csrfToken },
+    });
     expect(out.statusCode).toBe(204);
     const after = await portal.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
     expect(after.statusCode).toBe(401);
@@ -143,23 +211,39 @@ describe.each(testDatabaseUrls())('credential_process tokens ($name)', (provider
   });
 
   it('buys a token with a code and serves credential_process JSON for it', async () => {
-    const created = await portal.app.inject({ method: 'POST', url: '/api/v1/cli-tokens', payload: { userName: 'alice', code: portal.nextCode('alice') } });
+    const created = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/cli-tokens',
+      payload: { userName: 'alice', code: portal.nextCode('alice') },
+    });
     expect(created.statusCode).toBe(201);
     const { token, expiresAt } = created.json();
     expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
     const stored = await portal.database.prisma.cliToken.findMany();
     expect(JSON.stringify(stored)).not.toContain(token);
 
-    const response = await portal.app.inject({ method: 'GET', url: '/api/v1/credentials/process?role=readonly', headers: { authorization: `Bearer ${token}` } });
+    const response = await portal.app.inject({
+      method: 'GET',
+      url: '/api/v1/credentials/process?role=readonly',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ Version: 1, AccessKeyId: expect.stringMatching(/^ASIA/), Expiration: expect.any(String) });
+    expect(response.json()).toMatchObject({
+      Version: 1,
+      AccessKeyId: expect.stringMatching(/^ASIA/),
+      Expiration: expect.any(String),
+    });
     expect(response.headers['cache-control']).toBe('no-store');
     const [row] = await portal.app.services.audit.query({ actor: 'alice', action: 'credentials.process', limit: 1 });
     expect(row).toMatchObject({ outcome: 'success', roleSessionName: 'alice' });
   });
 
   it('drops expired MFA sessions with their tokens, and expired web sessions, in housekeeping', async () => {
-    const created = await portal.app.inject({ method: 'POST', url: '/api/v1/cli-tokens', payload: { userName: 'erin', code: portal.nextCode('erin') } });
+    const created = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/cli-tokens',
+      payload: { userName: 'erin', code: portal.nextCode('erin') },
+    });
     expect(created.statusCode).toBe(201);
     const past = new Date(Date.now() - 1000);
     await portal.database.prisma.mfaSession.updateMany({ where: { userName: 'erin' }, data: { expiresAt: past } });

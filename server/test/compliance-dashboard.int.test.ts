@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { complianceState, runScan, scanNow, signIn, type SignedIn } from './admin-fixtures.ts';
+import { complianceState, runScan, type SignedIn, scanNow, signIn } from './admin-fixtures.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
-import { ACCOUNT, startPortalHarness, type PortalHarness } from './portal-harness.ts';
-import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
+import { ACCOUNT, type PortalHarness, startPortalHarness } from './portal-harness.ts';
+import { type TestDatabase, testDatabaseUrls } from './test-databases.ts';
 
 interface Expected {
   consoleAccess: boolean;
@@ -14,7 +14,14 @@ interface Expected {
   enrolled: boolean;
 }
 
-const row = (consoleAccess: boolean, virtual: number, hardware: number, activeKeyCount: number, keysWorkWithoutMfa: Expected['keysWorkWithoutMfa'], enrolled = false): Expected => ({
+const row = (
+  consoleAccess: boolean,
+  virtual: number,
+  hardware: number,
+  activeKeyCount: number,
+  keysWorkWithoutMfa: Expected['keysWorkWithoutMfa'],
+  enrolled = false,
+): Expected => ({
   consoleAccess,
   mfaActive: virtual + hardware > 0,
   virtualMfaCount: virtual,
@@ -57,7 +64,8 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
     user = await signIn(portal, 'alice');
   });
 
-  const get = (url: string, who: SignedIn = admin) => portal.app.inject({ method: 'GET', url, headers: { cookie: who.cookie } });
+  const get = (url: string, who: SignedIn = admin) =>
+    portal.app.inject({ method: 'GET', url, headers: { cookie: who.cookie } });
 
   it('answers with no snapshot before the first scan', async () => {
     const response = await get('/api/v1/admin/compliance');
@@ -67,7 +75,11 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
 
   it('starts one scan however many requests ask at once, and reports its progress', async () => {
     const requests = Array.from({ length: 5 }, () =>
-      portal.app.inject({ method: 'POST', url: '/api/v1/admin/compliance/scan', headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken } }),
+      portal.app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/compliance/scan',
+        headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken },
+      }),
     );
     const responses = await Promise.all(requests);
     for (const r of responses) expect(r.statusCode, r.body).toBe(202);
@@ -107,15 +119,26 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
       expect(u.mfaDeviceCount).toBe(expected.virtualMfaCount + expected.hardwareMfaCount);
     }
     const gina = users.find((u) => u.userName === 'gina')!;
-    expect(gina).toMatchObject({ passwordLastUsedAt: '2026-11-10T09:00:00.000Z', oldestKeyCreatedAt: '2024-06-01T08:00:00.000Z', lastPortalSignInAt: null });
+    expect(gina).toMatchObject({
+      passwordLastUsedAt: '2026-11-10T09:00:00.000Z',
+      oldestKeyCreatedAt: '2024-06-01T08:00:00.000Z',
+      lastPortalSignInAt: null,
+    });
     expect(gina.oldestKeyAgeDays).toBeGreaterThan(500);
     const carol = users.find((u) => u.userName === 'carol')!;
     expect(carol.lastPortalSignInAt).not.toBeNull();
-    expect(users.find((u) => u.userName === 'dave')).toMatchObject({ consoleAccess: false, passwordLastUsedAt: null, keysLastUsedAt: '2026-11-21T23:10:00.000Z' });
+    expect(users.find((u) => u.userName === 'dave')).toMatchObject({
+      consoleAccess: false,
+      passwordLastUsedAt: null,
+      keysLastUsedAt: '2026-11-21T23:10:00.000Z',
+    });
   });
 
   it('filters, searches, sorts and pages through the snapshot', async () => {
-    const names = async (query: string) => ((await get(`/api/v1/admin/compliance?${query}`)).json().users as Array<{ userName: string }>).map((u) => u.userName);
+    const names = async (query: string) =>
+      ((await get(`/api/v1/admin/compliance?${query}`)).json().users as Array<{ userName: string }>).map(
+        (u) => u.userName,
+      );
     expect(await names('filter=no_mfa')).toEqual(['=cmd', '@ops', 'bob', 'dave', 'gina', 'portal']);
     expect(await names('filter=console_without_mfa')).toEqual(['=cmd', 'bob', 'gina']);
     expect(await names('filter=keys_without_mfa')).toEqual(['dave', 'erin', 'gina', 'portal']);
@@ -127,7 +150,9 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const response = await get(`/api/v1/admin/compliance?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const response = await get(
+        `/api/v1/admin/compliance?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       const body = response.json();
       seen.push(...body.users.map((u: { userName: string }) => u.userName));
       cursor = body.nextCursor;
@@ -136,7 +161,15 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
   });
 
   it('rejects bad input with the one error shape, never a 500', async () => {
-    for (const query of ['filter=everyone', 'limit=0', 'limit=100000', 'cursor=bm9wZQ', `q=${'x'.repeat(65)}`, 'sort=password', 'surprise=1']) {
+    for (const query of [
+      'filter=everyone',
+      'limit=0',
+      'limit=100000',
+      'cursor=bm9wZQ',
+      `q=${'x'.repeat(65)}`,
+      'sort=password',
+      'surprise=1',
+    ]) {
       const response = await get(`/api/v1/admin/compliance?${query}`);
       expect(response.statusCode, query).toBe(400);
       expect(Object.keys(response.json()).sort()).toEqual(['error', 'message', 'requestId']);
@@ -179,7 +212,11 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
     const hank = ((await get('/api/v1/admin/compliance?q=hank')).json().users as Array<{ enrolled: boolean }>)[0];
     expect(hank?.enrolled).toBe(true);
     expect((await get('/api/v1/admin/compliance')).json().summary.enrolled).toBe(5);
-    const again = await portal.app.inject({ method: 'POST', url: '/api/v1/admin/users/bob/enroll', headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken } });
+    const again = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/users/bob/enroll',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken },
+    });
     expect(again.statusCode, again.body).toBe(409);
     expect(again.json().error).toBe('no_mfa_device');
   });
@@ -219,13 +256,26 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
       ['POST', '/api/v1/admin/users/hank/enroll'],
     ];
     for (const [method, url] of routes) {
-      const asUser = await portal.app.inject({ method: method as 'GET', url, headers: { cookie: user.cookie, 'x-csrf-token': user.csrfToken }, payload: method === 'GET' ? undefined : {} });
+      const asUser = await portal.app.inject({
+        method: method as 'GET',
+        url,
+        headers: { cookie: user.cookie, 'x-csrf-token': user.csrfToken },
+        payload: method === 'GET' ? undefined : {},
+      });
       expect(asUser.statusCode, `${method} ${url}`).toBe(403);
       expect(asUser.json().error).toBe('admin_required');
-      const anonymous = await portal.app.inject({ method: method as 'GET', url, payload: method === 'GET' ? undefined : {} });
+      const anonymous = await portal.app.inject({
+        method: method as 'GET',
+        url,
+        payload: method === 'GET' ? undefined : {},
+      });
       expect(anonymous.statusCode, `${method} ${url}`).toBe(401);
     }
-    const noCsrf = await portal.app.inject({ method: 'POST', url: '/api/v1/admin/compliance/scan', headers: { cookie: admin.cookie } });
+    const noCsrf = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/compliance/scan',
+      headers: { cookie: admin.cookie },
+    });
     expect(noCsrf.statusCode).toBe(403);
     expect(noCsrf.json().error).toBe('csrf_failed');
     expect(await portal.database.prisma.catalogRole.count({ where: { alias: 'readonly' } })).toBe(1);
@@ -259,7 +309,11 @@ describe.each(testDatabaseUrls())('root account without MFA ($name)', ({ create 
       enrolled: 0,
       rootMfa: false,
     });
-    expect(page.users.find((u) => u.userName === 'alice')).toMatchObject({ activeKeyCount: 1, keysWithoutMfa: 'no', enrolled: false });
+    expect(page.users.find((u) => u.userName === 'alice')).toMatchObject({
+      activeKeyCount: 1,
+      keysWithoutMfa: 'no',
+      enrolled: false,
+    });
   });
 });
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../src/db/database.ts';
-import { createServices, type Services } from '../src/services/container.ts';
+import { type Database, openDatabase } from '../src/db/database.ts';
 import { SCAN_LEASE } from '../src/services/compliance/compliance-service.ts';
+import { createServices, type Services } from '../src/services/container.ts';
 import { complianceState, runScan } from './admin-fixtures.ts';
-import { startPortalHarness, type PortalHarness } from './portal-harness.ts';
-import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
+import { type PortalHarness, startPortalHarness } from './portal-harness.ts';
+import { type TestDatabase, testDatabaseUrls } from './test-databases.ts';
 
 const EXPECTED_SUMMARY = {
   users: 12,
@@ -48,7 +48,8 @@ describe.each(testDatabaseUrls())('compliance scans across instances ($name)', (
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     expect((await portal.app.services.compliance.progress())?.status ?? 'none').not.toBe('complete');
     // The scheduler's first check runs right after listen.
-    for (let i = 0; i < 100 && !(await portal.app.services.compliance.progress()); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !(await portal.app.services.compliance.progress()); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(await portal.app.services.compliance.progress()).toMatchObject({ trigger: 'startup', status: 'running' });
     await runScan(portal);
     const page = await portal.app.services.compliance.dashboard({ limit: 1 });
@@ -71,16 +72,27 @@ describe.each(testDatabaseUrls())('compliance scans across instances ($name)', (
       portal.advance(1);
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(await other.compliance.progress()).toMatchObject({ id: third.scan!.id, status: 'complete', processedUsers: 12 });
+    expect(await other.compliance.progress()).toMatchObject({
+      id: third.scan!.id,
+      status: 'complete',
+      processedUsers: 12,
+    });
   });
 
   it('takes over from an instance that died mid-scan', async () => {
     const prisma = portal.database.prisma;
-    const orphan = await prisma.complianceScan.create({ data: { trigger: 'schedule', status: 'running', startedAt: new Date(Date.now() - 600_000) } });
-    await prisma.lease.create({ data: { name: SCAN_LEASE, holder: 'dead-instance', subject: orphan.id, expiresAt: new Date(Date.now() - 1000) } });
+    const orphan = await prisma.complianceScan.create({
+      data: { trigger: 'schedule', status: 'running', startedAt: new Date(Date.now() - 600_000) },
+    });
+    await prisma.lease.create({
+      data: { name: SCAN_LEASE, holder: 'dead-instance', subject: orphan.id, expiresAt: new Date(Date.now() - 1000) },
+    });
     const taken = await portal.app.services.compliance.startScan('manual');
     expect(taken.started).toBe(true);
-    expect(await prisma.complianceScan.findUnique({ where: { id: orphan.id } })).toMatchObject({ status: 'failed', errorCode: 'scan_abandoned' });
+    expect(await prisma.complianceScan.findUnique({ where: { id: orphan.id } })).toMatchObject({
+      status: 'failed',
+      errorCode: 'scan_abandoned',
+    });
     await runScan(portal);
   });
 

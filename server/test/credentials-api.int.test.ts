@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrls } from './test-databases.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
-import { sessionCookie, type PortalHarness } from './portal-harness.ts';
+import { type PortalHarness, sessionCookie } from './portal-harness.ts';
+import { testDatabaseUrls } from './test-databases.ts';
 
 const form = (fields: Record<string, string>) => ({
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -47,7 +47,13 @@ describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', (p
     const response = await portal.app.inject({
       method: 'POST',
       url: '/api/v1/credentials',
-      payload: { userName: 'alice', code: portal.nextCode('alice'), role: 'readonly', durationSeconds: 43200, format: 'json' },
+      payload: {
+        userName: 'alice',
+        code: portal.nextCode('alice'),
+        role: 'readonly',
+        durationSeconds: 43200,
+        format: 'json',
+      },
     });
     expect(response.statusCode).toBe(200);
     const body = response.json();
@@ -78,18 +84,41 @@ describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', (p
 
   it('answers wrong codes, replayed codes and unknown users alike, and audits each', async () => {
     const code = portal.nextCode('erin');
-    const first = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', payload: { userName: 'erin', code, role: 'readonly' } });
+    const first = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      payload: { userName: 'erin', code, role: 'readonly' },
+    });
     expect(first.statusCode).toBe(200);
-    const replay = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', payload: { userName: 'erin', code, role: 'readonly' } });
-    const unknown = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', payload: { userName: 'nobody', code: '123456', role: 'readonly' } });
-    const notEnrolled = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', payload: { userName: 'dave', code: '123456', role: 'readonly' } });
+    const replay = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      payload: { userName: 'erin', code, role: 'readonly' },
+    });
+    const unknown = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      payload: { userName: 'nobody', code: '123456', role: 'readonly' },
+    });
+    const notEnrolled = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      payload: { userName: 'dave', code: '123456', role: 'readonly' },
+    });
     for (const response of [replay, unknown, notEnrolled]) {
       expect(response.statusCode).toBe(401);
       const { requestId, ...rest } = response.json();
       expect(requestId).toBe(response.headers['x-request-id']);
-      expect(rest).toEqual({ error: 'invalid_mfa_code', message: 'That MFA code was not accepted. Wait for the next code from your device and try again.' });
+      expect(rest).toEqual({
+        error: 'invalid_mfa_code',
+        message: 'That MFA code was not accepted. Wait for the next code from your device and try again.',
+      });
     }
-    const failures = await portal.app.services.audit.query({ action: 'credentials.issue', outcome: 'failure', limit: 10 });
+    const failures = await portal.app.services.audit.query({
+      action: 'credentials.issue',
+      outcome: 'failure',
+      limit: 10,
+    });
     expect(failures.map((r) => [r.actor, r.errorCode])).toEqual(
       expect.arrayContaining([
         ['erin', 'invalid_mfa_code'],
@@ -132,7 +161,10 @@ describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', (p
       { payload: { userName: 'alice\nx', code: '123456', role: 'readonly' }, error: 'invalid_request' },
       { payload: { userName: 'alice', code: '123456', role: 'readonly', format: 'yaml' }, error: 'invalid_request' },
       { payload: { userName: 'alice', code: '123456', role: 'readonly', extra: 1 }, error: 'invalid_request' },
-      { payload: { userName: 'alice', code: '123456', role: 'readonly', profile: 'x]\n[evil' }, error: 'invalid_request' },
+      {
+        payload: { userName: 'alice', code: '123456', role: 'readonly', profile: 'x]\n[evil' },
+        error: 'invalid_request',
+      },
       { payload: { role: 'readonly' }, error: 'not_signed_in' },
     ];
     for (const c of cases) {
@@ -141,16 +173,29 @@ describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', (p
       expect(response.statusCode).toBeLessThan(500);
       expect(response.json().error).toBe(c.error);
     }
-    const broken = await portal.app.inject({ method: 'POST', url: '/api/v1/credentials', headers: { 'content-type': 'application/json' }, payload: '{"userName":' });
+    const broken = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"userName":',
+    });
     expect(broken.statusCode).toBe(400);
   });
 
   it('limits wrong codes per user and tells how long to wait', async () => {
     for (let i = 0; i < 5; i++) {
-      const wrong = await portal.app.inject({ method: 'POST', url: '/api/v1/cli-tokens', payload: { userName: 'carol', code: '000000' } });
+      const wrong = await portal.app.inject({
+        method: 'POST',
+        url: '/api/v1/cli-tokens',
+        payload: { userName: 'carol', code: '000000' },
+      });
       expect(wrong.statusCode).toBe(401);
     }
-    const locked = await portal.app.inject({ method: 'POST', url: '/api/v1/cli-tokens', payload: { userName: 'carol', code: portal.nextCode('carol') } });
+    const locked = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/cli-tokens',
+      payload: { userName: 'carol', code: portal.nextCode('carol') },
+    });
     expect(locked.statusCode).toBe(429);
     expect(locked.json().error).toBe('too_many_attempts');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(800);
@@ -179,7 +224,11 @@ describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', (p
     const devices = frank.mfaDevices;
     frank.mfaDevices = [];
     try {
-      const response = await portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName: 'frank', code } });
+      const response = await portal.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        payload: { userName: 'frank', code },
+      });
       expect(response.statusCode).toBe(409);
       expect(response.json().error).toBe('no_mfa_device');
     } finally {
@@ -191,13 +240,27 @@ describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', (p
     const response = await portal.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(response.statusCode).toBe(200);
     const paths = Object.keys(response.json().paths);
-    expect(paths).toEqual(expect.arrayContaining(['/api/v1/credentials', '/api/v1/session', '/api/v1/cli-tokens', '/api/v1/credentials/process', '/api/v1/me']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/v1/credentials',
+        '/api/v1/session',
+        '/api/v1/cli-tokens',
+        '/api/v1/credentials/process',
+        '/api/v1/me',
+      ]),
+    );
   });
 
   it('keeps one unbroken audit chain when many requests write at once', async () => {
     const users = ['alice', 'erin', 'frank']; // carol is locked out by an earlier test
     const signIns = await Promise.all(
-      users.map((userName) => portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName, code: portal.nextCode(userName) } })),
+      users.map((userName) =>
+        portal.app.inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          payload: { userName, code: portal.nextCode(userName) },
+        }),
+      ),
     );
     expect(signIns.map((r) => r.statusCode)).toEqual([200, 200, 200]);
     const issued = await Promise.all(

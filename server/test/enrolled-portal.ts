@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { ACCOUNT, startPortalHarness, type HarnessOptions, type PortalHarness } from './portal-harness.ts';
+import { ACCOUNT, type HarnessOptions, type PortalHarness, startPortalHarness } from './portal-harness.ts';
 import type { TestDatabase, TestDatabaseProvider } from './test-databases.ts';
 
 /**
@@ -13,7 +13,12 @@ export async function startEnrolledPortal(options: HarnessOptions): Promise<Port
   const harness = await startPortalHarness(options);
   const { custody, catalog } = harness.app.services;
   for (const userName of ['alice', 'erin', 'carol', 'frank']) await custody.enroll(userName);
-  await catalog.add({ alias: 'readonly', roleArn: `arn:aws:iam::${ACCOUNT}:role/ReadOnly`, users: ['*'], description: 'Read-only access' });
+  await catalog.add({
+    alias: 'readonly',
+    roleArn: `arn:aws:iam::${ACCOUNT}:role/ReadOnly`,
+    users: ['*'],
+    description: 'Read-only access',
+  });
   await catalog.add({ alias: 'admin', roleArn: `arn:aws:iam::${ACCOUNT}:role/Admin`, groups: ['portal-admins'] });
   await catalog.add({ alias: 'deploy', roleArn: `arn:aws:iam::${ACCOUNT}:role/Deploy`, groups: ['developers'] });
   await catalog.add({
@@ -29,7 +34,10 @@ export async function startEnrolledPortal(options: HarnessOptions): Promise<Port
  * Registers beforeAll/afterAll hooks that start an enrolled portal on a fresh database from
  * `provider` and tear both down; returns a getter for the running harness.
  */
-export function useEnrolledPortal(provider: TestDatabaseProvider, options: Omit<HarnessOptions, 'databaseUrl'> = {}): () => PortalHarness {
+export function useEnrolledPortal(
+  provider: TestDatabaseProvider,
+  options: Omit<HarnessOptions, 'databaseUrl'> = {},
+): () => PortalHarness {
   let db: TestDatabase | undefined;
   let portal: PortalHarness | undefined;
   beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggerOptions } from '../src/logging.ts';
-import { sessionCookie, startPortalHarness, type PortalHarness } from './portal-harness.ts';
-import { testDatabaseUrls, type TestDatabase } from './test-databases.ts';
+import { type PortalHarness, sessionCookie, startPortalHarness } from './portal-harness.ts';
+import { type TestDatabase, testDatabaseUrls } from './test-databases.ts';
 
 /**
  * Everything the portal logs at the most verbose level while people sign in and take
@@ -24,7 +24,11 @@ describe('logs', () => {
     const options = loggerOptions({ logLevel: 'trace' });
     portal = await startPortalHarness({ databaseUrl: db.url, logger: { ...(options as object), stream } });
     await portal.app.services.custody.enroll('alice');
-    await portal.app.services.catalog.add({ alias: 'readonly', roleArn: 'arn:aws:iam::111111111111:role/ReadOnly', users: ['*'] });
+    await portal.app.services.catalog.add({
+      alias: 'readonly',
+      roleArn: 'arn:aws:iam::111111111111:role/ReadOnly',
+      users: ['*'],
+    });
   });
   afterAll(async () => {
     await portal?.close();
@@ -34,7 +38,11 @@ describe('logs', () => {
   it('never contain codes, cookies, tokens or credentials', async () => {
     const secrets: string[] = [];
     const signInCode = portal.nextCode('alice');
-    const signIn = await portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName: 'alice', code: signInCode } });
+    const signIn = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { userName: 'alice', code: signInCode },
+    });
     expect(signIn.statusCode).toBe(200);
     const cookie = sessionCookie(signIn);
     const csrfToken = signIn.json().csrfToken as string;
@@ -50,9 +58,17 @@ describe('logs', () => {
     secrets.push(issued.json().secretAccessKey, issued.json().sessionToken);
 
     const tokenCode = portal.nextCode('alice');
-    const token = await portal.app.inject({ method: 'POST', url: '/api/v1/cli-tokens', payload: { userName: 'alice', code: tokenCode } });
+    const token = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/cli-tokens',
+      payload: { userName: 'alice', code: tokenCode },
+    });
     secrets.push(tokenCode, token.json().token);
-    const wrong = await portal.app.inject({ method: 'POST', url: '/api/v1/session', payload: { userName: 'alice', code: '987654' } });
+    const wrong = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { userName: 'alice', code: '987654' },
+    });
     expect(wrong.statusCode).toBe(401);
     secrets.push('987654');
     const enrolledSecret = portal.emulator.store.findUser('111111111111', 'alice')!.accessKeys!.at(-1)!.secret;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { codeAtStep, timeStepAt } from '../../emulator/src/totp.ts';
 import { redactUrl } from '../src/logging.ts';
-import { complianceState, scanNow, signIn, type SignedIn } from './admin-fixtures.ts';
+import { complianceState, type SignedIn, scanNow, signIn } from './admin-fixtures.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
 import type { PortalHarness } from './portal-harness.ts';
 import { testDatabaseUrls } from './test-databases.ts';
@@ -41,8 +41,15 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     return [codeAtStep(secret, step - 1), codeAtStep(secret, step)];
   };
   const dashboardRow = async (userName: string) => {
-    const response = await portal.app.inject({ method: 'GET', url: `/api/v1/admin/compliance?q=${encodeURIComponent(userName)}`, headers: { cookie: admin.cookie } });
-    return { summary: response.json().summary, user: response.json().users.find((u: { userName: string }) => u.userName === userName) };
+    const response = await portal.app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/compliance?q=${encodeURIComponent(userName)}`,
+      headers: { cookie: admin.cookie },
+    });
+    return {
+      summary: response.json().summary,
+      user: response.json().users.find((u: { userName: string }) => u.userName === userName),
+    };
   };
 
   it('takes a user from no MFA to signing in to the portal', async () => {
@@ -54,7 +61,11 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     expect(first.statusCode, first.body).toBe(200);
     expect(first.headers['cache-control']).toBe('no-store');
     const device = first.json();
-    expect(device).toMatchObject({ userName: 'bob', accountId: '111111111111', serialNumber: 'arn:aws:iam::111111111111:mfa/bob' });
+    expect(device).toMatchObject({
+      userName: 'bob',
+      accountId: '111111111111',
+      serialNumber: 'arn:aws:iam::111111111111:mfa/bob',
+    });
     expect(device.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(device.qrCodePng).toMatch(/^data:image\/png;base64,/);
     // Opening again shows the same device; IAM gets no second one.
@@ -88,7 +99,11 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     }
 
     // An admin enrolls bob, and bob signs in with a code from his new device.
-    const enroll = await portal.app.inject({ method: 'POST', url: '/api/v1/admin/users/bob/enroll', headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken } });
+    const enroll = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/users/bob/enroll',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken },
+    });
     expect(enroll.statusCode, enroll.body).toBe(201);
     portal.advance(30);
     const signInResponse = await portal.app.inject({
@@ -102,12 +117,23 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     await scanNow(portal);
     expect((await dashboardRow('bob')).user).toMatchObject({ mfaActive: true, virtualMfaCount: 1, enrolled: true });
 
-    const actions = (await portal.database.prisma.auditEvent.findMany({ where: { action: { startsWith: 'mfa_setup.' } }, orderBy: { seq: 'asc' } })).map(
-      (e) => `${e.actor} ${e.action} ${e.outcome}`,
-    );
-    expect(actions).toEqual(['carol mfa_setup.link_create success', 'bob mfa_setup.device_create success', 'bob mfa_setup.complete failure', 'bob mfa_setup.complete success']);
+    const actions = (
+      await portal.database.prisma.auditEvent.findMany({
+        where: { action: { startsWith: 'mfa_setup.' } },
+        orderBy: { seq: 'asc' },
+      })
+    ).map((e) => `${e.actor} ${e.action} ${e.outcome}`);
+    expect(actions).toEqual([
+      'carol mfa_setup.link_create success',
+      'bob mfa_setup.device_create success',
+      'bob mfa_setup.complete failure',
+      'bob mfa_setup.complete success',
+    ]);
     // Neither the link's token nor the device's secret is stored in the clear anywhere.
-    const everything = JSON.stringify([await portal.database.prisma.auditEvent.findMany(), await portal.database.prisma.mfaSetupLink.findMany()]);
+    const everything = JSON.stringify([
+      await portal.database.prisma.auditEvent.findMany(),
+      await portal.database.prisma.mfaSetupLink.findMany(),
+    ]);
     expect(everything).not.toContain(token);
     expect(everything).not.toContain(device.secret);
     expect(redactUrl(`/api/v1/mfa-setup/${token}?x=1`)).toBe('/api/v1/mfa-setup/[redacted]?x=1');
@@ -115,7 +141,10 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
 
   it('refuses expired, replaced and unknown links with one answer each', async () => {
     const expired = await tokenFor('gina');
-    await portal.database.prisma.mfaSetupLink.updateMany({ where: { userName: 'gina', consumedAt: null }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await portal.database.prisma.mfaSetupLink.updateMany({
+      where: { userName: 'gina', consumedAt: null },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     const response = await open(expired);
     expect(response.statusCode).toBe(410);
     expect(response.json().error).toBe('setup_link_expired');
@@ -140,7 +169,10 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     const token = await tokenFor('gina');
     const serial = (await open(token)).json().serialNumber as string;
     expect(portal.emulator.store.state.unassignedMfaDevices.map((d) => d.serial)).toContain(serial);
-    await portal.database.prisma.mfaSetupLink.updateMany({ where: { deviceSerial: serial }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await portal.database.prisma.mfaSetupLink.updateMany({
+      where: { deviceSerial: serial },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     await portal.app.services.housekeeping.sweepNow();
     expect(portal.emulator.store.state.unassignedMfaDevices.map((d) => d.serial)).not.toContain(serial);
     const link = await portal.database.prisma.mfaSetupLink.findFirst({ where: { deviceSerial: serial } });
@@ -172,11 +204,18 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     expect(notOpened.statusCode).toBe(409);
     expect(notOpened.json().error).toBe('setup_not_opened');
     await open(token);
-    for (const payload of [{ code1: '12345', code2: '123456' }, { code1: 'abcdef', code2: '123456' }]) {
+    for (const payload of [
+      { code1: '12345', code2: '123456' },
+      { code1: 'abcdef', code2: '123456' },
+    ]) {
       const answer = await portal.app.inject({ method: 'POST', url: `/api/v1/mfa-setup/${token}`, payload });
       expect(answer.statusCode).toBe(400);
     }
-    const missing = await portal.app.inject({ method: 'POST', url: `/api/v1/mfa-setup/${token}`, payload: { code1: '123456' } });
+    const missing = await portal.app.inject({
+      method: 'POST',
+      url: `/api/v1/mfa-setup/${token}`,
+      payload: { code1: '123456' },
+    });
     expect(missing.statusCode).toBe(400);
   });
 });

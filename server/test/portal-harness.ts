@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { startEmulator, type RunningEmulator } from '../../emulator/src/server.ts';
+import { type RunningEmulator, startEmulator } from '../../emulator/src/server.ts';
 import type { StateFile } from '../../emulator/src/state/state-file.ts';
 import { codeAtStep, timeStepAt } from '../../emulator/src/totp.ts';
 import { buildApp } from '../src/app.ts';
-import { createAwsGateway, type AwsGateway } from '../src/aws/aws-gateway.ts';
-import { loadConfig, type Config } from '../src/config/config.ts';
-import { openDatabase, type Database } from '../src/db/database.ts';
+import { type AwsGateway, createAwsGateway } from '../src/aws/aws-gateway.ts';
+import { type Config, loadConfig } from '../src/config/config.ts';
+import { type Database, openDatabase } from '../src/db/database.ts';
 import { applyMigrations } from '../src/db/migrator.ts';
 import { generateMasterKey } from '../src/services/custody/secret-box.ts';
 
@@ -69,7 +69,13 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
   });
   await applyMigrations(config.databaseUrl);
   const database = await openDatabase(config.databaseUrl);
-  const app = await buildApp({ config, database, aws, logger: options.logger ?? false, failureFloorMs: options.failureFloorMs ?? 0 });
+  const app = await buildApp({
+    config,
+    database,
+    aws,
+    logger: options.logger ?? false,
+    failureFloorMs: options.failureFloorMs ?? 0,
+  });
   await app.ready();
 
   const usedStep = new Map<string, number>();

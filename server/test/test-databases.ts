@@ -36,7 +36,7 @@ export interface TestDatabaseProvider {
 
 export function testDatabaseUrls(env: NodeJS.ProcessEnv = process.env): TestDatabaseProvider[] {
   const providers: TestDatabaseProvider[] = [{ name: 'sqlite', create: withMigration(createSqliteDatabase) }];
-  const adminUrl = env['TEST_POSTGRES_URL']?.trim();
+  const adminUrl = env.TEST_POSTGRES_URL?.trim();
   if (adminUrl) providers.push({ name: 'postgresql', create: withMigration(() => createPostgresDatabase(adminUrl)) });
   return providers;
 }

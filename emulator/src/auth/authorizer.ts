@@ -1,5 +1,5 @@
-import { evaluateIdentityPolicies, evaluateTrustPolicy } from '../policy/evaluate.ts';
 import { UnsupportedPolicyError } from '../policy/errors.ts';
+import { evaluateIdentityPolicies, evaluateTrustPolicy } from '../policy/evaluate.ts';
 import { accessDenied, notAuthorized } from '../protocol/aws-error.ts';
 import type { Caller } from '../protocol/operation.ts';
 import type { PolicyDocument } from '../state/state-file.ts';
@@ -21,7 +21,14 @@ export function identityPoliciesOf(store: Store, caller: Caller): PolicyDocument
  * AccessDenied otherwise. A policy the evaluator cannot interpret denies, with the reason in the
  * message so the person who wrote the state file can fix it.
  */
-export function authorizeIdentity(store: Store, caller: Caller, action: string, resource: string, now: Date, extraKeys: ConditionKeys = {}): void {
+export function authorizeIdentity(
+  store: Store,
+  caller: Caller,
+  action: string,
+  resource: string,
+  now: Date,
+  extraKeys: ConditionKeys = {},
+): void {
   const keys = { ...callerConditionKeys(caller, now), ...extraKeys };
   let decision: string;
   try {
@@ -57,11 +64,21 @@ export function checkSessionLimits(caller: Caller, service: 'sts' | 'iam', actio
  * A role's trust policy must allow the caller to assume it. The caller is named by its user ARN,
  * or by its role's ARN for a role session (AWS matches role ARNs in Principal against sessions).
  */
-export function authorizeTrust(caller: Caller, trustPolicy: PolicyDocument, roleArn: string, keys: ConditionKeys): void {
+export function authorizeTrust(
+  caller: Caller,
+  trustPolicy: PolicyDocument,
+  roleArn: string,
+  keys: ConditionKeys,
+): void {
   const principal = { arn: caller.kind === 'role-session' ? caller.roleArn : caller.arn, account: caller.account };
   let decision: string;
   try {
-    decision = evaluateTrustPolicy(trustPolicy, { action: 'sts:AssumeRole', resource: roleArn, principal, keys }).decision;
+    decision = evaluateTrustPolicy(trustPolicy, {
+      action: 'sts:AssumeRole',
+      resource: roleArn,
+      principal,
+      keys,
+    }).decision;
   } catch (error) {
     if (!(error instanceof UnsupportedPolicyError)) throw error;
     throw accessDenied(

@@ -19,7 +19,7 @@ export function resolveCaller(store: Store, claim: SignatureClaim, now: Date): C
   if (claim.accessKeyId.startsWith('ASIA')) return resolveSession(store, claim, now);
 
   const found = store.findAccessKey(claim.accessKeyId);
-  if (!found || found.key.status !== 'Active') throw invalidClientTokenId();
+  if (found?.key.status !== 'Active') throw invalidClientTokenId();
   // A long-term key has no session: a token sent with it belongs to something else.
   if (claim.securityTokenSent) throw invalidClientTokenId();
   if (!signatureMatches(claim, found.key.secret)) throw signatureDoesNotMatch();

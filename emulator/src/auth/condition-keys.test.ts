@@ -4,7 +4,14 @@ import { callerConditionKeys } from './condition-keys.ts';
 
 const NOW = new Date('2026-11-22T10:00:00.123Z');
 const EXPIRES = new Date('2026-11-22T11:00:00Z');
-const user: Caller = { kind: 'user', account: '111111111111', arn: 'arn:aws:iam::111111111111:user/alice', userName: 'alice', userId: 'AIDAEXAMPLE', accessKeyId: 'AKIA' };
+const user: Caller = {
+  kind: 'user',
+  account: '111111111111',
+  arn: 'arn:aws:iam::111111111111:user/alice',
+  userName: 'alice',
+  userId: 'AIDAEXAMPLE',
+  accessKeyId: 'AKIA',
+};
 
 describe('callerConditionKeys', () => {
   it('leaves MFA keys absent for long-term keys', () => {
@@ -21,10 +28,16 @@ describe('callerConditionKeys', () => {
 
   it('says false for sessions made without MFA, and gives the age of MFA sessions', () => {
     const session = { ...user, kind: 'user-session' as const, expiresAt: EXPIRES, mfaAuthenticatedAt: null };
-    expect(callerConditionKeys(session, NOW)).toMatchObject({ 'aws:MultiFactorAuthPresent': 'false', 'aws:username': 'alice' });
+    expect(callerConditionKeys(session, NOW)).toMatchObject({
+      'aws:MultiFactorAuthPresent': 'false',
+      'aws:username': 'alice',
+    });
     expect(callerConditionKeys(session, NOW)).not.toHaveProperty('aws:MultiFactorAuthAge');
     const mfa = { ...session, mfaAuthenticatedAt: new Date('2026-11-22T09:58:00Z') };
-    expect(callerConditionKeys(mfa, NOW)).toMatchObject({ 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '120' });
+    expect(callerConditionKeys(mfa, NOW)).toMatchObject({
+      'aws:MultiFactorAuthPresent': 'true',
+      'aws:MultiFactorAuthAge': '120',
+    });
   });
 
   it('describes role sessions by their role ARN, session user id and source identity', () => {

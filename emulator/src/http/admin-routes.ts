@@ -19,7 +19,12 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
  * The emulator's own endpoints (no SigV4: they are for the people and tests driving the
  * emulator on localhost): `GET /__emulator/health`, and `GET|POST|DELETE /__emulator/faults`.
  */
-export async function handleAdminRequest(request: IncomingMessage, response: ServerResponse, path: string, faults: FaultState): Promise<void> {
+export async function handleAdminRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  faults: FaultState,
+): Promise<void> {
   const method = request.method ?? 'GET';
   if (path === '/__emulator/health' && method === 'GET') {
     sendJson(response, 200, { status: 'ok' });
@@ -36,7 +41,10 @@ export async function handleAdminRequest(request: IncomingMessage, response: Ser
       try {
         input = JSON.parse((await readBody(request, 64 * 1024)).toString('utf8'));
       } catch {
-        return sendJson(response, 400, { error: 'invalid_json', message: 'Send a JSON object such as {"throttleRate": 0.5}' });
+        return sendJson(response, 400, {
+          error: 'invalid_json',
+          message: 'Send a JSON object such as {"throttleRate": 0.5}',
+        });
       }
       try {
         faults.current = updateFaultSettings(faults.current, input);

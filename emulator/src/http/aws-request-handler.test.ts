@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KEYS, fixtureState } from '../../test/fixture-state.ts';
+import { fixtureState, KEYS } from '../../test/fixture-state.ts';
 import type { OperationTable } from '../protocol/operation.ts';
 import { canonicalRequest, sha256Hex, signature } from '../sigv4/canonical-request.ts';
 import { formatAmzDate, type WireRequest } from '../sigv4/signature-verifier.ts';
@@ -16,16 +16,35 @@ function signedWire(body: string, service = 'sts'): WireRequest {
     ['X-Amz-Date', amzDate],
   ];
   const scope = { date: amzDate.slice(0, 8), region: 'eu-west-1', service };
-  const canonical = canonicalRequest({ method: 'POST', rawPath: '/', rawQuery: '', headers, signedHeaders: ['host', 'x-amz-date'], payloadHash: sha256Hex(body) });
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, `${scope.date}/eu-west-1/${service}/aws4_request`, sha256Hex(canonical)].join('\n');
+  const canonical = canonicalRequest({
+    method: 'POST',
+    rawPath: '/',
+    rawQuery: '',
+    headers,
+    signedHeaders: ['host', 'x-amz-date'],
+    payloadHash: sha256Hex(body),
+  });
+  const toSign = [
+    'AWS4-HMAC-SHA256',
+    amzDate,
+    `${scope.date}/eu-west-1/${service}/aws4_request`,
+    sha256Hex(canonical),
+  ].join('\n');
   const sig = signature(KEYS.bob.secretAccessKey, scope, toSign);
-  headers.push(['Authorization', `AWS4-HMAC-SHA256 Credential=${KEYS.bob.accessKeyId}/${scope.date}/eu-west-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig}`]);
+  headers.push([
+    'Authorization',
+    `AWS4-HMAC-SHA256 Credential=${KEYS.bob.accessKeyId}/${scope.date}/eu-west-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig}`,
+  ]);
   return { method: 'POST', rawPath: '/', rawQuery: '', headers, body: new TextEncoder().encode(body) };
 }
 
 function setup(sts: OperationTable) {
   const logged: string[] = [];
-  const deps = { store: new Store(validateStateFile(fixtureState())), operations: { sts, iam: {} }, logError: (message: string) => logged.push(message) };
+  const deps = {
+    store: new Store(validateStateFile(fixtureState())),
+    operations: { sts, iam: {} },
+    logError: (message: string) => logged.push(message),
+  };
   return { deps, logged };
 }
 
@@ -58,7 +77,12 @@ describe('handleAwsRequest', () => {
   });
 
   it('binds ctx.authorize to the caller and the action', async () => {
-    const { deps } = setup({ Guarded: (ctx) => (ctx.authorize('arn:aws:iam::111111111111:role/Open'), { Ok: true }) });
+    const { deps } = setup({
+      Guarded: (ctx) => {
+        ctx.authorize('arn:aws:iam::111111111111:role/Open');
+        return { Ok: true };
+      },
+    });
     const answer = await handleAwsRequest(deps, signedWire('Action=Guarded'), NOW, 'req-4');
     expect(answer.status).toBe(403);
     expect(answer.body).toContain(

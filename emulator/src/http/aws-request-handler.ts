@@ -3,7 +3,7 @@ import { resolveCaller } from '../auth/caller-resolver.ts';
 import { AwsError } from '../protocol/aws-error.ts';
 import type { OperationContext, OperationTable } from '../protocol/operation.ts';
 import { QueryParams } from '../protocol/query-params.ts';
-import { type ServiceName, renderError, renderResponse } from '../protocol/xml.ts';
+import { renderError, renderResponse, type ServiceName } from '../protocol/xml.ts';
 import { readSignatureClaim, signatureDoesNotMatch, type WireRequest } from '../sigv4/signature-verifier.ts';
 import type { Store } from '../state/store.ts';
 
@@ -23,7 +23,10 @@ export interface AwsAnswer {
 
 const isService = (name: string): name is ServiceName => name === 'sts' || name === 'iam';
 
-function serviceOfAction(operations: AwsHandlerDeps['operations'], action: string | undefined): ServiceName | undefined {
+function serviceOfAction(
+  operations: AwsHandlerDeps['operations'],
+  action: string | undefined,
+): ServiceName | undefined {
   if (action === undefined) return undefined;
   return (Object.keys(operations) as ServiceName[]).find((service) => Object.hasOwn(operations[service], action));
 }
@@ -39,14 +42,20 @@ export function requestParams(wire: WireRequest): QueryParams {
  * route by Action within the service the credential is scoped to, apply the limits on temporary
  * credentials, run the operation with an authorizer bound to the caller.
  */
-export async function handleAwsRequest(deps: AwsHandlerDeps, wire: WireRequest, now: Date, requestId: string): Promise<AwsAnswer> {
+export async function handleAwsRequest(
+  deps: AwsHandlerDeps,
+  wire: WireRequest,
+  now: Date,
+  requestId: string,
+): Promise<AwsAnswer> {
   const params = requestParams(wire);
   const action = params.string('Action');
   // Errors are rendered in the namespace of the service the client meant.
   let service: ServiceName = serviceOfAction(deps.operations, action) ?? 'sts';
   try {
     const claim = readSignatureClaim(wire, now);
-    if (isService(claim.scope.service) && serviceOfAction(deps.operations, action) === undefined) service = claim.scope.service;
+    if (isService(claim.scope.service) && serviceOfAction(deps.operations, action) === undefined)
+      service = claim.scope.service;
     const caller = resolveCaller(deps.store, claim, now);
 
     if (action === undefined || action === '') throw new AwsError('MissingAction', 'Missing Action');
@@ -68,7 +77,8 @@ export async function handleAwsRequest(deps: AwsHandlerDeps, wire: WireRequest, 
       store: deps.store,
       requestId,
       now,
-      authorize: (resource, extraKeys) => authorizeIdentity(deps.store, caller, `${owner}:${action}`, resource, now, extraKeys),
+      authorize: (resource, extraKeys) =>
+        authorizeIdentity(deps.store, caller, `${owner}:${action}`, resource, now, extraKeys),
     };
     const result = await deps.operations[owner][action]!(ctx);
     return { status: 200, body: renderResponse(owner, action, result, requestId) };
@@ -79,7 +89,13 @@ export async function handleAwsRequest(deps: AwsHandlerDeps, wire: WireRequest, 
     deps.logError(`unexpected failure in ${service}:${action ?? '(no action)'} (request ${requestId})`, error);
     return {
       status: 500,
-      body: renderError(service, 'Receiver', 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', requestId),
+      body: renderError(
+        service,
+        'Receiver',
+        'InternalFailure',
+        'The request processing has failed because of an unknown error, exception or failure.',
+        requestId,
+      ),
     };
   }
 }

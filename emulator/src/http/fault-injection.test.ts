@@ -4,7 +4,12 @@ import { NO_FAULTS, pickFault, updateFaultSettings } from './fault-injection.ts'
 describe('updateFaultSettings', () => {
   it('keeps unspecified settings and accepts booleans for dropConnections', () => {
     const once = updateFaultSettings(NO_FAULTS, { latencyMs: 100, throttleRate: 0.25 });
-    expect(updateFaultSettings(once, { dropConnections: true })).toEqual({ ...NO_FAULTS, latencyMs: 100, throttleRate: 0.25, dropConnections: 1 });
+    expect(updateFaultSettings(once, { dropConnections: true })).toEqual({
+      ...NO_FAULTS,
+      latencyMs: 100,
+      throttleRate: 0.25,
+      dropConnections: 1,
+    });
   });
 
   it('names every invalid setting', () => {
@@ -25,8 +30,18 @@ describe('pickFault', () => {
 
   it('drops before throttling before failing', () => {
     expect(pickFault({ ...NO_FAULTS, dropConnections: 1, throttleRate: 1 }, always).kind).toBe('drop');
-    expect(pickFault({ ...NO_FAULTS, throttleRate: 1, errorRate: 1 }, always)).toMatchObject({ status: 400, code: 'Throttling', message: 'Rate exceeded' });
-    expect(pickFault({ ...NO_FAULTS, errorRate: 1, errorStatus: 503 }, always)).toMatchObject({ status: 503, code: 'ServiceUnavailable', type: 'Receiver' });
-    expect(pickFault({ ...NO_FAULTS, errorRate: 0.5, throttleRate: 0.5, dropConnections: 0.5 }, never)).toEqual({ kind: 'none' });
+    expect(pickFault({ ...NO_FAULTS, throttleRate: 1, errorRate: 1 }, always)).toMatchObject({
+      status: 400,
+      code: 'Throttling',
+      message: 'Rate exceeded',
+    });
+    expect(pickFault({ ...NO_FAULTS, errorRate: 1, errorStatus: 503 }, always)).toMatchObject({
+      status: 503,
+      code: 'ServiceUnavailable',
+      type: 'Receiver',
+    });
+    expect(pickFault({ ...NO_FAULTS, errorRate: 0.5, throttleRate: 0.5, dropConnections: 0.5 }, never)).toEqual({
+      kind: 'none',
+    });
   });
 });

@@ -16,23 +16,32 @@ export interface FaultSettings {
   dropConnections: number;
 }
 
-export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({ latencyMs: 0, throttleRate: 0, errorRate: 0, errorStatus: 'random', dropConnections: 0 });
+export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
+  latencyMs: 0,
+  throttleRate: 0,
+  errorRate: 0,
+  errorStatus: 'random',
+  dropConnections: 0,
+});
 
 const MAX_LATENCY_MS = 60_000;
 
 export class FaultSettingsError extends Error {}
 
-const isRate = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1;
+const isRate = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1;
 
 /** Validates a (partial) update; fields left out keep their current value. */
 export function updateFaultSettings(current: FaultSettings, input: unknown): FaultSettings {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new FaultSettingsError('body must be a JSON object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new FaultSettingsError('body must be a JSON object');
   const next = { ...current };
   const problems: string[] = [];
   for (const [key, value] of Object.entries(input)) {
     switch (key) {
       case 'latencyMs':
-        if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_LATENCY_MS) next.latencyMs = value;
+        if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_LATENCY_MS)
+          next.latencyMs = value;
         else problems.push(`latencyMs must be an integer from 0 to ${MAX_LATENCY_MS}`);
         break;
       case 'throttleRate':
@@ -50,7 +59,9 @@ export function updateFaultSettings(current: FaultSettings, input: unknown): Fau
         else problems.push('dropConnections must be true, false or a number from 0 to 1');
         break;
       default:
-        problems.push(`unknown setting "${key}" (allowed: latencyMs, throttleRate, errorRate, errorStatus, dropConnections)`);
+        problems.push(
+          `unknown setting "${key}" (allowed: latencyMs, throttleRate, errorRate, errorStatus, dropConnections)`,
+        );
     }
   }
   if (problems.length > 0) throw new FaultSettingsError(problems.join('; '));
@@ -71,8 +82,20 @@ export function pickFault(settings: FaultSettings, random: () => number = Math.r
   if (settings.errorRate > 0 && random() < settings.errorRate) {
     const status = settings.errorStatus === 'random' ? (random() < 0.5 ? 500 : 503) : settings.errorStatus;
     return status === 500
-      ? { kind: 'error', status, code: 'InternalFailure', message: 'The request processing has failed because of an unknown error, exception or failure.', type: 'Receiver' }
-      : { kind: 'error', status, code: 'ServiceUnavailable', message: 'Service is unavailable. Please try again later.', type: 'Receiver' };
+      ? {
+          kind: 'error',
+          status,
+          code: 'InternalFailure',
+          message: 'The request processing has failed because of an unknown error, exception or failure.',
+          type: 'Receiver',
+        }
+      : {
+          kind: 'error',
+          status,
+          code: 'ServiceUnavailable',
+          message: 'Service is unavailable. Please try again later.',
+          type: 'Receiver',
+        };
   }
   return { kind: 'none' };
 }

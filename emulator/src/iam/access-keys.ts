@@ -3,7 +3,7 @@ import type { Operation, OperationContext } from '../protocol/operation.ts';
 import { randomAccessKeyId, randomSecretAccessKey } from '../state/identity-ids.ts';
 import type { AccessKeySpec, UserSpec } from '../state/state-file.ts';
 import { userArn } from '../state/store.ts';
-import { paginate, pageFields } from './pagination.ts';
+import { pageFields, paginate } from './pagination.ts';
 import { createdAt, toDate } from './shapes.ts';
 import { ANY_RESOURCE, authorizedUser, storeChanged } from './target.ts';
 import { enumValue, requiredChecked } from './validation.ts';
@@ -35,7 +35,8 @@ function keyOf(user: UserSpec, id: string): AccessKeySpec {
 
 export const createAccessKey: Operation = (ctx) => {
   const user = authorizedUser(ctx, { defaultToCaller: true });
-  const keys = (user.accessKeys ??= []);
+  user.accessKeys ??= [];
+  const keys = user.accessKeys;
   if (keys.length >= ACCESS_KEYS_PER_USER) {
     throw new AwsError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${ACCESS_KEYS_PER_USER}`, 409);
   }

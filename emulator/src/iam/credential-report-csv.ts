@@ -55,7 +55,9 @@ function keyColumns(key: AccessKeySpec | undefined): string[] {
 
 function userRow(user: UserSpec): string[] {
   const password = user.password?.enabled ? user.password : undefined;
-  const keys = [...(user.accessKeys ?? [])].sort((a, b) => (a.created ?? DEFAULT_CREATED).localeCompare(b.created ?? DEFAULT_CREATED));
+  const keys = [...(user.accessKeys ?? [])].sort((a, b) =>
+    (a.created ?? DEFAULT_CREATED).localeCompare(b.created ?? DEFAULT_CREATED),
+  );
   const created = user.created ?? DEFAULT_CREATED;
   return [
     user.name,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, harness, userCaller } from '../../test/iam-context.ts';
-import { GENERATION_MS, REPORT_REUSE_MS, generateCredentialReport, getCredentialReport } from './credential-report.ts';
+import { GENERATION_MS, generateCredentialReport, getCredentialReport, REPORT_REUSE_MS } from './credential-report.ts';
 
 const HEADER =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,' +
@@ -21,7 +21,10 @@ async function completedReport(): Promise<string[]> {
 describe('credential report lifecycle', () => {
   it('STARTED, then INPROGRESS (Get: 404 ReportInProgress), then COMPLETE after GENERATION_MS', async () => {
     const h = harness();
-    await expect(call(h, 'GetCredentialReport', getCredentialReport)).rejects.toMatchObject({ code: 'ReportNotPresent', status: 410 });
+    await expect(call(h, 'GetCredentialReport', getCredentialReport)).rejects.toMatchObject({
+      code: 'ReportNotPresent',
+      status: 410,
+    });
     const started = h.now;
     expect(await call(h, 'GenerateCredentialReport', generateCredentialReport)).toEqual({
       State: 'STARTED',
@@ -29,7 +32,10 @@ describe('credential report lifecycle', () => {
     });
     h.now = later(started, GENERATION_MS - 1);
     expect(await call(h, 'GenerateCredentialReport', generateCredentialReport)).toEqual({ State: 'INPROGRESS' });
-    await expect(call(h, 'GetCredentialReport', getCredentialReport)).rejects.toMatchObject({ code: 'ReportInProgress', status: 404 });
+    await expect(call(h, 'GetCredentialReport', getCredentialReport)).rejects.toMatchObject({
+      code: 'ReportInProgress',
+      status: 404,
+    });
     h.now = later(started, GENERATION_MS);
     expect(await call(h, 'GenerateCredentialReport', generateCredentialReport)).toEqual({ State: 'COMPLETE' });
     const report = await call(h, 'GetCredentialReport', getCredentialReport);
@@ -44,7 +50,10 @@ describe('credential report lifecycle', () => {
     h.now = later(started, REPORT_REUSE_MS - 1);
     expect(await call(h, 'GenerateCredentialReport', generateCredentialReport)).toEqual({ State: 'COMPLETE' });
     h.now = later(started, REPORT_REUSE_MS);
-    await expect(call(h, 'GetCredentialReport', getCredentialReport)).rejects.toMatchObject({ code: 'ReportExpired', status: 410 });
+    await expect(call(h, 'GetCredentialReport', getCredentialReport)).rejects.toMatchObject({
+      code: 'ReportExpired',
+      status: 410,
+    });
     expect(await call(h, 'GenerateCredentialReport', generateCredentialReport)).toMatchObject({ State: 'STARTED' });
   });
 
@@ -94,7 +103,10 @@ describe('credential report CSV', () => {
     await call(h, 'GenerateCredentialReport', generateCredentialReport);
     h.now = later(h.now, GENERATION_MS);
     const result = await call(h, 'GetCredentialReport', getCredentialReport);
-    const line = Buffer.from(String(result?.Content), 'base64').toString('utf8').split('\n').find((l) => l.startsWith('"ops,team"'));
+    const line = Buffer.from(String(result?.Content), 'base64')
+      .toString('utf8')
+      .split('\n')
+      .find((l) => l.startsWith('"ops,team"'));
     expect(line).toMatch(/^"ops,team","arn:aws:iam::111111111111:user\/ops,team",2026-01-06T10:00:00\+00:00,false,/);
   });
 });

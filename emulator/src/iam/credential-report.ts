@@ -54,7 +54,11 @@ export const getCredentialReport: Operation = (ctx) => {
     );
   }
   if (report.state !== 'COMPLETE' || report.csv === null || report.generatedAt === null) {
-    throw new AwsError('ReportInProgress', 'The request was rejected because the credential report is still being generated.', 404);
+    throw new AwsError(
+      'ReportInProgress',
+      'The request was rejected because the credential report is still being generated.',
+      404,
+    );
   }
   if (expired(report, ctx.now)) {
     throw new AwsError(
@@ -63,5 +67,9 @@ export const getCredentialReport: Operation = (ctx) => {
       410,
     );
   }
-  return { Content: Buffer.from(report.csv, 'utf8').toString('base64'), ReportFormat: 'text/csv', GeneratedTime: report.generatedAt };
+  return {
+    Content: Buffer.from(report.csv, 'utf8').toString('base64'),
+    ReportFormat: 'text/csv',
+    GeneratedTime: report.generatedAt,
+  };
 };

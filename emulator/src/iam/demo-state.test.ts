@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import demo from '../../demo-state.json' with { type: 'json' };
-import { call, members, type Harness } from '../../test/iam-context.ts';
+import { call, type Harness, members } from '../../test/iam-context.ts';
 import { evaluateIdentityPolicies } from '../policy/evaluate.ts';
 import type { StateFile } from '../state/state-file.ts';
 import { validateStateFile } from '../state/state-validator.ts';
@@ -18,7 +18,14 @@ function portalHarness(): Harness {
   const portal = store.findUser(ACCOUNT, 'portal')!;
   return {
     store,
-    caller: { kind: 'user', account: ACCOUNT, arn: userArn(portal), userName: 'portal', userId: portal.id!, accessKeyId: portal.accessKeys![0]!.id },
+    caller: {
+      kind: 'user',
+      account: ACCOUNT,
+      arn: userArn(portal),
+      userName: 'portal',
+      userId: portal.id!,
+      accessKeyId: portal.accessKeys![0]!.id,
+    },
     now: new Date('2026-11-22T12:00:00Z'),
     authorized: [],
   };
@@ -41,8 +48,19 @@ async function decisionWithoutMfa(user: string, action: string): Promise<unknown
 describe('demo-state.json', () => {
   it('is a valid state file with the organisation the demo describes', () => {
     const store = demoStore();
-    expect(store.state.accounts.map((a) => [a.id, a.alias])).toEqual([[ACCOUNT, 'demo'], ['222222222222', 'partner']]);
-    expect(store.usersOf(ACCOUNT).map((u) => u.name)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'portal']);
+    expect(store.state.accounts.map((a) => [a.id, a.alias])).toEqual([
+      [ACCOUNT, 'demo'],
+      ['222222222222', 'partner'],
+    ]);
+    expect(store.usersOf(ACCOUNT).map((u) => u.name)).toEqual([
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+      'erin',
+      'frank',
+      'portal',
+    ]);
     expect(store.findMfaDevice('GAHT12345678')?.user.name).toBe('carol');
     expect(store.findUser(ACCOUNT, 'bob')?.mfaDevices ?? []).toEqual([]);
     expect(store.findRole('222222222222', 'PartnerAudit')).toBeDefined();
@@ -75,7 +93,11 @@ describe('demo-state.json', () => {
     const store = demoStore();
     const docs = store.policiesForUser(store.findUser(ACCOUNT, 'portal')!);
     expect(evaluateIdentityPolicies(docs, { action, resource, keys: {} }).decision).toBe('Allow');
-    expect(evaluateIdentityPolicies(docs, { action: 'iam:DeleteUser', resource, keys: {} }).decision).toBe('ImplicitDeny');
-    expect(evaluateIdentityPolicies(docs, { action: 's3:GetObject', resource: '*', keys: {} }).decision).toBe('ImplicitDeny');
+    expect(evaluateIdentityPolicies(docs, { action: 'iam:DeleteUser', resource, keys: {} }).decision).toBe(
+      'ImplicitDeny',
+    );
+    expect(evaluateIdentityPolicies(docs, { action: 's3:GetObject', resource: '*', keys: {} }).decision).toBe(
+      'ImplicitDeny',
+    );
   });
 });

@@ -19,8 +19,8 @@ import {
   ListRolesCommand,
   ListUsersCommand,
   ListVirtualMFADevicesCommand,
-  SimulatePrincipalPolicyCommand,
   paginateListUsers,
+  SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +64,8 @@ const codeAt = (seed: string, step: number): string => generateSync({ secret: se
 describe('IAM through @aws-sdk/client-iam (signed as the demo portal identity)', () => {
   it('lists users across pages and reads one user with tags', async () => {
     const names: string[] = [];
-    for await (const page of paginateListUsers({ client: portal, pageSize: 2 }, {})) names.push(...(page.Users ?? []).map((u) => u.UserName!));
+    for await (const page of paginateListUsers({ client: portal, pageSize: 2 }, {}))
+      names.push(...(page.Users ?? []).map((u) => u.UserName!));
     expect(names).toEqual(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'portal']);
     const first = await portal.send(new ListUsersCommand({ MaxItems: 3 }));
     expect(first.IsTruncated).toBe(true);
@@ -113,7 +114,8 @@ describe('IAM through @aws-sdk/client-iam (signed as the demo portal identity)',
     });
     const listed = await portal.send(new ListAccessKeysCommand({ UserName: 'bob' }));
     expect(listed.AccessKeyMetadata).toHaveLength(2);
-    for (const key of listed.AccessKeyMetadata ?? []) await portal.send(new DeleteAccessKeyCommand({ UserName: 'bob', AccessKeyId: key.AccessKeyId! }));
+    for (const key of listed.AccessKeyMetadata ?? [])
+      await portal.send(new DeleteAccessKeyCommand({ UserName: 'bob', AccessKeyId: key.AccessKeyId! }));
     expect((await portal.send(new ListAccessKeysCommand({ UserName: 'bob' }))).AccessKeyMetadata).toEqual([]);
   });
 
@@ -125,12 +127,24 @@ describe('IAM through @aws-sdk/client-iam (signed as the demo portal identity)',
     const serial = VirtualMFADevice!.SerialNumber!;
 
     await expect(
-      portal.send(new EnableMFADeviceCommand({ UserName: 'bob', SerialNumber: serial, AuthenticationCode1: '123456', AuthenticationCode2: '654321' })),
+      portal.send(
+        new EnableMFADeviceCommand({
+          UserName: 'bob',
+          SerialNumber: serial,
+          AuthenticationCode1: '123456',
+          AuthenticationCode2: '654321',
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidAuthenticationCodeException', $metadata: { httpStatusCode: 403 } });
 
     const step = Math.floor(Date.now() / 30_000);
     await portal.send(
-      new EnableMFADeviceCommand({ UserName: 'bob', SerialNumber: serial, AuthenticationCode1: codeAt(seed, step - 1), AuthenticationCode2: codeAt(seed, step) }),
+      new EnableMFADeviceCommand({
+        UserName: 'bob',
+        SerialNumber: serial,
+        AuthenticationCode1: codeAt(seed, step - 1),
+        AuthenticationCode2: codeAt(seed, step),
+      }),
     );
     const devices = await portal.send(new ListMFADevicesCommand({ UserName: 'bob' }));
     expect(devices.MFADevices?.map((d) => d.SerialNumber)).toEqual([serial]);
@@ -160,7 +174,9 @@ describe('IAM through @aws-sdk/client-iam (signed as the demo portal identity)',
         new SimulatePrincipalPolicyCommand({
           PolicySourceArn: `arn:aws:iam::${ACCOUNT}:user/${user}`,
           ActionNames: ['s3:ListAllMyBuckets'],
-          ContextEntries: [{ ContextKeyName: 'aws:MultiFactorAuthPresent', ContextKeyValues: ['false'], ContextKeyType: 'boolean' }],
+          ContextEntries: [
+            { ContextKeyName: 'aws:MultiFactorAuthPresent', ContextKeyValues: ['false'], ContextKeyType: 'boolean' },
+          ],
         }),
       );
     const alice = await simulate('alice');
@@ -201,7 +217,15 @@ describe('IAM through the AWS CLI v2 (/usr/bin/aws)', () => {
 
   it('list-users paginates transparently', async () => {
     const result = await aws('list-users', '--page-size', '2');
-    expect((result.Users as Array<{ UserName: string }>).map((u) => u.UserName)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'portal']);
+    expect((result.Users as Array<{ UserName: string }>).map((u) => u.UserName)).toEqual([
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+      'erin',
+      'frank',
+      'portal',
+    ]);
   });
 
   it('generate-credential-report and get-credential-report parse', async () => {
@@ -224,16 +248,36 @@ describe('IAM through the AWS CLI v2 (/usr/bin/aws)', () => {
 
   it('create-virtual-mfa-device --outfile writes the seed and the QR code', async () => {
     const seedFile = join(workDir, 'seed.txt');
-    const created = await aws('create-virtual-mfa-device', '--virtual-mfa-device-name', 'cli-seed', '--outfile', seedFile, '--bootstrap-method', 'Base32StringSeed');
-    expect((created.VirtualMFADevice as { SerialNumber: string }).SerialNumber).toBe(`arn:aws:iam::${ACCOUNT}:mfa/cli-seed`);
+    const created = await aws(
+      'create-virtual-mfa-device',
+      '--virtual-mfa-device-name',
+      'cli-seed',
+      '--outfile',
+      seedFile,
+      '--bootstrap-method',
+      'Base32StringSeed',
+    );
+    expect((created.VirtualMFADevice as { SerialNumber: string }).SerialNumber).toBe(
+      `arn:aws:iam::${ACCOUNT}:mfa/cli-seed`,
+    );
     expect((await readFile(seedFile, 'ascii')).trim()).toMatch(/^[A-Z2-7]{32}$/);
     const pngFile = join(workDir, 'qr.png');
-    await aws('create-virtual-mfa-device', '--virtual-mfa-device-name', 'cli-qr', '--outfile', pngFile, '--bootstrap-method', 'QRCodePNG');
+    await aws(
+      'create-virtual-mfa-device',
+      '--virtual-mfa-device-name',
+      'cli-qr',
+      '--outfile',
+      pngFile,
+      '--bootstrap-method',
+      'QRCodePNG',
+    );
     expect((await readFile(pngFile)).subarray(1, 4).toString('ascii')).toBe('PNG');
   });
 
   it('list-mfa-devices shows a hardware device', async () => {
     const result = await aws('list-mfa-devices', '--user-name', 'carol');
-    expect(result.MFADevices).toEqual([{ UserName: 'carol', SerialNumber: 'GAHT12345678', EnableDate: expect.stringMatching(/^2024-11-04T08:20:00/) }]);
+    expect(result.MFADevices).toEqual([
+      { UserName: 'carol', SerialNumber: 'GAHT12345678', EnableDate: expect.stringMatching(/^2024-11-04T08:20:00/) },
+    ]);
   });
 });

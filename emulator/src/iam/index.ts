@@ -1,5 +1,11 @@
 import type { OperationTable } from '../protocol/operation.ts';
-import { createAccessKey, deleteAccessKey, getAccessKeyLastUsed, listAccessKeys, updateAccessKey } from './access-keys.ts';
+import {
+  createAccessKey,
+  deleteAccessKey,
+  getAccessKeyLastUsed,
+  listAccessKeys,
+  updateAccessKey,
+} from './access-keys.ts';
 import { generateCredentialReport, getCredentialReport } from './credential-report.ts';
 import {
   createVirtualMfaDevice,

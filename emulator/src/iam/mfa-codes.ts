@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { AwsError } from '../protocol/aws-error.ts';
 import { codeAtStep, timeStepAt } from '../totp.ts';
 
-const sameCode = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const sameCode = (a: string, b: string): boolean =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
  * Finds the step `s` within `stepsBack..stepsAhead` of now for which `code1` is the device's code

@@ -31,7 +31,11 @@ describe('ListMFADevices and ListVirtualMFADevices', () => {
   it("lists the caller's devices by default", async () => {
     const result = await call(harness(), 'ListMFADevices', listMfaDevices);
     expect(result?.MFADevices).toEqual([
-      { UserName: 'alice', SerialNumber: 'arn:aws:iam::111111111111:mfa/alice', EnableDate: new Date('2026-01-03T00:00:00Z') },
+      {
+        UserName: 'alice',
+        SerialNumber: 'arn:aws:iam::111111111111:mfa/alice',
+        EnableDate: new Date('2026-01-03T00:00:00Z'),
+      },
     ]);
   });
 
@@ -49,34 +53,51 @@ describe('ListMFADevices and ListVirtualMFADevices', () => {
       SPARE,
     ]);
     const assigned = await call(h, 'ListVirtualMFADevices', listVirtualMfaDevices, { AssignmentStatus: 'Assigned' });
-    expect(members(assigned?.VirtualMFADevices)[0]).toMatchObject({ User: expect.objectContaining({ UserName: 'alice' }), EnableDate: new Date('2026-01-03T00:00:00Z') });
-    const unassigned = await call(h, 'ListVirtualMFADevices', listVirtualMfaDevices, { AssignmentStatus: 'Unassigned' });
+    expect(members(assigned?.VirtualMFADevices)[0]).toMatchObject({
+      User: expect.objectContaining({ UserName: 'alice' }),
+      EnableDate: new Date('2026-01-03T00:00:00Z'),
+    });
+    const unassigned = await call(h, 'ListVirtualMFADevices', listVirtualMfaDevices, {
+      AssignmentStatus: 'Unassigned',
+    });
     expect(unassigned?.VirtualMFADevices).toEqual([{ SerialNumber: SPARE, User: undefined, EnableDate: undefined }]);
-    await expect(call(h, 'ListVirtualMFADevices', listVirtualMfaDevices, { AssignmentStatus: 'Some' })).rejects.toMatchObject({ code: 'ValidationError' });
+    await expect(
+      call(h, 'ListVirtualMFADevices', listVirtualMfaDevices, { AssignmentStatus: 'Some' }),
+    ).rejects.toMatchObject({ code: 'ValidationError' });
   });
 });
 
 describe('CreateVirtualMFADevice', () => {
   it('creates an unassigned device with a 160-bit base32 seed and a PNG QR code', async () => {
     const h = harness();
-    const result = await call(h, 'CreateVirtualMFADevice', createVirtualMfaDevice, { VirtualMFADeviceName: 'bob-phone' });
+    const result = await call(h, 'CreateVirtualMFADevice', createVirtualMfaDevice, {
+      VirtualMFADeviceName: 'bob-phone',
+    });
     const device = result?.VirtualMFADevice as Record<string, string>;
     expect(device.SerialNumber).toBe('arn:aws:iam::111111111111:mfa/bob-phone');
     const seed = Buffer.from(device.Base32StringSeed!, 'base64').toString('ascii');
     expect(seed).toMatch(/^[A-Z2-7]{32}$/);
-    expect(Buffer.from(device.QRCodePNG!, 'base64').subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(Buffer.from(device.QRCodePNG!, 'base64').subarray(0, 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
     expect(h.store.state.unassignedMfaDevices.find((d) => d.serial === device.SerialNumber)?.seed).toBe(seed);
-    expect(h.authorized).toEqual([{ action: 'iam:CreateVirtualMFADevice', resource: 'arn:aws:iam::111111111111:mfa/bob-phone' }]);
+    expect(h.authorized).toEqual([
+      { action: 'iam:CreateVirtualMFADevice', resource: 'arn:aws:iam::111111111111:mfa/bob-phone' },
+    ]);
   });
 
   it('encodes the otpauth URI with the device name and the account alias', () => {
-    expect(virtualMfaUri('bob-phone', 'fixture', SPARE_SEED)).toBe(`otpauth://totp/bob-phone@fixture?secret=${SPARE_SEED}`);
+    expect(virtualMfaUri('bob-phone', 'fixture', SPARE_SEED)).toBe(
+      `otpauth://totp/bob-phone@fixture?secret=${SPARE_SEED}`,
+    );
   });
 
   it('refuses a duplicate name with 409 EntityAlreadyExists', async () => {
     const h = harness();
     for (const name of ['spare', 'alice']) {
-      await expect(call(h, 'CreateVirtualMFADevice', createVirtualMfaDevice, { VirtualMFADeviceName: name })).rejects.toMatchObject({
+      await expect(
+        call(h, 'CreateVirtualMFADevice', createVirtualMfaDevice, { VirtualMFADeviceName: name }),
+      ).rejects.toMatchObject({
         code: 'EntityAlreadyExists',
         status: 409,
       });
@@ -90,9 +111,18 @@ describe('EnableMFADevice', () => {
     ['ending at the previous step', STEP - 1],
   ])('accepts two consecutive codes %s and moves the device to the user', async (_label, step) => {
     const h = harness({ now: NOW });
-    expect(await call(h, 'EnableMFADevice', enableMfaDevice, enableParams(codeAt(SPARE_SEED, step - 1), codeAt(SPARE_SEED, step)))).toBeNull();
+    expect(
+      await call(
+        h,
+        'EnableMFADevice',
+        enableMfaDevice,
+        enableParams(codeAt(SPARE_SEED, step - 1), codeAt(SPARE_SEED, step)),
+      ),
+    ).toBeNull();
     expect(h.store.state.unassignedMfaDevices.some((d) => d.serial === SPARE)).toBe(false);
-    expect(h.store.findUser('111111111111', 'bob')?.mfaDevices).toEqual([{ serial: SPARE, type: 'virtual', seed: SPARE_SEED, enabledAt: NOW.toISOString() }]);
+    expect(h.store.findUser('111111111111', 'bob')?.mfaDevices).toEqual([
+      { serial: SPARE, type: 'virtual', seed: SPARE_SEED, enabledAt: NOW.toISOString() },
+    ]);
     expect(h.store.lastAcceptedStep.get(SPARE)).toBe(step);
     expect(h.authorized).toEqual([{ action: 'iam:EnableMFADevice', resource: 'arn:aws:iam::111111111111:user/bob' }]);
   });
@@ -114,22 +144,37 @@ describe('EnableMFADevice', () => {
   });
 
   it('validates the code format', async () => {
-    await expect(call(harness({ now: NOW }), 'EnableMFADevice', enableMfaDevice, enableParams('12345', '123456'))).rejects.toMatchObject({ code: 'ValidationError' });
+    await expect(
+      call(harness({ now: NOW }), 'EnableMFADevice', enableMfaDevice, enableParams('12345', '123456')),
+    ).rejects.toMatchObject({ code: 'ValidationError' });
   });
 
   it('refuses a device that is already assigned or unknown', async () => {
     const h = harness({ now: NOW });
     const params = { ...enableParams('123456', '654321'), SerialNumber: 'arn:aws:iam::111111111111:mfa/alice' };
-    await expect(call(h, 'EnableMFADevice', enableMfaDevice, params)).rejects.toMatchObject({ code: 'EntityAlreadyExists', status: 409 });
-    await expect(call(h, 'EnableMFADevice', enableMfaDevice, { ...params, SerialNumber: 'arn:aws:iam::111111111111:mfa/nope' })).rejects.toMatchObject({ code: 'NoSuchEntity' });
-    await expect(call(h, 'EnableMFADevice', enableMfaDevice, { ...params, SerialNumber: 'arn:aws:iam::222222222222:mfa/other' })).rejects.toMatchObject({ code: 'NoSuchEntity' });
+    await expect(call(h, 'EnableMFADevice', enableMfaDevice, params)).rejects.toMatchObject({
+      code: 'EntityAlreadyExists',
+      status: 409,
+    });
+    await expect(
+      call(h, 'EnableMFADevice', enableMfaDevice, { ...params, SerialNumber: 'arn:aws:iam::111111111111:mfa/nope' }),
+    ).rejects.toMatchObject({ code: 'NoSuchEntity' });
+    await expect(
+      call(h, 'EnableMFADevice', enableMfaDevice, { ...params, SerialNumber: 'arn:aws:iam::222222222222:mfa/other' }),
+    ).rejects.toMatchObject({ code: 'NoSuchEntity' });
   });
 
   it('refuses a ninth device with LimitExceeded', async () => {
     const h = harness({ now: NOW });
     const bob = h.store.findUser('111111111111', 'bob')!;
-    bob.mfaDevices = Array.from({ length: 8 }, (_, i) => ({ serial: `arn:aws:iam::111111111111:mfa/bob-${i}`, type: 'virtual' as const, seed: SPARE_SEED }));
-    await expect(call(h, 'EnableMFADevice', enableMfaDevice, enableParams(codeAt(SPARE_SEED, STEP - 1), codeAt(SPARE_SEED, STEP)))).rejects.toMatchObject({
+    bob.mfaDevices = Array.from({ length: 8 }, (_, i) => ({
+      serial: `arn:aws:iam::111111111111:mfa/bob-${i}`,
+      type: 'virtual' as const,
+      seed: SPARE_SEED,
+    }));
+    await expect(
+      call(h, 'EnableMFADevice', enableMfaDevice, enableParams(codeAt(SPARE_SEED, STEP - 1), codeAt(SPARE_SEED, STEP))),
+    ).rejects.toMatchObject({
       code: 'LimitExceeded',
       status: 409,
     });
@@ -140,13 +185,19 @@ describe('device lifecycle', () => {
   it('DeactivateMFADevice returns a virtual device to the unassigned pool; DeleteVirtualMFADevice then removes it', async () => {
     const h = harness({ now: NOW });
     const serial = 'arn:aws:iam::111111111111:mfa/erin';
-    await expect(call(h, 'DeleteVirtualMFADevice', deleteVirtualMfaDevice, { SerialNumber: serial })).rejects.toMatchObject({ code: 'DeleteConflict', status: 409 });
-    expect(await call(h, 'DeactivateMFADevice', deactivateMfaDevice, { UserName: 'erin', SerialNumber: serial })).toBeNull();
+    await expect(
+      call(h, 'DeleteVirtualMFADevice', deleteVirtualMfaDevice, { SerialNumber: serial }),
+    ).rejects.toMatchObject({ code: 'DeleteConflict', status: 409 });
+    expect(
+      await call(h, 'DeactivateMFADevice', deactivateMfaDevice, { UserName: 'erin', SerialNumber: serial }),
+    ).toBeNull();
     expect(h.store.findUser('111111111111', 'erin')?.mfaDevices).toEqual([]);
     expect(h.store.state.unassignedMfaDevices.some((d) => d.serial === serial)).toBe(true);
     expect(await call(h, 'DeleteVirtualMFADevice', deleteVirtualMfaDevice, { SerialNumber: serial })).toBeNull();
     expect(h.store.state.unassignedMfaDevices.some((d) => d.serial === serial)).toBe(false);
-    await expect(call(h, 'DeleteVirtualMFADevice', deleteVirtualMfaDevice, { SerialNumber: serial })).rejects.toMatchObject({ code: 'NoSuchEntity' });
+    await expect(
+      call(h, 'DeleteVirtualMFADevice', deleteVirtualMfaDevice, { SerialNumber: serial }),
+    ).rejects.toMatchObject({ code: 'NoSuchEntity' });
   });
 
   it('DeactivateMFADevice detaches a hardware device without pooling it', async () => {
@@ -160,9 +211,19 @@ describe('device lifecycle', () => {
     const h = harness({ now: NOW });
     const seed = 'KJGJP5IVX2DM5O4WNIKFUUPIACYJFQY7';
     const params = { UserName: 'alice', SerialNumber: 'arn:aws:iam::111111111111:mfa/alice' };
-    expect(await call(h, 'ResyncMFADevice', resyncMfaDevice, { ...params, AuthenticationCode1: codeAt(seed, STEP + 4), AuthenticationCode2: codeAt(seed, STEP + 5) })).toBeNull();
+    expect(
+      await call(h, 'ResyncMFADevice', resyncMfaDevice, {
+        ...params,
+        AuthenticationCode1: codeAt(seed, STEP + 4),
+        AuthenticationCode2: codeAt(seed, STEP + 5),
+      }),
+    ).toBeNull();
     await expect(
-      call(h, 'ResyncMFADevice', resyncMfaDevice, { ...params, AuthenticationCode1: codeAt(seed, STEP + 5), AuthenticationCode2: codeAt(seed, STEP + 7) }),
+      call(h, 'ResyncMFADevice', resyncMfaDevice, {
+        ...params,
+        AuthenticationCode1: codeAt(seed, STEP + 5),
+        AuthenticationCode2: codeAt(seed, STEP + 7),
+      }),
     ).rejects.toMatchObject({ code: 'InvalidAuthenticationCode' });
   });
 });

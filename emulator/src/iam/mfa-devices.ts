@@ -5,19 +5,22 @@ import type { Operation, OperationContext } from '../protocol/operation.ts';
 import type { MfaDeviceSpec, UnassignedMfaDeviceSpec, UserSpec } from '../state/state-file.ts';
 import { timeStepAt } from '../totp.ts';
 import { ENABLE_WINDOW, RESYNC_WINDOW, verifyConsecutiveCodes } from './mfa-codes.ts';
-import { paginate, pageFields } from './pagination.ts';
+import { pageFields, paginate } from './pagination.ts';
 import { toDate, userSummary } from './shapes.ts';
 import { ANY_RESOURCE, authorizedUser, storeChanged } from './target.ts';
 import { enumValue, optionalChecked, requiredChecked } from './validation.ts';
 
 export const MFA_DEVICES_PER_USER = 8;
 
-const noSuchDevice = (serial: string): AwsError => noSuchEntity(`MFA Device with serial number ${serial} does not exist.`);
+const noSuchDevice = (serial: string): AwsError =>
+  noSuchEntity(`MFA Device with serial number ${serial} does not exist.`);
 
 const accountOfSerial = (serial: string): string | undefined => /^arn:aws:iam::(\d{12}):mfa\//.exec(serial)?.[1];
 
 function unassignedIndex(ctx: OperationContext, serial: string): number {
-  return ctx.store.state.unassignedMfaDevices.findIndex((d) => d.serial === serial && accountOfSerial(d.serial) === ctx.caller.account);
+  return ctx.store.state.unassignedMfaDevices.findIndex(
+    (d) => d.serial === serial && accountOfSerial(d.serial) === ctx.caller.account,
+  );
 }
 
 function codes(ctx: OperationContext): [string, string] {
@@ -38,7 +41,11 @@ export const listMfaDevices: Operation = (ctx) => {
   const user = authorizedUser(ctx, { defaultToCaller: true });
   const page = paginate(user.mfaDevices ?? [], ctx.params);
   return {
-    MFADevices: page.items.map((d) => ({ UserName: user.name, SerialNumber: d.serial, EnableDate: toDate(d.enabledAt) })),
+    MFADevices: page.items.map((d) => ({
+      UserName: user.name,
+      SerialNumber: d.serial,
+      EnableDate: toDate(d.enabledAt),
+    })),
     ...pageFields(page),
   };
 };
@@ -48,12 +55,14 @@ export const listVirtualMfaDevices: Operation = (ctx) => {
   ctx.authorize(ANY_RESOURCE);
   const rows: Array<{ serial: string; user?: UserSpec; device?: MfaDeviceSpec }> = [];
   if (status !== 'Assigned') {
-    for (const d of ctx.store.state.unassignedMfaDevices) if (accountOfSerial(d.serial) === ctx.caller.account) rows.push({ serial: d.serial });
+    for (const d of ctx.store.state.unassignedMfaDevices)
+      if (accountOfSerial(d.serial) === ctx.caller.account) rows.push({ serial: d.serial });
   }
   if (status !== 'Unassigned') {
     // Hardware devices are not virtual MFA devices: AWS does not list them here.
     for (const user of ctx.store.usersOf(ctx.caller.account)) {
-      for (const device of user.mfaDevices ?? []) if (device.type === 'virtual') rows.push({ serial: device.serial, user, device });
+      for (const device of user.mfaDevices ?? [])
+        if (device.type === 'virtual') rows.push({ serial: device.serial, user, device });
     }
   }
   rows.sort((a, b) => a.serial.localeCompare(b.serial, 'en'));
@@ -98,10 +107,12 @@ export const enableMfaDevice: Operation = (ctx) => {
   const user = authorizedUser(ctx, { defaultToCaller: false });
   const index = unassignedIndex(ctx, serial);
   if (index < 0) {
-    if (ctx.store.findMfaDevice(serial)) throw new AwsError('EntityAlreadyExists', 'MFA Device is already in use.', 409);
+    if (ctx.store.findMfaDevice(serial))
+      throw new AwsError('EntityAlreadyExists', 'MFA Device is already in use.', 409);
     throw noSuchDevice(serial);
   }
-  const devices = (user.mfaDevices ??= []);
+  user.mfaDevices ??= [];
+  const devices = user.mfaDevices;
   if (devices.length >= MFA_DEVICES_PER_USER) {
     throw new AwsError('LimitExceeded', `Cannot exceed quota for MFADevicesPerUser: ${MFA_DEVICES_PER_USER}`, 409);
   }
@@ -124,7 +135,8 @@ export const resyncMfaDevice: Operation = (ctx) => {
   const step = verifyConsecutiveCodes(device.seed, code1, code2, ctx.now, RESYNC_WINDOW);
   // Codes STS could still accept (at most one step ahead) are spent; a drifted pair is not recorded,
   // as that would block the device's current codes (the emulator does not model clock drift).
-  if (step <= timeStepAt(ctx.now) + 1) ctx.store.lastAcceptedStep.set(serial, Math.max(step, ctx.store.lastAcceptedStep.get(serial) ?? step));
+  if (step <= timeStepAt(ctx.now) + 1)
+    ctx.store.lastAcceptedStep.set(serial, Math.max(step, ctx.store.lastAcceptedStep.get(serial) ?? step));
   return null;
 };
 
@@ -136,7 +148,11 @@ export const deactivateMfaDevice: Operation = (ctx) => {
   user.mfaDevices = (user.mfaDevices ?? []).filter((d) => d !== device);
   // A virtual device survives deactivation (it can be enabled again or deleted); hardware is just detached.
   if (device.type === 'virtual') {
-    ctx.store.state.unassignedMfaDevices.push({ serial: device.serial, seed: device.seed, created: device.enabledAt ?? ctx.now.toISOString() });
+    ctx.store.state.unassignedMfaDevices.push({
+      serial: device.serial,
+      seed: device.seed,
+      created: device.enabledAt ?? ctx.now.toISOString(),
+    });
   }
   storeChanged(ctx);
   return null;

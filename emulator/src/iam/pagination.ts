@@ -16,7 +16,8 @@ export function maxItems(params: QueryParams): number {
   const value = params.integer('MaxItems');
   if (value === undefined) return DEFAULT_MAX_ITEMS;
   if (value < 1) throw validationError(String(value), 'maxItems', 'Member must have value greater than or equal to 1');
-  if (value > 1000) throw validationError(String(value), 'maxItems', 'Member must have value less than or equal to 1000');
+  if (value > 1000)
+    throw validationError(String(value), 'maxItems', 'Member must have value less than or equal to 1000');
   return value;
 }
 

@@ -1,7 +1,7 @@
 import { noSuchEntity } from '../protocol/aws-error.ts';
 import type { Operation } from '../protocol/operation.ts';
 import { roleArn } from '../state/store.ts';
-import { paginate, pageFields } from './pagination.ts';
+import { pageFields, paginate } from './pagination.ts';
 import { roleDetail, roleSummary } from './shapes.ts';
 import { ANY_RESOURCE } from './target.ts';
 import { optionalChecked, requiredChecked } from './validation.ts';

@@ -1,7 +1,7 @@
+import type { XmlObject } from '../protocol/xml.ts';
 import { stableUniqueId } from '../state/identity-ids.ts';
 import type { GroupSpec, RoleSpec, UserSpec } from '../state/state-file.ts';
 import { groupArn, roleArn, userArn } from '../state/store.ts';
-import type { XmlObject } from '../protocol/xml.ts';
 
 /**
  * Creation time used when the state file gives none: a fixed instant, so responses and the
@@ -30,7 +30,10 @@ export function userSummary(user: UserSpec): XmlObject {
 
 /** The full `User` structure of GetUser: with Tags when the user has any. */
 export function userDetail(user: UserSpec): XmlObject {
-  return { ...userSummary(user), Tags: user.tags?.length ? user.tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined };
+  return {
+    ...userSummary(user),
+    Tags: user.tags?.length ? user.tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined,
+  };
 }
 
 /** A trust policy as IAM returns it: URL-encoded JSON text. */

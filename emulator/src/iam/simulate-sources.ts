@@ -1,9 +1,9 @@
 import { AwsError, noSuchEntity } from '../protocol/aws-error.ts';
-import type { Store } from '../state/store.ts';
 import type { InlinePolicySpec, PolicyDocument } from '../state/state-file.ts';
+import type { Store } from '../state/store.ts';
 import { groupArn, roleArn, userArn } from '../state/store.ts';
+import { roleId, userId } from './shapes.ts';
 import { splitPolicyArn } from './users.ts';
-import { userId, roleId } from './shapes.ts';
 
 /** `SourcePolicyType` values of the IAM API (PolicySourceType). */
 export type PolicySourceType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed';
@@ -66,13 +66,22 @@ export function resolveSimulationSource(store: Store, account: string, arn: stri
   if (kind === 'group') {
     const group = sameAccount ? store.findGroup(account, name) : undefined;
     if (!group || groupArn(group) !== arn) throw noSuchEntity(`The group with name ${name} cannot be found.`);
-    return { arn, policies: [...inline(group.inlinePolicies, 'group'), ...managed(store, group.attachedPolicies)], principalKeys: { 'aws:PrincipalAccount': account } };
+    return {
+      arn,
+      policies: [...inline(group.inlinePolicies, 'group'), ...managed(store, group.attachedPolicies)],
+      principalKeys: { 'aws:PrincipalAccount': account },
+    };
   }
   const role = sameAccount ? store.findRole(account, name) : undefined;
   if (!role || roleArn(role) !== arn) throw noSuchEntity(`The role with name ${name} cannot be found.`);
   return {
     arn,
     policies: [...inline(role.inlinePolicies, 'role'), ...managed(store, role.attachedPolicies)],
-    principalKeys: { 'aws:userid': roleId(role), 'aws:PrincipalArn': arn, 'aws:PrincipalAccount': account, 'aws:PrincipalType': 'AssumedRole' },
+    principalKeys: {
+      'aws:userid': roleId(role),
+      'aws:PrincipalArn': arn,
+      'aws:PrincipalAccount': account,
+      'aws:PrincipalType': 'AssumedRole',
+    },
   };
 }

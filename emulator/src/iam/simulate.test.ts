@@ -19,7 +19,11 @@ async function simulate(params: Record<string, string>) {
 
 describe('SimulatePrincipalPolicy', () => {
   it("denies a force-MFA user's S3 action when aws:MultiFactorAuthPresent=false, naming the policy", async () => {
-    const { h, rows } = await simulate({ PolicySourceArn: ALICE, 'ActionNames.member.1': 's3:ListAllMyBuckets', ...withoutMfa });
+    const { h, rows } = await simulate({
+      PolicySourceArn: ALICE,
+      'ActionNames.member.1': 's3:ListAllMyBuckets',
+      ...withoutMfa,
+    });
     expect(rows).toEqual([
       {
         EvalActionName: 's3:ListAllMyBuckets',
@@ -33,15 +37,26 @@ describe('SimulatePrincipalPolicy', () => {
   });
 
   it('allows the same action for a user without a force-MFA policy (dave: keys work without MFA)', async () => {
-    const { rows } = await simulate({ PolicySourceArn: DAVE, 'ActionNames.member.1': 's3:ListAllMyBuckets', ...withoutMfa });
-    expect(rows[0]).toMatchObject({ EvalDecision: 'allowed', MatchedStatements: [{ SourcePolicyId: 'DeveloperAccess', SourcePolicyType: 'user-managed' }] });
+    const { rows } = await simulate({
+      PolicySourceArn: DAVE,
+      'ActionNames.member.1': 's3:ListAllMyBuckets',
+      ...withoutMfa,
+    });
+    expect(rows[0]).toMatchObject({
+      EvalDecision: 'allowed',
+      MatchedStatements: [{ SourcePolicyId: 'DeveloperAccess', SourcePolicyType: 'user-managed' }],
+    });
   });
 
   it('allows the force-MFA user with MFA, and exempts the listed actions without it', async () => {
     const withMfa = { ...withoutMfa, 'ContextEntries.member.1.ContextKeyValues.member.1': 'true' };
     const mfa = await simulate({ PolicySourceArn: ALICE, 'ActionNames.member.1': 's3:ListAllMyBuckets', ...withMfa });
     expect(mfa.rows[0]?.EvalDecision).toBe('allowed');
-    const exempt = await simulate({ PolicySourceArn: ALICE, 'ActionNames.member.1': 'sts:GetSessionToken', ...withoutMfa });
+    const exempt = await simulate({
+      PolicySourceArn: ALICE,
+      'ActionNames.member.1': 'sts:GetSessionToken',
+      ...withoutMfa,
+    });
     expect(exempt.rows[0]?.EvalDecision).toBe('implicitDeny');
   });
 
@@ -76,8 +91,14 @@ describe('SimulatePrincipalPolicy', () => {
     });
     expect(role.rows.map((r) => r.EvalDecision)).toEqual(['allowed', 'implicitDeny']);
     expect(role.rows[0]?.MatchedStatements).toEqual([{ SourcePolicyId: 'deploy', SourcePolicyType: 'role' }]);
-    const group = await simulate({ PolicySourceArn: 'arn:aws:iam::111111111111:group/ops/admins', 'ActionNames.member.1': 'ec2:RunInstances' });
-    expect(group.rows[0]).toMatchObject({ EvalDecision: 'allowed', MatchedStatements: [{ SourcePolicyId: 'admin-all', SourcePolicyType: 'group' }] });
+    const group = await simulate({
+      PolicySourceArn: 'arn:aws:iam::111111111111:group/ops/admins',
+      'ActionNames.member.1': 'ec2:RunInstances',
+    });
+    expect(group.rows[0]).toMatchObject({
+      EvalDecision: 'allowed',
+      MatchedStatements: [{ SourcePolicyId: 'admin-all', SourcePolicyType: 'group' }],
+    });
   });
 
   it('paginates the action x resource results', async () => {
@@ -98,16 +119,29 @@ describe('SimulatePrincipalPolicy', () => {
 
   it('fails for unknown principals, other accounts and malformed input', async () => {
     const one = { 'ActionNames.member.1': 's3:GetObject' };
-    await expect(simulate({ PolicySourceArn: 'arn:aws:iam::111111111111:user/mallory', ...one })).rejects.toMatchObject({
+    await expect(simulate({ PolicySourceArn: 'arn:aws:iam::111111111111:user/mallory', ...one })).rejects.toMatchObject(
+      {
+        code: 'NoSuchEntity',
+        message: 'The user with name mallory cannot be found.',
+      },
+    );
+    await expect(simulate({ PolicySourceArn: 'arn:aws:iam::222222222222:user/zed', ...one })).rejects.toMatchObject({
       code: 'NoSuchEntity',
-      message: 'The user with name mallory cannot be found.',
     });
-    await expect(simulate({ PolicySourceArn: 'arn:aws:iam::222222222222:user/zed', ...one })).rejects.toMatchObject({ code: 'NoSuchEntity' });
-    await expect(simulate({ PolicySourceArn: 'arn:aws:iam::111111111111:user/carol', ...one })).rejects.toMatchObject({ code: 'NoSuchEntity' });
-    await expect(simulate({ PolicySourceArn: 'arn:aws:s3:::bucket-name-here', ...one })).rejects.toMatchObject({ code: 'InvalidInput' });
+    await expect(simulate({ PolicySourceArn: 'arn:aws:iam::111111111111:user/carol', ...one })).rejects.toMatchObject({
+      code: 'NoSuchEntity',
+    });
+    await expect(simulate({ PolicySourceArn: 'arn:aws:s3:::bucket-name-here', ...one })).rejects.toMatchObject({
+      code: 'InvalidInput',
+    });
     await expect(simulate({ PolicySourceArn: ALICE })).rejects.toMatchObject({ code: 'ValidationError' });
     await expect(
-      simulate({ PolicySourceArn: ALICE, ...one, 'ContextEntries.member.1.ContextKeyName': 'aws:MultiFactorAuthPresent', 'ContextEntries.member.1.ContextKeyType': 'bool' }),
+      simulate({
+        PolicySourceArn: ALICE,
+        ...one,
+        'ContextEntries.member.1.ContextKeyName': 'aws:MultiFactorAuthPresent',
+        'ContextEntries.member.1.ContextKeyType': 'bool',
+      }),
     ).rejects.toMatchObject({ code: 'ValidationError' });
   });
 });

@@ -1,18 +1,28 @@
+import { UnsupportedPolicyError } from '../policy/errors.ts';
+import { evaluateIdentityPolicies } from '../policy/evaluate.ts';
+import { actionMatches } from '../policy/match.ts';
 import { AwsError, validationError } from '../protocol/aws-error.ts';
 import type { Operation } from '../protocol/operation.ts';
 import type { QueryParams } from '../protocol/query-params.ts';
 import type { XmlObject } from '../protocol/xml.ts';
-import { evaluateIdentityPolicies } from '../policy/evaluate.ts';
-import { UnsupportedPolicyError } from '../policy/errors.ts';
-import { actionMatches } from '../policy/match.ts';
 import type { PolicyDocument, PolicyStatement } from '../state/state-file.ts';
-import { paginate, pageFields } from './pagination.ts';
+import { pageFields, paginate } from './pagination.ts';
 import { resolveSimulationSource, type SourcePolicy } from './simulate-sources.ts';
 import { requiredChecked } from './validation.ts';
 
 const CONTEXT_KEY_TYPES = [
-  'string', 'stringList', 'numeric', 'numericList', 'boolean', 'booleanList',
-  'ip', 'ipList', 'binary', 'binaryList', 'date', 'dateList',
+  'string',
+  'stringList',
+  'numeric',
+  'numericList',
+  'boolean',
+  'booleanList',
+  'ip',
+  'ipList',
+  'binary',
+  'binaryList',
+  'date',
+  'dateList',
 ] as const;
 
 type ContextKeys = Record<string, string | string[]>;
@@ -28,7 +38,11 @@ function parseContextEntries(params: QueryParams): ContextKeys {
       throw validationError(name ?? 'null', `${at}.member.contextKeyName`, 'Member must have length between 5 and 256');
     }
     if (type !== undefined && !(CONTEXT_KEY_TYPES as readonly string[]).includes(type)) {
-      throw validationError(type, `${at}.member.contextKeyType`, `Member must satisfy enum value set: [${CONTEXT_KEY_TYPES.join(', ')}]`);
+      throw validationError(
+        type,
+        `${at}.member.contextKeyType`,
+        `Member must satisfy enum value set: [${CONTEXT_KEY_TYPES.join(', ')}]`,
+      );
     }
     const values = entry.list('ContextKeyValues');
     keys[name] = type?.endsWith('List') ? values : (values[0] ?? '');
@@ -36,16 +50,18 @@ function parseContextEntries(params: QueryParams): ContextKeys {
   return keys;
 }
 
-const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** Condition keys of the statements that name `action`, as written in the policies. */
 function conditionKeysFor(documents: PolicyDocument[], action: string): string[] {
   const keys: string[] = [];
   for (const document of documents) {
     for (const statement of asArray<PolicyStatement>(document.Statement)) {
-      const applies = statement.Action !== undefined
-        ? actionMatches(asArray(statement.Action), action)
-        : !actionMatches(asArray(statement.NotAction), action);
+      const applies =
+        statement.Action !== undefined
+          ? actionMatches(asArray(statement.Action), action)
+          : !actionMatches(asArray(statement.NotAction), action);
       if (!applies || !statement.Condition) continue;
       for (const block of Object.values(statement.Condition)) keys.push(...Object.keys(block));
     }
@@ -60,8 +76,16 @@ type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
  * the usual way (any explicit Deny wins, then any Allow, else implicit deny), this equals
  * evaluating them together.
  */
-function simulate(policies: SourcePolicy[], action: string, resource: string, keys: ContextKeys): { decision: Decision; matched: SourcePolicy[] } {
-  const outcomes = policies.map((policy) => ({ policy, decision: evaluateIdentityPolicies([policy.document], { action, resource, keys }).decision }));
+function simulate(
+  policies: SourcePolicy[],
+  action: string,
+  resource: string,
+  keys: ContextKeys,
+): { decision: Decision; matched: SourcePolicy[] } {
+  const outcomes = policies.map((policy) => ({
+    policy,
+    decision: evaluateIdentityPolicies([policy.document], { action, resource, keys }).decision,
+  }));
   const denying = outcomes.filter((o) => o.decision === 'ExplicitDeny').map((o) => o.policy);
   if (denying.length > 0) return { decision: 'explicitDeny', matched: denying };
   const allowing = outcomes.filter((o) => o.decision === 'Allow').map((o) => o.policy);
@@ -96,7 +120,8 @@ export const simulatePrincipalPolicy: Operation = (ctx) => {
       try {
         outcome = simulate(source.policies, action, resource, keys);
       } catch (error) {
-        if (error instanceof UnsupportedPolicyError) throw new AwsError('InvalidInput', `The emulator cannot simulate this policy: ${error.message}`);
+        if (error instanceof UnsupportedPolicyError)
+          throw new AwsError('InvalidInput', `The emulator cannot simulate this policy: ${error.message}`);
         throw error;
       }
       results.push({

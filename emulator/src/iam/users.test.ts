@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { call, harness, members } from '../../test/iam-context.ts';
-import { getLoginProfile, getUser, listAccountAliases, listAttachedUserPolicies, listGroupsForUser, listUserPolicies, listUsers } from './users.ts';
+import {
+  getLoginProfile,
+  getUser,
+  listAccountAliases,
+  listAttachedUserPolicies,
+  listGroupsForUser,
+  listUserPolicies,
+  listUsers,
+} from './users.ts';
 
 describe('ListUsers', () => {
   it('lists only the caller account, sorted by name, with PasswordLastUsed and without Tags', async () => {
@@ -41,7 +49,10 @@ describe('ListUsers', () => {
 
   it.each([
     ['0', "Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"],
-    ['1001', "Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000"],
+    [
+      '1001',
+      "Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000",
+    ],
   ])('rejects MaxItems=%s with ValidationError', async (value, message) => {
     await expect(call(harness(), 'ListUsers', listUsers, { MaxItems: value })).rejects.toMatchObject({
       code: 'ValidationError',
@@ -51,7 +62,9 @@ describe('ListUsers', () => {
   });
 
   it('rejects a forged Marker', async () => {
-    await expect(call(harness(), 'ListUsers', listUsers, { Marker: 'bm9wZQ==' })).rejects.toMatchObject({ code: 'ValidationError' });
+    await expect(call(harness(), 'ListUsers', listUsers, { Marker: 'bm9wZQ==' })).rejects.toMatchObject({
+      code: 'ValidationError',
+    });
   });
 
   it('surfaces the policy decision of authorize', async () => {
@@ -77,7 +90,7 @@ describe('GetUser', () => {
     const h = harness();
     const result = await call(h, 'GetUser', getUser, { UserName: 'CAROL' });
     expect(result?.User).toMatchObject({ UserName: 'carol', Path: '/ops/' });
-    expect((result?.User as Record<string, unknown>).PasswordLastUsed).toBeUndefined();
+    expect((result?.User as Record<string, unknown> | undefined)?.PasswordLastUsed).toBeUndefined();
     expect(h.authorized[0]?.resource).toBe('arn:aws:iam::111111111111:user/ops/carol');
   });
 
@@ -92,21 +105,33 @@ describe('GetUser', () => {
   });
 
   it('does not see users of other accounts', async () => {
-    await expect(call(harness(), 'GetUser', getUser, { UserName: 'zed' })).rejects.toMatchObject({ code: 'NoSuchEntity' });
+    await expect(call(harness(), 'GetUser', getUser, { UserName: 'zed' })).rejects.toMatchObject({
+      code: 'NoSuchEntity',
+    });
   });
 
   it('rejects a malformed user name', async () => {
     await expect(call(harness(), 'GetUser', getUser, { UserName: 'no spaces' })).rejects.toMatchObject({
       code: 'ValidationError',
-      message: "1 validation error detected: Value 'no spaces' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+      message:
+        "1 validation error detected: Value 'no spaces' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
     });
   });
 
   it('requires UserName for role sessions', async () => {
     const h = harness();
     h.caller = {
-      kind: 'role-session', account: '111111111111', arn: 'arn:aws:sts::111111111111:assumed-role/ReadOnly/s', roleArn: 'arn:aws:iam::111111111111:role/ReadOnly',
-      roleName: 'ReadOnly', roleId: 'AROAEXAMPLE', sessionName: 's', sourceIdentity: null, accessKeyId: 'ASIAEXAMPLE', mfaAuthenticatedAt: null, expiresAt: new Date(),
+      kind: 'role-session',
+      account: '111111111111',
+      arn: 'arn:aws:sts::111111111111:assumed-role/ReadOnly/s',
+      roleArn: 'arn:aws:iam::111111111111:role/ReadOnly',
+      roleName: 'ReadOnly',
+      roleId: 'AROAEXAMPLE',
+      sessionName: 's',
+      sourceIdentity: null,
+      accessKeyId: 'ASIAEXAMPLE',
+      mfaAuthenticatedAt: null,
+      expiresAt: new Date(),
     };
     await expect(call(h, 'GetUser', getUser)).rejects.toMatchObject({ code: 'ValidationError' });
   });
@@ -118,7 +143,12 @@ describe('user detail listings', () => {
     await expect(call(h, 'ListGroupsForUser', listGroupsForUser)).rejects.toMatchObject({ code: 'ValidationError' });
     const result = await call(h, 'ListGroupsForUser', listGroupsForUser, { UserName: 'carol' });
     expect(members(result?.Groups)).toEqual([
-      expect.objectContaining({ GroupName: 'admins', Path: '/ops/', Arn: 'arn:aws:iam::111111111111:group/ops/admins', GroupId: expect.stringMatching(/^AGPA/) }),
+      expect.objectContaining({
+        GroupName: 'admins',
+        Path: '/ops/',
+        Arn: 'arn:aws:iam::111111111111:group/ops/admins',
+        GroupId: expect.stringMatching(/^AGPA/),
+      }),
     ]);
     expect(result?.IsTruncated).toBe(false);
   });
@@ -126,14 +156,19 @@ describe('user detail listings', () => {
   it('ListAttachedUserPolicies and ListUserPolicies', async () => {
     const h = harness();
     const attached = await call(h, 'ListAttachedUserPolicies', listAttachedUserPolicies, { UserName: 'alice' });
-    expect(attached?.AttachedPolicies).toEqual([{ PolicyName: 'ForceMFA', PolicyArn: 'arn:aws:iam::111111111111:policy/ForceMFA' }]);
+    expect(attached?.AttachedPolicies).toEqual([
+      { PolicyName: 'ForceMFA', PolicyArn: 'arn:aws:iam::111111111111:policy/ForceMFA' },
+    ]);
     const inline = await call(h, 'ListUserPolicies', listUserPolicies, { UserName: 'alice' });
     expect(inline?.PolicyNames).toEqual(['self-service']);
   });
 
   it('GetLoginProfile: present for console users, NoSuchEntity otherwise', async () => {
     const h = harness();
-    expect((await call(h, 'GetLoginProfile', getLoginProfile, { UserName: 'bob' }))?.LoginProfile).toMatchObject({ UserName: 'bob', PasswordResetRequired: false });
+    expect((await call(h, 'GetLoginProfile', getLoginProfile, { UserName: 'bob' }))?.LoginProfile).toMatchObject({
+      UserName: 'bob',
+      PasswordResetRequired: false,
+    });
     await expect(call(h, 'GetLoginProfile', getLoginProfile, { UserName: 'dave' })).rejects.toMatchObject({
       code: 'NoSuchEntity',
       message: 'Login Profile for User dave cannot be found.',

@@ -1,8 +1,8 @@
 import { noSuchEntity } from '../protocol/aws-error.ts';
 import type { Operation, OperationContext } from '../protocol/operation.ts';
 import type { GroupSpec } from '../state/state-file.ts';
-import { paginate, pageFields } from './pagination.ts';
-import { groupSummary, toDate, createdAt, userDetail, userSummary } from './shapes.ts';
+import { pageFields, paginate } from './pagination.ts';
+import { createdAt, groupSummary, toDate, userDetail, userSummary } from './shapes.ts';
 import { ANY_RESOURCE, authorizedUser } from './target.ts';
 import { optionalChecked } from './validation.ts';
 
@@ -42,7 +42,10 @@ export const listAttachedUserPolicies: Operation = (ctx) => {
 
 export const listUserPolicies: Operation = (ctx) => {
   const user = authorizedUser(ctx, { defaultToCaller: false });
-  const page = paginate((user.inlinePolicies ?? []).map((p) => p.name), ctx.params);
+  const page = paginate(
+    (user.inlinePolicies ?? []).map((p) => p.name),
+    ctx.params,
+  );
   return { PolicyNames: page.items, ...pageFields(page) };
 };
 

@@ -16,9 +16,21 @@ export const CONSTRAINTS = {
   serialNumber: { min: 9, max: 256, pattern: /^[\w+=/:,.@-]+$/, patternText: '[\\w+=/:,.@-]+' },
   authenticationCode: { min: 6, max: 6, pattern: /^\d+$/, patternText: '[\\d]+' },
   accessKeyId: { min: 16, max: 128, pattern: /^\w+$/, patternText: '[\\w]+' },
-  path: { min: 1, max: 512, pattern: /^(\/|\/[\u0021-\u007E]+\/)$/, patternText: '(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)' },
+  path: {
+    min: 1,
+    max: 512,
+    pattern: /^(\/|\/[\u0021-\u007E]+\/)$/,
+    patternText: '(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)',
+  },
   pathPrefix: { min: 1, max: 512, pattern: /^\u002F[\u0021-\u007F]*$/, patternText: '\\u002F[\\u0021-\\u007F]*' },
-  arn: { min: 20, max: 2048, pattern: /^[\u0009\u000A\u000D\u0020-\u00FF]+$/, patternText: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' },
+  arn: {
+    min: 20,
+    max: 2048,
+    // AWS's own pattern for ARNs admits tab, line feed and carriage return.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the documented character set
+    pattern: /^[\u0009\u000A\u000D\u0020-\u00FF]+$/,
+    patternText: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+',
+  },
 } satisfies Record<string, Constraint>;
 
 export type ConstraintName = keyof typeof CONSTRAINTS;
@@ -26,9 +38,12 @@ export type ConstraintName = keyof typeof CONSTRAINTS;
 /** Checks `value` against a named constraint; `member` is the camelCase member name AWS reports. */
 export function check(value: string, constraint: ConstraintName, member: string = constraint): string {
   const c: Constraint = CONSTRAINTS[constraint];
-  if (value.length < c.min) throw validationError(value, member, `Member must have length greater than or equal to ${c.min}`);
-  if (value.length > c.max) throw validationError(value, member, `Member must have length less than or equal to ${c.max}`);
-  if (!c.pattern.test(value)) throw validationError(value, member, `Member must satisfy regular expression pattern: ${c.patternText}`);
+  if (value.length < c.min)
+    throw validationError(value, member, `Member must have length greater than or equal to ${c.min}`);
+  if (value.length > c.max)
+    throw validationError(value, member, `Member must have length less than or equal to ${c.max}`);
+  if (!c.pattern.test(value))
+    throw validationError(value, member, `Member must satisfy regular expression pattern: ${c.patternText}`);
   return value;
 }
 

@@ -9,7 +9,10 @@ const allowAccount = (condition?: PolicyStatement['Condition']): PolicyStatement
   Action: 'sts:AssumeRole',
   ...(condition ? { Condition: condition } : {}),
 });
-const denyEveryone = (condition: PolicyStatement['Condition'], principal: PolicyStatement['Principal'] = { AWS: '*' }): PolicyStatement => ({
+const denyEveryone = (
+  condition: PolicyStatement['Condition'],
+  principal: PolicyStatement['Principal'] = { AWS: '*' },
+): PolicyStatement => ({
   Effect: 'Deny',
   Principal: principal,
   Action: 'sts:AssumeRole',
@@ -21,16 +24,36 @@ describe('conditionKeysUsed', () => {
     const doc: PolicyDocument = {
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Action: '*', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } } },
-        { Effect: 'Deny', Action: '*', Resource: '*', Condition: { BoolIfExists: { 'AWS:MultiFactorAuthPresent': 'false' } } },
+        {
+          Effect: 'Allow',
+          Action: '*',
+          Resource: '*',
+          Condition: {
+            Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+            NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' },
+          },
+        },
+        {
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { BoolIfExists: { 'AWS:MultiFactorAuthPresent': 'false' } },
+        },
         { Effect: 'Allow', Action: 's3:*', Resource: '*' },
       ],
     };
     expect(conditionKeysUsed(doc)).toEqual(['aws:multifactorauthage', 'aws:multifactorauthpresent']);
     expect(conditionKeysUsed({ Version: '2012-10-17' })).toEqual([]);
-    expect(conditionKeysUsed({ Statement: { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'sts:ExternalId': 'x' } } } })).toEqual([
-      'sts:externalid',
-    ]);
+    expect(
+      conditionKeysUsed({
+        Statement: {
+          Effect: 'Allow',
+          Action: '*',
+          Resource: '*',
+          Condition: { StringEquals: { 'sts:ExternalId': 'x' } },
+        },
+      }),
+    ).toEqual(['sts:externalid']);
   });
 });
 
@@ -41,7 +64,11 @@ describe('requiresMfa', () => {
     expect(requiresMfa(trust(allowAccount({ NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } })))).toBe(true);
     expect(requiresMfa(trust(allowAccount({ Null: { 'aws:MultiFactorAuthAge': 'false' } })))).toBe(true);
     expect(
-      requiresMfa(trust(allowAccount({ Bool: { 'aws:MultiFactorAuthPresent': 'true' }, StringEquals: { 'sts:ExternalId': 'x' } }))),
+      requiresMfa(
+        trust(
+          allowAccount({ Bool: { 'aws:MultiFactorAuthPresent': 'true' }, StringEquals: { 'sts:ExternalId': 'x' } }),
+        ),
+      ),
     ).toBe(true);
   });
 
@@ -50,9 +77,13 @@ describe('requiresMfa', () => {
     expect(requiresMfa(trust(allowAccount({ StringEquals: { 'sts:ExternalId': 'x' } })))).toBe(false);
     expect(requiresMfa(trust(allowAccount({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } })))).toBe(false);
     expect(requiresMfa(trust(allowAccount({ Bool: { 'aws:MultiFactorAuthPresent': ['true', 'false'] } })))).toBe(false);
-    expect(requiresMfa(trust(allowAccount({ NumericLessThanIfExists: { 'aws:MultiFactorAuthAge': '3600' } })))).toBe(false);
+    expect(requiresMfa(trust(allowAccount({ NumericLessThanIfExists: { 'aws:MultiFactorAuthAge': '3600' } })))).toBe(
+      false,
+    );
     expect(requiresMfa(trust(allowAccount({ NumericNotEquals: { 'aws:MultiFactorAuthAge': '0' } })))).toBe(false);
-    expect(requiresMfa(trust(allowAccount({ 'ForAnyValue:StringEquals': { 'aws:MultiFactorAuthPresent': 'true' } })))).toBe(false);
+    expect(
+      requiresMfa(trust(allowAccount({ 'ForAnyValue:StringEquals': { 'aws:MultiFactorAuthPresent': 'true' } }))),
+    ).toBe(false);
   });
 
   it('is false when any one Allow admits AWS principals without MFA', () => {
@@ -71,13 +102,19 @@ describe('requiresMfa', () => {
       { Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:TagSession' },
     );
     expect(requiresMfa(doc)).toBe(true);
-    expect(requiresMfa(trust({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }))).toBe(true);
+    expect(
+      requiresMfa(trust({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' })),
+    ).toBe(true);
     expect(requiresMfa(trust({ Effect: 'Allow', Principal: '*', Action: 'sts:*' }))).toBe(false);
   });
 
   it('accepts a Deny for every principal that removes both non-MFA cases', () => {
-    expect(requiresMfa(trust(allowAccount(), denyEveryone({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } })))).toBe(true);
-    expect(requiresMfa(trust(allowAccount(), denyEveryone({ Null: { 'aws:MultiFactorAuthAge': 'true' } }, '*')))).toBe(true);
+    expect(
+      requiresMfa(trust(allowAccount(), denyEveryone({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }))),
+    ).toBe(true);
+    expect(requiresMfa(trust(allowAccount(), denyEveryone({ Null: { 'aws:MultiFactorAuthAge': 'true' } }, '*')))).toBe(
+      true,
+    );
     expect(
       requiresMfa(
         trust(
@@ -91,26 +128,46 @@ describe('requiresMfa', () => {
 
   it('does not count a Deny that misses a case or a principal', () => {
     // Plain Bool false does not match long-term keys (the key is absent).
-    expect(requiresMfa(trust(allowAccount(), denyEveryone({ Bool: { 'aws:MultiFactorAuthPresent': 'false' } })))).toBe(false);
+    expect(requiresMfa(trust(allowAccount(), denyEveryone({ Bool: { 'aws:MultiFactorAuthPresent': 'false' } })))).toBe(
+      false,
+    );
     // Null aws:MultiFactorAuthPresent misses sessions created without MFA ("false").
-    expect(requiresMfa(trust(allowAccount(), denyEveryone({ Null: { 'aws:MultiFactorAuthPresent': 'true' } })))).toBe(false);
+    expect(requiresMfa(trust(allowAccount(), denyEveryone({ Null: { 'aws:MultiFactorAuthPresent': 'true' } })))).toBe(
+      false,
+    );
     expect(
-      requiresMfa(trust(allowAccount(), denyEveryone({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }, { AWS: '222222222222' }))),
+      requiresMfa(
+        trust(
+          allowAccount(),
+          denyEveryone({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }, { AWS: '222222222222' }),
+        ),
+      ),
     ).toBe(false);
     expect(
       requiresMfa(
         trust(
           allowAccount(),
-          denyEveryone({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' }, StringEquals: { 'sts:ExternalId': 'x' } }),
+          denyEveryone({
+            BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
+            StringEquals: { 'sts:ExternalId': 'x' },
+          }),
         ),
       ),
     ).toBe(false);
   });
 
   it('is false for a document it cannot read', () => {
-    expect(requiresMfa({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' } as PolicyStatement] })).toBe(false);
-    expect(requiresMfa({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', NotPrincipal: { AWS: '1' }, Action: 'sts:AssumeRole' }] })).toBe(
-      false,
-    );
+    expect(
+      requiresMfa({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' } as PolicyStatement],
+      }),
+    ).toBe(false);
+    expect(
+      requiresMfa({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', NotPrincipal: { AWS: '1' }, Action: 'sts:AssumeRole' }],
+      }),
+    ).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { PolicyDocument } from '../state/state-file.ts';
 import type { ParsedCondition } from './conditions.ts';
 import { actionMatches } from './match.ts';
-import { checkPolicy, type CheckedStatement } from './statements.ts';
+import { type CheckedStatement, checkPolicy } from './statements.ts';
 
 /**
  * Static questions about policy documents, for the portal's admin screens. Unlike the evaluator
@@ -17,7 +17,7 @@ export function conditionKeysUsed(doc: PolicyDocument): string[] {
   const raw: unknown = doc?.Statement;
   const statements: unknown[] = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   for (const statement of statements) {
-    const condition = isObject(statement) ? statement['Condition'] : undefined;
+    const condition = isObject(statement) ? statement.Condition : undefined;
     if (!isObject(condition)) continue;
     for (const block of Object.values(condition)) {
       if (isObject(block)) for (const key of Object.keys(block)) keys.add(key.toLowerCase());
@@ -65,8 +65,8 @@ export function requiresMfa(trustDoc: PolicyDocument): boolean {
 function awsPrincipalEntries(statement: CheckedStatement): string[] | '*' | undefined {
   const element = statement.principal?.element;
   if (element === '*') return '*';
-  if (!isObject(element) || element['AWS'] === undefined) return undefined;
-  const raw = element['AWS'];
+  if (!isObject(element) || element.AWS === undefined) return undefined;
+  const raw = element.AWS;
   return Array.isArray(raw) ? (raw as string[]) : [raw as string];
 }
 

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument, PolicyStatement } from '../state/state-file.ts';
-import { evaluateIdentityPolicies, type Decision } from './evaluate.ts';
 import { parseDate, parseNumber } from './conditions.ts';
+import { type Decision, evaluateIdentityPolicies } from './evaluate.ts';
 
 type Condition = NonNullable<PolicyStatement['Condition']>;
 type Keys = Record<string, string | string[]>;
 
 /** Decision for an Allow-everything statement guarded by `condition`. */
 const allowIf = (condition: Condition, keys: Keys, version = '2012-10-17'): Decision => {
-  const doc: PolicyDocument = { Version: version, Statement: { Effect: 'Allow', Action: '*', Resource: '*', Condition: condition } };
+  const doc: PolicyDocument = {
+    Version: version,
+    Statement: { Effect: 'Allow', Action: '*', Resource: '*', Condition: condition },
+  };
   return evaluateIdentityPolicies([doc], { action: 'iam:GetUser', resource: '*', keys }).decision;
 };
 
@@ -37,7 +40,9 @@ describe('Bool', () => {
 
   it('BoolIfExists matches an absent key', () => {
     expect(denyIf({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }, {})).toBe('ExplicitDeny');
-    expect(denyIf({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }, { 'aws:MultiFactorAuthPresent': 'true' })).toBe('Allow');
+    expect(
+      denyIf({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }, { 'aws:MultiFactorAuthPresent': 'true' }),
+    ).toBe('Allow');
   });
 });
 
@@ -52,17 +57,31 @@ describe('String operators', () => {
 
   it('StringEqualsIgnoreCase and StringNotEqualsIgnoreCase ignore case', () => {
     expect(allowIf({ StringEqualsIgnoreCase: { 'aws:username': 'ALICE' } }, { 'aws:username': 'alice' })).toBe('Allow');
-    expect(allowIf({ StringNotEqualsIgnoreCase: { 'aws:username': 'ALICE' } }, { 'aws:username': 'alice' })).toBe('ImplicitDeny');
-    expect(allowIf({ StringNotEqualsIgnoreCase: { 'aws:username': 'ALICE' } }, { 'aws:username': 'bob' })).toBe('Allow');
+    expect(allowIf({ StringNotEqualsIgnoreCase: { 'aws:username': 'ALICE' } }, { 'aws:username': 'alice' })).toBe(
+      'ImplicitDeny',
+    );
+    expect(allowIf({ StringNotEqualsIgnoreCase: { 'aws:username': 'ALICE' } }, { 'aws:username': 'bob' })).toBe(
+      'Allow',
+    );
   });
 
   it('StringLike and StringNotLike take * and ? anywhere', () => {
-    expect(allowIf({ StringLike: { 'sts:RoleSessionName': 'ci-*' } }, { 'sts:RoleSessionName': 'ci-build-42' })).toBe('Allow');
-    expect(allowIf({ StringLike: { 'sts:RoleSessionName': 'ci-*' } }, { 'sts:RoleSessionName': 'CI-build' })).toBe('ImplicitDeny');
+    expect(allowIf({ StringLike: { 'sts:RoleSessionName': 'ci-*' } }, { 'sts:RoleSessionName': 'ci-build-42' })).toBe(
+      'Allow',
+    );
+    expect(allowIf({ StringLike: { 'sts:RoleSessionName': 'ci-*' } }, { 'sts:RoleSessionName': 'CI-build' })).toBe(
+      'ImplicitDeny',
+    );
     expect(allowIf({ StringLike: { 'sts:RoleSessionName': 'ci-?' } }, { 'sts:RoleSessionName': 'ci-1' })).toBe('Allow');
-    expect(allowIf({ StringLike: { 'sts:RoleSessionName': 'ci-?' } }, { 'sts:RoleSessionName': 'ci-12' })).toBe('ImplicitDeny');
-    expect(allowIf({ StringNotLike: { 'sts:RoleSessionName': 'ci-*' } }, { 'sts:RoleSessionName': 'alice' })).toBe('Allow');
-    expect(allowIf({ StringNotLike: { 'sts:RoleSessionName': 'ci-*' } }, { 'sts:RoleSessionName': 'ci-x' })).toBe('ImplicitDeny');
+    expect(allowIf({ StringLike: { 'sts:RoleSessionName': 'ci-?' } }, { 'sts:RoleSessionName': 'ci-12' })).toBe(
+      'ImplicitDeny',
+    );
+    expect(allowIf({ StringNotLike: { 'sts:RoleSessionName': 'ci-*' } }, { 'sts:RoleSessionName': 'alice' })).toBe(
+      'Allow',
+    );
+    expect(allowIf({ StringNotLike: { 'sts:RoleSessionName': 'ci-*' } }, { 'sts:RoleSessionName': 'ci-x' })).toBe(
+      'ImplicitDeny',
+    );
   });
 
   it('substitutes policy variables in values (AWS example: the session name must be the user name)', () => {
@@ -71,17 +90,28 @@ describe('String operators', () => {
     expect(allowIf(c, { 'aws:username': 'alice', 'sts:RoleSessionName': 'bob' })).toBe('ImplicitDeny');
     // A variable without value makes the condition fail, even for a negated operator.
     expect(allowIf(c, { 'sts:RoleSessionName': '${aws:username}' })).toBe('ImplicitDeny');
-    expect(allowIf({ StringNotEquals: { 'sts:RoleSessionName': '${aws:username}' } }, { 'sts:RoleSessionName': 'x' })).toBe('ImplicitDeny');
-    expect(allowIf({ StringLike: { 'sts:RoleSessionName': "${aws:username, 'anon'}-*" } }, { 'sts:RoleSessionName': 'anon-1' })).toBe('Allow');
+    expect(
+      allowIf({ StringNotEquals: { 'sts:RoleSessionName': '${aws:username}' } }, { 'sts:RoleSessionName': 'x' }),
+    ).toBe('ImplicitDeny');
+    expect(
+      allowIf(
+        { StringLike: { 'sts:RoleSessionName': "${aws:username, 'anon'}-*" } },
+        { 'sts:RoleSessionName': 'anon-1' },
+      ),
+    ).toBe('Allow');
     // Before Version 2012-10-17 the text is literal.
-    expect(allowIf(c, { 'aws:username': 'alice', 'sts:RoleSessionName': '${aws:username}' }, '2008-10-17')).toBe('Allow');
+    expect(allowIf(c, { 'aws:username': 'alice', 'sts:RoleSessionName': '${aws:username}' }, '2008-10-17')).toBe(
+      'Allow',
+    );
   });
 });
 
 describe('negated operators on an absent key evaluate to true (AWS: "the condition is true")', () => {
   it('StringNotEquals in an Allow grants when the key is absent', () => {
     expect(allowIf({ StringNotEquals: { 'aws:PrincipalTag/team': 'blocked' } }, {})).toBe('Allow');
-    expect(allowIf({ StringNotEquals: { 'aws:PrincipalTag/team': 'blocked' } }, { 'aws:PrincipalTag/team': 'blocked' })).toBe('ImplicitDeny');
+    expect(
+      allowIf({ StringNotEquals: { 'aws:PrincipalTag/team': 'blocked' } }, { 'aws:PrincipalTag/team': 'blocked' }),
+    ).toBe('ImplicitDeny');
   });
 
   it('StringNotEquals in a Deny denies when the key is absent', () => {
@@ -105,13 +135,17 @@ describe('...IfExists', () => {
     expect(allowIf(c, { 'aws:RequestedRegion': 'eu-west-1' })).toBe('Allow');
     expect(allowIf(c, { 'aws:RequestedRegion': 'us-east-1' })).toBe('ImplicitDeny');
     expect(allowIf({ NumericLessThanIfExists: { 'aws:MultiFactorAuthAge': '3600' } }, {})).toBe('Allow');
-    expect(allowIf({ NumericLessThanIfExists: { 'aws:MultiFactorAuthAge': '3600' } }, { 'aws:MultiFactorAuthAge': '4000' })).toBe('ImplicitDeny');
+    expect(
+      allowIf({ NumericLessThanIfExists: { 'aws:MultiFactorAuthAge': '3600' } }, { 'aws:MultiFactorAuthAge': '4000' }),
+    ).toBe('ImplicitDeny');
     expect(allowIf({ ArnLikeIfExists: { 'aws:PrincipalArn': 'arn:aws:iam::*:user/*' } }, {})).toBe('Allow');
   });
 
   it('a negated IfExists operator in a Deny still denies when the key is missing (AWS docs)', () => {
     expect(denyIf({ StringNotEqualsIfExists: { 'aws:PrincipalTag/team': 'ops' } }, {})).toBe('ExplicitDeny');
-    expect(denyIf({ StringNotEqualsIfExists: { 'aws:PrincipalTag/team': 'ops' } }, { 'aws:PrincipalTag/team': 'ops' })).toBe('Allow');
+    expect(
+      denyIf({ StringNotEqualsIfExists: { 'aws:PrincipalTag/team': 'ops' } }, { 'aws:PrincipalTag/team': 'ops' }),
+    ).toBe('Allow');
   });
 });
 
@@ -125,18 +159,32 @@ describe('Numeric', () => {
   });
 
   it('implements every comparison and accepts JSON numbers in the policy', () => {
-    const at = (operator: string, value: string): Decision => allowIf({ [operator]: { 'aws:MultiFactorAuthAge': 10 } }, { 'aws:MultiFactorAuthAge': value });
-    expect([at('NumericEquals', '10'), at('NumericEquals', '10.0'), at('NumericEquals', '11')]).toEqual(['Allow', 'Allow', 'ImplicitDeny']);
+    const at = (operator: string, value: string): Decision =>
+      allowIf({ [operator]: { 'aws:MultiFactorAuthAge': 10 } }, { 'aws:MultiFactorAuthAge': value });
+    expect([at('NumericEquals', '10'), at('NumericEquals', '10.0'), at('NumericEquals', '11')]).toEqual([
+      'Allow',
+      'Allow',
+      'ImplicitDeny',
+    ]);
     expect([at('NumericNotEquals', '10'), at('NumericNotEquals', '11')]).toEqual(['ImplicitDeny', 'Allow']);
     expect([at('NumericLessThanEquals', '10'), at('NumericLessThanEquals', '11')]).toEqual(['Allow', 'ImplicitDeny']);
     expect([at('NumericGreaterThan', '10'), at('NumericGreaterThan', '11')]).toEqual(['ImplicitDeny', 'Allow']);
-    expect([at('NumericGreaterThanEquals', '10'), at('NumericGreaterThanEquals', '9')]).toEqual(['Allow', 'ImplicitDeny']);
+    expect([at('NumericGreaterThanEquals', '10'), at('NumericGreaterThanEquals', '9')]).toEqual([
+      'Allow',
+      'ImplicitDeny',
+    ]);
   });
 
   it('an unparsable request value does not match', () => {
-    expect(allowIf({ NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } }, { 'aws:MultiFactorAuthAge': 'abc' })).toBe('ImplicitDeny');
-    expect(allowIf({ NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } }, { 'aws:MultiFactorAuthAge': '' })).toBe('ImplicitDeny');
-    expect(allowIf({ NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } }, { 'aws:MultiFactorAuthAge': '0x10' })).toBe('ImplicitDeny');
+    expect(
+      allowIf({ NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } }, { 'aws:MultiFactorAuthAge': 'abc' }),
+    ).toBe('ImplicitDeny');
+    expect(allowIf({ NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } }, { 'aws:MultiFactorAuthAge': '' })).toBe(
+      'ImplicitDeny',
+    );
+    expect(
+      allowIf({ NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } }, { 'aws:MultiFactorAuthAge': '0x10' }),
+    ).toBe('ImplicitDeny');
     expect(parseNumber('1e3')).toBeUndefined();
     expect(parseNumber('-2.5')).toBe(-2.5);
   });
@@ -147,11 +195,27 @@ describe('Date', () => {
     const before = { DateLessThan: { 'aws:CurrentTime': '2026-12-31T23:59:59Z' } };
     expect(allowIf(before, { 'aws:CurrentTime': '2026-11-22T05:00:00Z' })).toBe('Allow');
     expect(allowIf(before, { 'aws:CurrentTime': '2027-01-01T00:00:00Z' })).toBe('ImplicitDeny');
-    expect(allowIf({ DateGreaterThan: { 'aws:EpochTime': '2026-01-01T00:00:00Z' } }, { 'aws:EpochTime': '1795000000' })).toBe('Allow');
-    expect(allowIf({ DateGreaterThan: { 'aws:EpochTime': '2026-01-01' } }, { 'aws:EpochTime': '1700000000' })).toBe('ImplicitDeny');
-    expect(allowIf({ DateEquals: { 'aws:CurrentTime': '1767225600' } }, { 'aws:CurrentTime': '2026-01-01T01:00:00+01:00' })).toBe('Allow');
-    expect(allowIf({ DateLessThanEquals: { 'aws:CurrentTime': '2026-01-01' } }, { 'aws:CurrentTime': '2026-01-01T00:00:00Z' })).toBe('Allow');
-    expect(allowIf({ DateGreaterThanEquals: { 'aws:CurrentTime': '2026-01-01' } }, { 'aws:CurrentTime': '2025-12-31T23:59:59Z' })).toBe('ImplicitDeny');
+    expect(
+      allowIf({ DateGreaterThan: { 'aws:EpochTime': '2026-01-01T00:00:00Z' } }, { 'aws:EpochTime': '1795000000' }),
+    ).toBe('Allow');
+    expect(allowIf({ DateGreaterThan: { 'aws:EpochTime': '2026-01-01' } }, { 'aws:EpochTime': '1700000000' })).toBe(
+      'ImplicitDeny',
+    );
+    expect(
+      allowIf({ DateEquals: { 'aws:CurrentTime': '1767225600' } }, { 'aws:CurrentTime': '2026-01-01T01:00:00+01:00' }),
+    ).toBe('Allow');
+    expect(
+      allowIf(
+        { DateLessThanEquals: { 'aws:CurrentTime': '2026-01-01' } },
+        { 'aws:CurrentTime': '2026-01-01T00:00:00Z' },
+      ),
+    ).toBe('Allow');
+    expect(
+      allowIf(
+        { DateGreaterThanEquals: { 'aws:CurrentTime': '2026-01-01' } },
+        { 'aws:CurrentTime': '2025-12-31T23:59:59Z' },
+      ),
+    ).toBe('ImplicitDeny');
     expect(allowIf(before, { 'aws:CurrentTime': 'not a date' })).toBe('ImplicitDeny');
   });
 
@@ -174,13 +238,23 @@ describe('ARN operators', () => {
   it('ArnEquals and ArnLike behave identically; the Not forms negate', () => {
     const admin = 'arn:aws:iam::111111111111:role/Admin';
     for (const op of ['ArnEquals', 'ArnLike']) {
-      expect(allowIf({ [op]: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/Adm?n' } }, { 'aws:PrincipalArn': admin })).toBe('Allow');
-      expect(allowIf({ [op]: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/Other' } }, { 'aws:PrincipalArn': admin })).toBe('ImplicitDeny');
-      expect(allowIf({ [op]: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/*' } }, { 'aws:PrincipalArn': 'not-an-arn' })).toBe('ImplicitDeny');
+      expect(
+        allowIf({ [op]: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/Adm?n' } }, { 'aws:PrincipalArn': admin }),
+      ).toBe('Allow');
+      expect(
+        allowIf({ [op]: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/Other' } }, { 'aws:PrincipalArn': admin }),
+      ).toBe('ImplicitDeny');
+      expect(
+        allowIf({ [op]: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/*' } }, { 'aws:PrincipalArn': 'not-an-arn' }),
+      ).toBe('ImplicitDeny');
     }
     for (const op of ['ArnNotEquals', 'ArnNotLike']) {
-      expect(allowIf({ [op]: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/Admin' } }, { 'aws:PrincipalArn': admin })).toBe('ImplicitDeny');
-      expect(allowIf({ [op]: { 'aws:PrincipalArn': 'arn:aws:iam::*:user/*' } }, { 'aws:PrincipalArn': admin })).toBe('Allow');
+      expect(
+        allowIf({ [op]: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/Admin' } }, { 'aws:PrincipalArn': admin }),
+      ).toBe('ImplicitDeny');
+      expect(allowIf({ [op]: { 'aws:PrincipalArn': 'arn:aws:iam::*:user/*' } }, { 'aws:PrincipalArn': admin })).toBe(
+        'Allow',
+      );
     }
   });
 
@@ -210,7 +284,11 @@ describe('combining conditions', () => {
       Bool: { 'aws:MultiFactorAuthPresent': 'true', 'aws:SecureTransport': 'true' },
       StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] },
     };
-    const ok = { 'aws:MultiFactorAuthPresent': 'true', 'aws:SecureTransport': 'true', 'aws:RequestedRegion': 'us-east-1' };
+    const ok = {
+      'aws:MultiFactorAuthPresent': 'true',
+      'aws:SecureTransport': 'true',
+      'aws:RequestedRegion': 'us-east-1',
+    };
     expect(allowIf(c, ok)).toBe('Allow');
     expect(allowIf(c, { ...ok, 'aws:SecureTransport': 'false' })).toBe('ImplicitDeny');
     expect(allowIf(c, { ...ok, 'aws:RequestedRegion': 'ap-south-1' })).toBe('ImplicitDeny');
@@ -219,7 +297,9 @@ describe('combining conditions', () => {
 
   it('reads condition key names case-insensitively, on both sides', () => {
     expect(allowIf({ StringEquals: { 'AWS:USERNAME': 'alice' } }, { 'aws:UserName': 'alice' })).toBe('Allow');
-    expect(allowIf({ StringEquals: { 'aws:principaltag/Team': 'ops' } }, { 'aws:PrincipalTag/team': 'ops' })).toBe('Allow');
+    expect(allowIf({ StringEquals: { 'aws:principaltag/Team': 'ops' } }, { 'aws:PrincipalTag/team': 'ops' })).toBe(
+      'Allow',
+    );
   });
 });
 
@@ -254,11 +334,15 @@ describe('set operators on a multivalued key (aws:TagKeys)', () => {
 
   it('without a set operator, a positive operator needs one matching value, a negated one needs none', () => {
     expect(allowIf({ StringEquals: { 'aws:TagKeys': 'owner' } }, { 'aws:TagKeys': ['name', 'owner'] })).toBe('Allow');
-    expect(allowIf({ StringNotEquals: { 'aws:TagKeys': 'owner' } }, { 'aws:TagKeys': ['name', 'owner'] })).toBe('ImplicitDeny');
+    expect(allowIf({ StringNotEquals: { 'aws:TagKeys': 'owner' } }, { 'aws:TagKeys': ['name', 'owner'] })).toBe(
+      'ImplicitDeny',
+    );
     expect(allowIf({ StringNotEquals: { 'aws:TagKeys': 'owner' } }, { 'aws:TagKeys': ['name'] })).toBe('Allow');
   });
 
   it('treats a single-valued key as a one-element set', () => {
-    expect(allowIf({ 'ForAnyValue:StringLike': { 'aws:RequestTag/env': 'prod*' } }, { 'aws:RequestTag/env': 'prod-eu' })).toBe('Allow');
+    expect(
+      allowIf({ 'ForAnyValue:StringLike': { 'aws:RequestTag/env': 'prod*' } }, { 'aws:RequestTag/env': 'prod-eu' }),
+    ).toBe('Allow');
   });
 });

@@ -1,9 +1,4 @@
-import {
-  contextValues,
-  isSupportedConditionKey,
-  type RequestContext,
-  type VariableResolver,
-} from './context-keys.ts';
+import { contextValues, isSupportedConditionKey, type RequestContext, type VariableResolver } from './context-keys.ts';
 import { UnsupportedPolicyError } from './errors.ts';
 import { arnMatches, hasUnresolvedVariable, stringMatches } from './match.ts';
 

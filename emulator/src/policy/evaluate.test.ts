@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../state/state-file.ts';
-import { evaluateIdentityPolicies, UnsupportedPolicyError, type IdentityRequest } from './evaluate.ts';
+import { evaluateIdentityPolicies, type IdentityRequest, UnsupportedPolicyError } from './evaluate.ts';
 
 const ACCOUNT = '111111111111';
 const userArn = (name: string): string => `arn:aws:iam::${ACCOUNT}:user/${name}`;
@@ -16,9 +16,17 @@ const longTermKeys = {
 const mfaSession = { ...longTermKeys, 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '120' };
 const sessionWithoutMfa = { ...longTermKeys, 'aws:MultiFactorAuthPresent': 'false' };
 
-const request = (action: string, resource: string, keys: IdentityRequest['keys']): IdentityRequest => ({ action, resource, keys });
-const decide = (docs: PolicyDocument[], action: string, resource: string, keys: IdentityRequest['keys'] = longTermKeys) =>
-  evaluateIdentityPolicies(docs, request(action, resource, keys)).decision;
+const request = (action: string, resource: string, keys: IdentityRequest['keys']): IdentityRequest => ({
+  action,
+  resource,
+  keys,
+});
+const decide = (
+  docs: PolicyDocument[],
+  action: string,
+  resource: string,
+  keys: IdentityRequest['keys'] = longTermKeys,
+) => evaluateIdentityPolicies(docs, request(action, resource, keys)).decision;
 
 // AWS example "Allows MFA-authenticated IAM users to manage their own credentials on the My
 // Security Credentials page" (IAM User Guide, reference_policies_examples_aws_my-sec-creds-self-manage).
@@ -31,7 +39,12 @@ const selfManage: PolicyDocument = {
       Action: ['iam:GetAccountPasswordPolicy', 'iam:GetAccountSummary', 'iam:ListVirtualMFADevices'],
       Resource: '*',
     },
-    { Sid: 'AllowManageOwnPasswords', Effect: 'Allow', Action: ['iam:ChangePassword', 'iam:GetUser'], Resource: 'arn:aws:iam::*:user/${aws:username}' },
+    {
+      Sid: 'AllowManageOwnPasswords',
+      Effect: 'Allow',
+      Action: ['iam:ChangePassword', 'iam:GetUser'],
+      Resource: 'arn:aws:iam::*:user/${aws:username}',
+    },
     {
       Sid: 'AllowManageOwnAccessKeys',
       Effect: 'Allow',
@@ -41,13 +54,24 @@ const selfManage: PolicyDocument = {
     {
       Sid: 'AllowManageOwnSigningCertificates',
       Effect: 'Allow',
-      Action: ['iam:DeleteSigningCertificate', 'iam:ListSigningCertificates', 'iam:UpdateSigningCertificate', 'iam:UploadSigningCertificate'],
+      Action: [
+        'iam:DeleteSigningCertificate',
+        'iam:ListSigningCertificates',
+        'iam:UpdateSigningCertificate',
+        'iam:UploadSigningCertificate',
+      ],
       Resource: 'arn:aws:iam::*:user/${aws:username}',
     },
     {
       Sid: 'AllowManageOwnSSHPublicKeys',
       Effect: 'Allow',
-      Action: ['iam:DeleteSSHPublicKey', 'iam:GetSSHPublicKey', 'iam:ListSSHPublicKeys', 'iam:UpdateSSHPublicKey', 'iam:UploadSSHPublicKey'],
+      Action: [
+        'iam:DeleteSSHPublicKey',
+        'iam:GetSSHPublicKey',
+        'iam:ListSSHPublicKeys',
+        'iam:UpdateSSHPublicKey',
+        'iam:UploadSSHPublicKey',
+      ],
       Resource: 'arn:aws:iam::*:user/${aws:username}',
     },
     {
@@ -95,13 +119,24 @@ const selfManage: PolicyDocument = {
 // The simplest force-MFA form, plus an administrator policy for it to restrict.
 const denyAllWithoutMfa: PolicyDocument = {
   Version: '2012-10-17',
-  Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } },
+  Statement: {
+    Effect: 'Deny',
+    Action: '*',
+    Resource: '*',
+    Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+  },
 };
-const administratorAccess: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+const administratorAccess: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
 
 describe('self-service "deny all except listed if no MFA" policy', () => {
   it('denies long-term keys (no MFA key at all) everything outside the listed actions', () => {
-    const result = evaluateIdentityPolicies([selfManage, administratorAccess], request('s3:ListAllMyBuckets', '*', longTermKeys));
+    const result = evaluateIdentityPolicies(
+      [selfManage, administratorAccess],
+      request('s3:ListAllMyBuckets', '*', longTermKeys),
+    );
     expect(result).toEqual({
       decision: 'ExplicitDeny',
       reason: 'Explicitly denied by statement 8 (Sid "DenyAllExceptListedIfNoMFA") of policy 0',
@@ -112,9 +147,17 @@ describe('self-service "deny all except listed if no MFA" policy', () => {
   });
 
   it('lets long-term keys reach the listed MFA set-up actions on their own user only', () => {
-    const result = evaluateIdentityPolicies([selfManage], request('iam:ListMFADevices', userArn('alice'), longTermKeys));
+    const result = evaluateIdentityPolicies(
+      [selfManage],
+      request('iam:ListMFADevices', userArn('alice'), longTermKeys),
+    );
     expect(result.decision).toBe('Allow');
-    expect(result.matchedStatement).toEqual({ sid: 'AllowManageOwnUserMFA', effect: 'Allow', index: 7, policyIndex: 0 });
+    expect(result.matchedStatement).toEqual({
+      sid: 'AllowManageOwnUserMFA',
+      effect: 'Allow',
+      index: 7,
+      policyIndex: 0,
+    });
     expect(decide([selfManage], 'iam:ListMFADevices', userArn('bob'))).toBe('ImplicitDeny');
     expect(decide([selfManage], 'iam:CreateVirtualMFADevice', `arn:aws:iam::${ACCOUNT}:mfa/alice`)).toBe('Allow');
     expect(decide([selfManage], 'iam:CreateVirtualMFADevice', `arn:aws:iam::${ACCOUNT}:mfa/bob`)).toBe('ImplicitDeny');
@@ -129,7 +172,9 @@ describe('self-service "deny all except listed if no MFA" policy', () => {
   });
 
   it('denies a session created without MFA (aws:MultiFactorAuthPresent "false")', () => {
-    expect(decide([selfManage, administratorAccess], 's3:ListAllMyBuckets', '*', sessionWithoutMfa)).toBe('ExplicitDeny');
+    expect(decide([selfManage, administratorAccess], 's3:ListAllMyBuckets', '*', sessionWithoutMfa)).toBe(
+      'ExplicitDeny',
+    );
     expect(decide([selfManage], 'iam:ListMFADevices', userArn('alice'), sessionWithoutMfa)).toBe('Allow');
   });
 
@@ -155,27 +200,43 @@ describe('Deny * unless MFA (BoolIfExists)', () => {
   it('with plain Bool instead of BoolIfExists the Deny misses long-term keys (absent key does not match)', () => {
     const boolOnly: PolicyDocument = {
       Version: '2012-10-17',
-      Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } },
+      Statement: {
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } },
+      },
     };
     expect(decide([boolOnly, administratorAccess], 'ec2:DescribeInstances', '*', longTermKeys)).toBe('Allow');
-    expect(decide([boolOnly, administratorAccess], 'ec2:DescribeInstances', '*', sessionWithoutMfa)).toBe('ExplicitDeny');
+    expect(decide([boolOnly, administratorAccess], 'ec2:DescribeInstances', '*', sessionWithoutMfa)).toBe(
+      'ExplicitDeny',
+    );
   });
 });
 
 describe('combining documents', () => {
-  const allowS3: PolicyDocument = { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 's3:*', Resource: '*' } };
+  const allowS3: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+  };
   const denyDelete: PolicyDocument = {
     Version: '2012-10-17',
     Statement: { Sid: 'NoDeletes', Effect: 'Deny', Action: 's3:Delete*', Resource: 'arn:aws:s3:::prod/*' },
   };
 
   it('lets an explicit Deny in any document beat an Allow in another, in either order', () => {
-    for (const docs of [[allowS3, denyDelete], [denyDelete, allowS3]]) {
+    for (const docs of [
+      [allowS3, denyDelete],
+      [denyDelete, allowS3],
+    ]) {
       expect(decide(docs, 's3:DeleteObject', 'arn:aws:s3:::prod/a.txt')).toBe('ExplicitDeny');
       expect(decide(docs, 's3:DeleteObject', 'arn:aws:s3:::dev/a.txt')).toBe('Allow');
       expect(decide(docs, 's3:GetObject', 'arn:aws:s3:::prod/a.txt')).toBe('Allow');
     }
-    const result = evaluateIdentityPolicies([allowS3, denyDelete], request('s3:DeleteObject', 'arn:aws:s3:::prod/a', {}));
+    const result = evaluateIdentityPolicies(
+      [allowS3, denyDelete],
+      request('s3:DeleteObject', 'arn:aws:s3:::prod/a', {}),
+    );
     expect(result.matchedStatement).toEqual({ sid: 'NoDeletes', effect: 'Deny', index: 0, policyIndex: 1 });
   });
 
@@ -189,14 +250,23 @@ describe('combining documents', () => {
   });
 
   it('reports the first Allow when several apply', () => {
-    const result = evaluateIdentityPolicies([denyDelete, allowS3, administratorAccess], request('s3:GetObject', '*', {}));
-    expect(result).toMatchObject({ decision: 'Allow', matchedStatement: { effect: 'Allow', index: 0, policyIndex: 1 } });
+    const result = evaluateIdentityPolicies(
+      [denyDelete, allowS3, administratorAccess],
+      request('s3:GetObject', '*', {}),
+    );
+    expect(result).toMatchObject({
+      decision: 'Allow',
+      matchedStatement: { effect: 'Allow', index: 0, policyIndex: 1 },
+    });
     expect(result.matchedStatement).not.toHaveProperty('sid');
   });
 });
 
 describe('Action and NotAction', () => {
-  const allow = (action: unknown): PolicyDocument => ({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: action as string, Resource: '*' } });
+  const allow = (action: unknown): PolicyDocument => ({
+    Version: '2012-10-17',
+    Statement: { Effect: 'Allow', Action: action as string, Resource: '*' },
+  });
 
   it('matches case-insensitively with * and ? wildcards', () => {
     expect(decide([allow('iam:*')], 'iam:ListUsers', '*')).toBe('Allow');
@@ -211,7 +281,10 @@ describe('Action and NotAction', () => {
   });
 
   it('NotAction applies to every action except the listed ones (AWS example: allow all but IAM)', () => {
-    const notIam: PolicyDocument = { Version: '2012-10-17', Statement: { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' } };
+    const notIam: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' },
+    };
     expect(decide([notIam], 's3:GetObject', '*')).toBe('Allow');
     expect(decide([notIam], 'iam:ListUsers', '*')).toBe('ImplicitDeny');
     expect(decide([notIam], 'IAM:ListUsers', '*')).toBe('ImplicitDeny');
@@ -226,11 +299,15 @@ describe('Resource and NotResource', () => {
 
   it('matches with wildcards, case-sensitively', () => {
     expect(decide([allowOn('arn:aws:s3:::bucket/*')], 's3:GetObject', 'arn:aws:s3:::bucket/a/b.txt')).toBe('Allow');
-    expect(decide([allowOn('arn:aws:s3:::bucket/*')], 's3:GetObject', 'arn:aws:s3:::Bucket/a.txt')).toBe('ImplicitDeny');
+    expect(decide([allowOn('arn:aws:s3:::bucket/*')], 's3:GetObject', 'arn:aws:s3:::Bucket/a.txt')).toBe(
+      'ImplicitDeny',
+    );
     expect(decide([allowOn('arn:aws:s3:::bucket-?')], 's3:ListBucket', 'arn:aws:s3:::bucket-a')).toBe('Allow');
     expect(decide([allowOn('arn:aws:s3:::bucket-?')], 's3:ListBucket', 'arn:aws:s3:::bucket-ab')).toBe('ImplicitDeny');
     expect(decide([allowOn('arn:aws:s3:::bucket-?')], 's3:ListBucket', 'arn:aws:s3:::bucket-')).toBe('ImplicitDeny');
-    expect(decide([allowOn(['arn:aws:s3:::one', 'arn:aws:s3:::two'])], 's3:ListBucket', 'arn:aws:s3:::two')).toBe('Allow');
+    expect(decide([allowOn(['arn:aws:s3:::one', 'arn:aws:s3:::two'])], 's3:ListBucket', 'arn:aws:s3:::two')).toBe(
+      'Allow',
+    );
   });
 
   it('keeps a mid-segment * inside its colon-separated segment, lets a segment-final * run on', () => {
@@ -248,7 +325,9 @@ describe('Resource and NotResource', () => {
     expect(decide([home], 's3:GetObject', `arn:aws:s3:::home/${ACCOUNT}/AIDAALICE0000000000/notes.txt`)).toBe('Allow');
     expect(decide([home], 's3:GetObject', `arn:aws:s3:::home/${ACCOUNT}/AIDABOB/notes.txt`)).toBe('ImplicitDeny');
     const tagged = allowOn('arn:aws:s3:::bucket/${aws:PrincipalTag/department}/*');
-    expect(decide([tagged], 's3:GetObject', 'arn:aws:s3:::bucket/hr/x', { 'aws:PrincipalTag/department': 'hr' })).toBe('Allow');
+    expect(decide([tagged], 's3:GetObject', 'arn:aws:s3:::bucket/hr/x', { 'aws:PrincipalTag/department': 'hr' })).toBe(
+      'Allow',
+    );
   });
 
   it('uses a documented default value when the key is absent', () => {
@@ -278,7 +357,9 @@ describe('Resource and NotResource', () => {
     expect(() => decide([allowOn('arn:aws:s3:::b/${aws:SourceIp}')], 's3:GetObject', 'arn:aws:s3:::b/x')).toThrow(
       new UnsupportedPolicyError("Unsupported policy variable '${aws:SourceIp}' in statement 0 of policy 0"),
     );
-    expect(() => decide([allowOn('arn:aws:s3:::b/${aws:TagKeys}')], 's3:GetObject', 'arn:aws:s3:::b/x')).toThrow(UnsupportedPolicyError);
+    expect(() => decide([allowOn('arn:aws:s3:::b/${aws:TagKeys}')], 's3:GetObject', 'arn:aws:s3:::b/x')).toThrow(
+      UnsupportedPolicyError,
+    );
   });
 
   it('NotResource applies to every resource except the listed ones', () => {
@@ -286,7 +367,11 @@ describe('Resource and NotResource', () => {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: 's3:*', Resource: '*' },
-        { Effect: 'Deny', Action: 's3:*', NotResource: ['arn:aws:s3:::home/${aws:username}', 'arn:aws:s3:::home/${aws:username}/*'] },
+        {
+          Effect: 'Deny',
+          Action: 's3:*',
+          NotResource: ['arn:aws:s3:::home/${aws:username}', 'arn:aws:s3:::home/${aws:username}/*'],
+        },
       ],
     };
     expect(decide([denyOutsideHome], 's3:GetObject', 'arn:aws:s3:::home/alice/a.txt')).toBe('Allow');
@@ -297,7 +382,10 @@ describe('Resource and NotResource', () => {
 });
 
 describe('malformed and unsupported policies fail closed', () => {
-  const statement = (fields: Record<string, unknown>): PolicyDocument => ({ Version: '2012-10-17', Statement: [fields as never] });
+  const statement = (fields: Record<string, unknown>): PolicyDocument => ({
+    Version: '2012-10-17',
+    Statement: [fields as never],
+  });
   const message = (doc: PolicyDocument): string => {
     try {
       decide([doc], 's3:GetObject', '*');
@@ -312,15 +400,27 @@ describe('malformed and unsupported policies fail closed', () => {
     expect(message(statement({ Sid: 'NoAction', Effect: 'Allow', Resource: '*' }))).toBe(
       'Malformed statement 0 (Sid "NoAction") of policy 0: it has neither Action nor NotAction',
     );
-    expect(message(statement({ Effect: 'Allow', Action: 's3:*' }))).toBe('Malformed statement 0 of policy 0: it has neither Resource nor NotResource');
-    expect(message(statement({ Effect: 'Allow', Action: 's3:*', NotAction: 'iam:*', Resource: '*' }))).toMatch(/both Action and NotAction/);
-    expect(message(statement({ Effect: 'Allow', Action: 's3:*', Resource: '*', NotResource: 'x' }))).toMatch(/both Resource and NotResource/);
+    expect(message(statement({ Effect: 'Allow', Action: 's3:*' }))).toBe(
+      'Malformed statement 0 of policy 0: it has neither Resource nor NotResource',
+    );
+    expect(message(statement({ Effect: 'Allow', Action: 's3:*', NotAction: 'iam:*', Resource: '*' }))).toMatch(
+      /both Action and NotAction/,
+    );
+    expect(message(statement({ Effect: 'Allow', Action: 's3:*', Resource: '*', NotResource: 'x' }))).toMatch(
+      /both Resource and NotResource/,
+    );
     expect(message(statement({ Effect: 'allow', Action: 's3:*', Resource: '*' }))).toMatch(/Effect must be/);
-    expect(message(statement({ Effect: 'Allow', Action: 's3:*', Resource: '*', Principal: '*' }))).toMatch(/cannot name a Principal/);
-    expect(message(statement({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condtion: {} }))).toMatch(/unknown field 'Condtion'/);
+    expect(message(statement({ Effect: 'Allow', Action: 's3:*', Resource: '*', Principal: '*' }))).toMatch(
+      /cannot name a Principal/,
+    );
+    expect(message(statement({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condtion: {} }))).toMatch(
+      /unknown field 'Condtion'/,
+    );
     expect(message(statement({ Effect: 'Allow', Action: [], Resource: '*' }))).toMatch(/Action must be a non-empty/);
     expect(message({ Version: '2012-10-18', Statement: [] })).toMatch(/unsupported Version/);
-    expect(message(statement({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { Bool: 'x' } }))).toMatch(/must map keys/);
+    expect(message(statement({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { Bool: 'x' } }))).toMatch(
+      /must map keys/,
+    );
   });
 
   it('rejects a malformed document even when another document already denies', () => {
@@ -334,12 +434,16 @@ describe('malformed and unsupported policies fail closed', () => {
     expect(message(unsupported({ Foo: { 'aws:username': 'alice' } }))).toBe(
       `Unsupported condition operator 'Foo' in statement 0 (Sid "S") of policy 0`,
     );
-    expect(message(unsupported({ IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } }))).toMatch(/Unsupported condition operator 'IpAddress'/);
+    expect(message(unsupported({ IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } }))).toMatch(
+      /Unsupported condition operator 'IpAddress'/,
+    );
     expect(message(unsupported({ StringEquals: { 'aws:SourceVpc': 'vpc-1' } }))).toBe(
       `Unsupported condition key 'aws:SourceVpc' in statement 0 (Sid "S") of policy 0`,
     );
     expect(message(unsupported({ NullIfExists: { 'aws:username': 'true' } }))).toMatch(/operator 'NullIfExists'/);
-    expect(message(unsupported({ 'ForAnyValue:Null': { 'aws:TagKeys': 'true' } }))).toMatch(/operator 'ForAnyValue:Null'/);
+    expect(message(unsupported({ 'ForAnyValue:Null': { 'aws:TagKeys': 'true' } }))).toMatch(
+      /operator 'ForAnyValue:Null'/,
+    );
     expect(message(unsupported({ bool: { 'aws:SecureTransport': 'true' } }))).toMatch(/operator 'bool'/);
     // An unsupported key in a Deny must not be skipped: that would silently allow.
     const deny: PolicyDocument = {
@@ -358,7 +462,12 @@ describe('malformed and unsupported policies fail closed', () => {
       Statement: [
         { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
         { Effect: 'Deny', Action: 'ec2:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
-        { Effect: 'Deny', Action: 's3:*', Resource: 'arn:aws:s3:::other', Condition: { StringEquals: { 'aws:SourceVpc': 'v' } } },
+        {
+          Effect: 'Deny',
+          Action: 's3:*',
+          Resource: 'arn:aws:s3:::other',
+          Condition: { StringEquals: { 'aws:SourceVpc': 'v' } },
+        },
       ],
     };
     expect(decide([doc], 's3:GetObject', 'arn:aws:s3:::mine')).toBe('Allow');

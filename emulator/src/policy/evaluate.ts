@@ -1,13 +1,13 @@
 import type { PolicyDocument } from '../state/state-file.ts';
 import { conditionsHold } from './conditions.ts';
-import { toRequestContext, variableResolver, type VariableResolver } from './context-keys.ts';
+import { toRequestContext, type VariableResolver, variableResolver } from './context-keys.ts';
 import { actionMatches, resourceMatches } from './match.ts';
 import { notPrincipalNames, principalMatches } from './principals.ts';
-import { checkPolicy, type CheckedStatement, type ElementList } from './statements.ts';
+import { type CheckedStatement, checkPolicy, type ElementList } from './statements.ts';
 
-export { UnsupportedPolicyError } from './errors.ts';
 export { conditionKeysUsed, requiresMfa } from './analysis.ts';
-export { SUPPORTED_CONDITION_KEYS, SUPPORTED_CONDITION_KEY_PREFIXES } from './context-keys.ts';
+export { SUPPORTED_CONDITION_KEY_PREFIXES, SUPPORTED_CONDITION_KEYS } from './context-keys.ts';
+export { UnsupportedPolicyError } from './errors.ts';
 
 /**
  * The emulator's IAM policy evaluator: identity policies for every action a caller performs, and

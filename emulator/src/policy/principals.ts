@@ -53,7 +53,7 @@ export function checkPrincipalElement(element: unknown, name: 'Principal' | 'Not
 
 function awsEntries(element: unknown): string[] | 'everyone' {
   if (element === '*') return 'everyone';
-  const raw = (element as Record<string, string | string[]>)['AWS'];
+  const raw = (element as Record<string, string | string[]>).AWS;
   if (raw === undefined) return []; // Service, Federated, CanonicalUser never name an AWS principal
   return Array.isArray(raw) ? raw : [raw];
 }

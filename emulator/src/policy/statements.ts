@@ -1,4 +1,4 @@
-import { parseConditions, type ParsedCondition } from './conditions.ts';
+import { type ParsedCondition, parseConditions } from './conditions.ts';
 import { UnsupportedPolicyError } from './errors.ts';
 import { checkPrincipalElement } from './principals.ts';
 
@@ -37,7 +37,15 @@ export interface CheckedPolicy {
 
 const DOCUMENT_FIELDS = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_FIELDS = new Set([
-  'Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition',
+  'Sid',
+  'Effect',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Principal',
+  'NotPrincipal',
+  'Condition',
 ]);
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 
@@ -45,11 +53,11 @@ export function checkPolicy(doc: unknown, kind: PolicyKind, label: string): Chec
   if (!isObject(doc)) throw new UnsupportedPolicyError(`Malformed ${label}: expected a JSON object`);
   const unknownField = Object.keys(doc).find((field) => !DOCUMENT_FIELDS.has(field));
   if (unknownField) throw new UnsupportedPolicyError(`Malformed ${label}: unknown field '${unknownField}'`);
-  const version = doc['Version'];
+  const version = doc.Version;
   if (version !== undefined && !VERSIONS.has(version as string)) {
     throw new UnsupportedPolicyError(`Malformed ${label}: unsupported Version '${String(version)}'`);
   }
-  const raw = doc['Statement'];
+  const raw = doc.Statement;
   const list: unknown[] = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   return {
     statements: list.map((statement, index) => checkStatement(statement, index, kind, label)),
@@ -60,7 +68,7 @@ export function checkPolicy(doc: unknown, kind: PolicyKind, label: string): Chec
 function checkStatement(statement: unknown, index: number, kind: PolicyKind, label: string): CheckedStatement {
   let where = `statement ${index} of ${label}`;
   if (!isObject(statement)) throw new UnsupportedPolicyError(`Malformed ${where}: expected an object`);
-  const sid = statement['Sid'];
+  const sid = statement.Sid;
   if (sid !== undefined && typeof sid !== 'string') {
     throw new UnsupportedPolicyError(`Malformed ${where}: Sid must be a string`);
   }
@@ -70,7 +78,7 @@ function checkStatement(statement: unknown, index: number, kind: PolicyKind, lab
 
   const unknownField = Object.keys(statement).find((field) => !STATEMENT_FIELDS.has(field));
   if (unknownField) throw malformed(`unknown field '${unknownField}'`);
-  const effect = statement['Effect'];
+  const effect = statement.Effect;
   if (effect !== 'Allow' && effect !== 'Deny') throw malformed(`Effect must be "Allow" or "Deny"`);
 
   const action = pair(statement, 'Action', 'NotAction', malformed);
@@ -78,8 +86,8 @@ function checkStatement(statement: unknown, index: number, kind: PolicyKind, lab
   const resource = pair(statement, 'Resource', 'NotResource', malformed);
   if (!resource && kind === 'identity') throw malformed('it has neither Resource nor NotResource');
 
-  const hasPrincipal = statement['Principal'] !== undefined;
-  const hasNotPrincipal = statement['NotPrincipal'] !== undefined;
+  const hasPrincipal = statement.Principal !== undefined;
+  const hasNotPrincipal = statement.NotPrincipal !== undefined;
   let principal: CheckedStatement['principal'];
   if (kind === 'identity') {
     if (hasPrincipal || hasNotPrincipal) throw malformed('identity policies cannot name a Principal or NotPrincipal');
@@ -105,7 +113,7 @@ function checkStatement(statement: unknown, index: number, kind: PolicyKind, lab
     action,
     resource,
     principal,
-    conditions: parseConditions(statement['Condition'], where),
+    conditions: parseConditions(statement.Condition, where),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument, PolicyStatement } from '../state/state-file.ts';
-import { evaluateTrustPolicy, UnsupportedPolicyError, type Decision, type TrustRequest } from './evaluate.ts';
+import { type Decision, evaluateTrustPolicy, type TrustRequest, UnsupportedPolicyError } from './evaluate.ts';
 
 const TRUSTING = '111111111111';
 const TRUSTED = '222222222222';
@@ -8,7 +8,11 @@ const ROLE = `arn:aws:iam::${TRUSTING}:role/CrossAccountRole`;
 const alice = { arn: `arn:aws:iam::${TRUSTING}:user/alice`, account: TRUSTING };
 const richard = { arn: `arn:aws:iam::${TRUSTED}:user/Richard`, account: TRUSTED };
 
-const assume = (principal: TrustRequest['principal'], keys: TrustRequest['keys'] = {}, action = 'sts:AssumeRole'): TrustRequest => ({
+const assume = (
+  principal: TrustRequest['principal'],
+  keys: TrustRequest['keys'] = {},
+  action = 'sts:AssumeRole',
+): TrustRequest => ({
   action,
   resource: ROLE,
   principal,
@@ -47,7 +51,9 @@ describe('trust policy with Bool aws:MultiFactorAuthPresent "true"', () => {
   });
 
   it('does not admit other actions', () => {
-    expect(decide(mfaTrust, assume(richard, { 'aws:MultiFactorAuthPresent': 'true' }, 'sts:AssumeRoleWithWebIdentity'))).toBe('ImplicitDeny');
+    expect(
+      decide(mfaTrust, assume(richard, { 'aws:MultiFactorAuthPresent': 'true' }, 'sts:AssumeRoleWithWebIdentity')),
+    ).toBe('ImplicitDeny');
   });
 });
 
@@ -68,7 +74,13 @@ describe('trust policy with NumericLessThan aws:MultiFactorAuthAge 3600', () => 
 describe('Null aws:MultiFactorAuthAge deny pattern', () => {
   const doc = trust(
     { Effect: 'Allow', Principal: { AWS: TRUSTING }, Action: 'sts:AssumeRole' },
-    { Sid: 'DenyWithoutMfa', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { Null: { 'aws:MultiFactorAuthAge': 'true' } } },
+    {
+      Sid: 'DenyWithoutMfa',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'sts:AssumeRole',
+      Condition: { Null: { 'aws:MultiFactorAuthAge': 'true' } },
+    },
   );
   it('denies callers without MFA explicitly and admits MFA callers', () => {
     expect(evaluateTrustPolicy(doc, assume(alice))).toEqual({
@@ -77,7 +89,9 @@ describe('Null aws:MultiFactorAuthAge deny pattern', () => {
       matchedStatement: { sid: 'DenyWithoutMfa', effect: 'Deny', index: 1 },
     });
     expect(decide(doc, assume(alice, { 'aws:MultiFactorAuthPresent': 'false' }))).toBe('ExplicitDeny');
-    expect(decide(doc, assume(alice, { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '5' }))).toBe('Allow');
+    expect(decide(doc, assume(alice, { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '5' }))).toBe(
+      'Allow',
+    );
   });
 });
 
@@ -118,7 +132,9 @@ describe('Principal forms', () => {
 
   it('a user ARN admits exactly that user', () => {
     expect(admits({ AWS: richard.arn }, richard)).toBe('Allow');
-    expect(admits({ AWS: richard.arn }, { arn: `arn:aws:iam::${TRUSTED}:user/bob`, account: TRUSTED })).toBe('ImplicitDeny');
+    expect(admits({ AWS: richard.arn }, { arn: `arn:aws:iam::${TRUSTED}:user/bob`, account: TRUSTED })).toBe(
+      'ImplicitDeny',
+    );
     expect(admits({ AWS: richard.arn }, root)).toBe('ImplicitDeny');
   });
 
@@ -139,20 +155,28 @@ describe('Principal forms', () => {
 
   it('refuses principal forms AWS rejects or the emulator cannot match', () => {
     expect(() => admits({ AWS: `arn:aws:iam::${TRUSTED}:user/*` }, richard)).toThrow(
-      new UnsupportedPolicyError(`Unsupported AWS principal 'arn:aws:iam::${TRUSTED}:user/*' in Principal of statement 0 of the trust policy`),
+      new UnsupportedPolicyError(
+        `Unsupported AWS principal 'arn:aws:iam::${TRUSTED}:user/*' in Principal of statement 0 of the trust policy`,
+      ),
     );
     expect(() => admits({ AWS: `arn:aws:iam::${TRUSTED}:group/Admins` }, richard)).toThrow(UnsupportedPolicyError);
     expect(() => admits({ Aws: TRUSTED } as never, richard)).toThrow(/Unsupported principal type 'Aws'/);
     expect(() => admits('everyone' as never, richard)).toThrow(/Malformed Principal/);
     expect(() => admits({ AWS: [] }, richard)).toThrow(/Malformed Principal/);
-    expect(() => admits({}, richard)).toThrow(/Malformed Principal in statement 0 of the trust policy: it names no principal/);
+    expect(() => admits({}, richard)).toThrow(
+      /Malformed Principal in statement 0 of the trust policy: it names no principal/,
+    );
   });
 });
 
 describe('NotPrincipal (Deny only)', () => {
   const exceptBob = trust(
     { Effect: 'Allow', Principal: { AWS: TRUSTING }, Action: 'sts:AssumeRole' },
-    { Effect: 'Deny', NotPrincipal: { AWS: [`arn:aws:iam::${TRUSTING}:user/bob`, `arn:aws:iam::${TRUSTING}:root`] }, Action: 'sts:AssumeRole' },
+    {
+      Effect: 'Deny',
+      NotPrincipal: { AWS: [`arn:aws:iam::${TRUSTING}:user/bob`, `arn:aws:iam::${TRUSTING}:root`] },
+      Action: 'sts:AssumeRole',
+    },
   );
   const bob = { arn: `arn:aws:iam::${TRUSTING}:user/bob`, account: TRUSTING };
 
@@ -178,30 +202,50 @@ describe('NotPrincipal (Deny only)', () => {
 
 describe('trust policy structure', () => {
   it('needs a Principal or NotPrincipal in every statement, and not both', () => {
-    expect(() => decide(trust({ Effect: 'Allow', Action: 'sts:AssumeRole' }), assume(alice))).toThrow(/exactly one of Principal or NotPrincipal/);
+    expect(() => decide(trust({ Effect: 'Allow', Action: 'sts:AssumeRole' }), assume(alice))).toThrow(
+      /exactly one of Principal or NotPrincipal/,
+    );
     expect(() =>
-      decide(trust({ Effect: 'Deny', Principal: '*', NotPrincipal: { AWS: '*' }, Action: 'sts:AssumeRole' }), assume(alice)),
+      decide(
+        trust({ Effect: 'Deny', Principal: '*', NotPrincipal: { AWS: '*' }, Action: 'sts:AssumeRole' }),
+        assume(alice),
+      ),
     ).toThrow(UnsupportedPolicyError);
   });
 
   it('needs an Action, but no Resource; a Resource, when present, must match the role', () => {
-    expect(() => decide(trust({ Effect: 'Allow', Principal: '*' }), assume(alice))).toThrow(/neither Action nor NotAction/);
-    expect(decide(trust({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Resource: ROLE }), assume(alice))).toBe('Allow');
-    expect(decide(trust({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Resource: `${ROLE}2` }), assume(alice))).toBe('ImplicitDeny');
+    expect(() => decide(trust({ Effect: 'Allow', Principal: '*' }), assume(alice))).toThrow(
+      /neither Action nor NotAction/,
+    );
+    expect(
+      decide(trust({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Resource: ROLE }), assume(alice)),
+    ).toBe('Allow');
+    expect(
+      decide(trust({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Resource: `${ROLE}2` }), assume(alice)),
+    ).toBe('ImplicitDeny');
   });
 
   it('checks conditions only of statements whose principal matches', () => {
     const doc = trust(
       { Effect: 'Allow', Principal: { AWS: TRUSTING }, Action: 'sts:AssumeRole' },
-      { Effect: 'Deny', Principal: { AWS: TRUSTED }, Action: 'sts:AssumeRole', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+      {
+        Effect: 'Deny',
+        Principal: { AWS: TRUSTED },
+        Action: 'sts:AssumeRole',
+        Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+      },
     );
     expect(decide(doc, assume(alice))).toBe('Allow');
-    expect(() => decide(doc, assume(richard))).toThrow(/Unsupported condition operator 'IpAddress' in statement 1 of the trust policy/);
+    expect(() => decide(doc, assume(richard))).toThrow(
+      /Unsupported condition operator 'IpAddress' in statement 1 of the trust policy/,
+    );
   });
 
   it('accepts the Action wildcard forms and tag-session style companions', () => {
     const doc = trust({ Effect: 'Allow', Principal: { AWS: TRUSTING }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
     expect(decide(doc, assume(alice, {}, 'sts:TagSession'))).toBe('Allow');
-    expect(decide(trust({ Effect: 'Allow', Principal: { AWS: TRUSTING }, Action: 'sts:*' }), assume(alice))).toBe('Allow');
+    expect(decide(trust({ Effect: 'Allow', Principal: { AWS: TRUSTING }, Action: 'sts:*' }), assume(alice))).toBe(
+      'Allow',
+    );
   });
 });

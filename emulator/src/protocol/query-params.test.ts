@@ -33,13 +33,21 @@ describe('QueryParams', () => {
     expect(errorOf(() => QueryParams.fromForm('').required('RoleArn'))).toBe(
       "ValidationError: 1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null",
     );
-    expect(errorOf(() => QueryParams.fromForm('DurationSeconds=12a').integer('DurationSeconds'))).toMatch(/^ValidationError: Invalid value for parameter durationSeconds/);
+    expect(errorOf(() => QueryParams.fromForm('DurationSeconds=12a').integer('DurationSeconds'))).toMatch(
+      /^ValidationError: Invalid value for parameter durationSeconds/,
+    );
     expect(QueryParams.fromForm('DurationSeconds=900').integer('DurationSeconds')).toBe(900);
   });
 });
 
 describe('requestParams', () => {
-  const wire = (method: string, rawQuery: string, body: string) => ({ method, rawPath: '/', rawQuery, headers: [], body: new TextEncoder().encode(body) });
+  const wire = (method: string, rawQuery: string, body: string) => ({
+    method,
+    rawPath: '/',
+    rawQuery,
+    headers: [],
+    body: new TextEncoder().encode(body),
+  });
 
   it('merges the query string with a POST form body', () => {
     const params = requestParams(wire('POST', 'Version=2011-06-15', 'Action=GetCallerIdentity'));
@@ -48,6 +56,8 @@ describe('requestParams', () => {
   });
 
   it('ignores a GET body, as the Query protocol puts GET parameters in the URL', () => {
-    expect(requestParams(wire('GET', 'Action=GetCallerIdentity', 'Action=AssumeRole')).string('Action')).toBe('GetCallerIdentity');
+    expect(requestParams(wire('GET', 'Action=GetCallerIdentity', 'Action=AssumeRole')).string('Action')).toBe(
+      'GetCallerIdentity',
+    );
   });
 });

@@ -40,7 +40,10 @@ export class QueryParams {
     const raw = this.#values.get(name);
     if (raw === undefined) return undefined;
     if (!/^-?\d{1,15}$/.test(raw)) {
-      throw new AwsError('ValidationError', `Invalid value for parameter ${lowerFirst(name)}, value: ${raw}, type: class java.lang.String, valid types: class java.lang.Integer`);
+      throw new AwsError(
+        'ValidationError',
+        `Invalid value for parameter ${lowerFirst(name)}, value: ${raw}, type: class java.lang.String, valid types: class java.lang.Integer`,
+      );
     }
     return Number(raw);
   }
@@ -76,7 +79,10 @@ export class QueryParams {
       const index = Number(rest.slice(0, dot));
       if (!Number.isInteger(index) || index < 1) continue;
       let group = groups.get(index);
-      if (!group) groups.set(index, (group = new Map()));
+      if (!group) {
+        group = new Map();
+        groups.set(index, group);
+      }
       group.set(rest.slice(dot + 1), value);
     }
     return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([, values]) => new QueryParams(values));

@@ -40,7 +40,12 @@ function renderObject(object: XmlObject): string {
  * `<ActionResponse><ActionResult>...</ActionResult><ResponseMetadata>...` . Pass `result: null` for
  * operations without an output shape (no `<ActionResult>` element is written then).
  */
-export function renderResponse(service: ServiceName, action: string, result: XmlObject | null, requestId: string): string {
+export function renderResponse(
+  service: ServiceName,
+  action: string,
+  result: XmlObject | null,
+  requestId: string,
+): string {
   const resultXml = result === null ? '' : `<${action}Result>${renderObject(result)}</${action}Result>`;
   return (
     `<${action}Response xmlns="${NAMESPACES[service]}">${resultXml}` +
@@ -48,7 +53,13 @@ export function renderResponse(service: ServiceName, action: string, result: Xml
   );
 }
 
-export function renderError(service: ServiceName, type: 'Sender' | 'Receiver', code: string, message: string, requestId: string): string {
+export function renderError(
+  service: ServiceName,
+  type: 'Sender' | 'Receiver',
+  code: string,
+  message: string,
+  requestId: string,
+): string {
   return (
     `<ErrorResponse xmlns="${NAMESPACES[service]}"><Error><Type>${type}</Type><Code>${escapeXml(code)}</Code>` +
     `<Message>${escapeXml(message)}</Message></Error><RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`

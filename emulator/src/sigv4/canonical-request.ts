@@ -29,7 +29,8 @@ export interface CanonicalRequestInput {
 
 export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
-const hmac = (key: string | Uint8Array, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
+const hmac = (key: string | Uint8Array, data: string): Buffer =>
+  createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** RFC 3986 percent-encoding as SigV4 defines it: everything but A-Z a-z 0-9 - _ . ~ is encoded. */
 export function uriEncode(text: string): string {
@@ -85,7 +86,10 @@ export function canonicalHeaders(headers: CanonicalRequestInput['headers'], sign
   for (const [name, value] of headers) {
     const lower = name.toLowerCase();
     let values = byName.get(lower);
-    if (!values) byName.set(lower, (values = []));
+    if (!values) {
+      values = [];
+      byName.set(lower, values);
+    }
     values.push(canonicalHeaderValue(value));
   }
   // A signed header that was not sent canonicalises as empty: the signature then fails to match.
@@ -103,7 +107,8 @@ export function canonicalRequest(input: CanonicalRequestInput, omitQuery?: Reado
   ].join('\n');
 }
 
-export const scopeString = (scope: CredentialScope): string => `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
+export const scopeString = (scope: CredentialScope): string =>
+  `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
 
 export function stringToSign(amzDate: string, scope: CredentialScope, canonical: string): string {
   return [ALGORITHM, amzDate, scopeString(scope), sha256Hex(canonical)].join('\n');

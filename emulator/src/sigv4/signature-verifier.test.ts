@@ -36,12 +36,20 @@ const EXAMPLE_REQUEST: WireRequest = {
 const EXAMPLE_NOW = new Date('2015-08-30T12:40:00Z');
 
 describe('AWS documented example (IAM ListUsers)', () => {
-  const canonical = canonicalRequest({ ...EXAMPLE_REQUEST, signedHeaders: ['content-type', 'host', 'x-amz-date'], payloadHash: sha256Hex('') });
+  const canonical = canonicalRequest({
+    ...EXAMPLE_REQUEST,
+    signedHeaders: ['content-type', 'host', 'x-amz-date'],
+    payloadHash: sha256Hex(''),
+  });
 
   it('reproduces the canonical request hash, signing key and signature', () => {
     expect(sha256Hex(canonical)).toBe('f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59');
-    expect(signingKey(EXAMPLE_SECRET, EXAMPLE_SCOPE).toString('hex')).toBe('c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9');
-    expect(signature(EXAMPLE_SECRET, EXAMPLE_SCOPE, stringToSign('20150830T123600Z', EXAMPLE_SCOPE, canonical))).toBe(EXAMPLE_SIGNATURE);
+    expect(signingKey(EXAMPLE_SECRET, EXAMPLE_SCOPE).toString('hex')).toBe(
+      'c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9',
+    );
+    expect(signature(EXAMPLE_SECRET, EXAMPLE_SCOPE, stringToSign('20150830T123600Z', EXAMPLE_SCOPE, canonical))).toBe(
+      EXAMPLE_SIGNATURE,
+    );
   });
 
   it('verifies the example request with the right secret only', () => {
@@ -61,7 +69,10 @@ describe('AWS documented example (IAM ListUsers)', () => {
 });
 
 describe('readSignatureClaim errors', () => {
-  const withHeaders = (headers: ReadonlyArray<readonly [string, string]>): WireRequest => ({ ...EXAMPLE_REQUEST, headers });
+  const withHeaders = (headers: ReadonlyArray<readonly [string, string]>): WireRequest => ({
+    ...EXAMPLE_REQUEST,
+    headers,
+  });
   const codeOf = (request: WireRequest, now = EXAMPLE_NOW): string => {
     try {
       readSignatureClaim(request, now);
@@ -72,7 +83,9 @@ describe('readSignatureClaim errors', () => {
   };
 
   it('asks for authentication when there is no Authorization header', () => {
-    expect(codeOf(withHeaders(EXAMPLE_HEADERS))).toBe('MissingAuthenticationToken: Request is missing Authentication Token');
+    expect(codeOf(withHeaders(EXAMPLE_HEADERS))).toBe(
+      'MissingAuthenticationToken: Request is missing Authentication Token',
+    );
   });
 
   it('refuses a signature older or newer than 15 minutes with AWS wording', () => {
@@ -80,7 +93,9 @@ describe('readSignatureClaim errors', () => {
       'SignatureDoesNotMatch: Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T125101Z - 15 min.)',
     );
     expect(codeOf(EXAMPLE_REQUEST, new Date('2015-08-30T12:51:00Z'))).toBe('none');
-    expect(codeOf(EXAMPLE_REQUEST, new Date('2015-08-30T12:20:59Z'))).toMatch(/^SignatureDoesNotMatch: Signature not yet current: 20150830T123600Z is still later than/);
+    expect(codeOf(EXAMPLE_REQUEST, new Date('2015-08-30T12:20:59Z'))).toMatch(
+      /^SignatureDoesNotMatch: Signature not yet current: 20150830T123600Z is still later than/,
+    );
   });
 
   it('names what is missing or malformed', () => {
@@ -89,12 +104,20 @@ describe('readSignatureClaim errors', () => {
       "IncompleteSignature: Authorization header requires 'SignedHeaders' parameter. Authorization header requires 'Signature' parameter.",
     );
     expect(codeOf(auth('AWS AKIDEXAMPLE:abc'))).toMatch(/^IncompleteSignature: Unsupported AWS 'algorithm'/);
-    expect(codeOf(auth('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150831/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00'))).toMatch(
-      /^SignatureDoesNotMatch: Date in Credential scope does not match/,
-    );
-    expect(codeOf(auth('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=x-amz-date, Signature=00'))).toMatch(
-      /must be a 'SignedHeader'/,
-    );
+    expect(
+      codeOf(
+        auth(
+          'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150831/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00',
+        ),
+      ),
+    ).toMatch(/^SignatureDoesNotMatch: Date in Credential scope does not match/);
+    expect(
+      codeOf(
+        auth(
+          'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=x-amz-date, Signature=00',
+        ),
+      ),
+    ).toMatch(/must be a 'SignedHeader'/);
   });
 
   it('only reports a security token the client signed', () => {
@@ -122,7 +145,11 @@ describe('canonical forms', () => {
       method: 'post',
       rawPath: '/',
       rawQuery: '',
-      headers: [['Host', ' h '], ['X-Multi', 'a   b'], ['x-multi', ' c ']],
+      headers: [
+        ['Host', ' h '],
+        ['X-Multi', 'a   b'],
+        ['x-multi', ' c '],
+      ],
       signedHeaders: ['host', 'x-multi'],
       payloadHash: 'p',
     });

@@ -4,8 +4,8 @@ import {
   ALGORITHM,
   type CredentialScope,
   canonicalRequest,
-  sha256Hex,
   signature as computeSignature,
+  sha256Hex,
   stringToSign,
 } from './canonical-request.ts';
 
@@ -73,17 +73,25 @@ function parseAuthorization(value: string): AuthorizationParts {
   if (missing.length > 0) {
     throw incompleteSignature(missing.map((name) => `Authorization header requires '${name}' parameter.`).join(' '));
   }
-  return { credential: fields.get('Credential')!, signedHeaders: fields.get('SignedHeaders')!, signature: fields.get('Signature')! };
+  return {
+    credential: fields.get('Credential')!,
+    signedHeaders: fields.get('SignedHeaders')!,
+    signature: fields.get('Signature')!,
+  };
 }
 
 function parseCredential(credential: string): { accessKeyId: string; scope: CredentialScope } {
   const parts = credential.split('/');
   if (parts.length !== 5 || parts.some((p) => p === '')) {
-    throw incompleteSignature(`Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`);
+    throw incompleteSignature(
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
+    );
   }
   const [accessKeyId, date, region, service, terminator] = parts as [string, string, string, string, string];
   if (terminator !== 'aws4_request') {
-    throw signatureDoesNotMatch(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`);
+    throw signatureDoesNotMatch(
+      `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`,
+    );
   }
   return { accessKeyId, scope: { date, region, service } };
 }
@@ -96,14 +104,21 @@ export function parseAmzDate(value: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-export const formatAmzDate = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+export const formatAmzDate = (date: Date): string =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** Falls back to the HTTP `Date` header (RFC 1123), which SigV4 allows when X-Amz-Date is absent. */
 function requestDate(request: WireRequest): { amzDate: string; time: Date } {
   const amz = header(request, 'x-amz-date');
   if (amz !== undefined) {
     const time = parseAmzDate(amz);
-    if (!time) throw incompleteSignature(`Invalid X-Amz-Date '${amz}': expected an ISO-8601 basic UTC time such as 20150830T123600Z.`);
+    if (!time)
+      throw incompleteSignature(
+        `Invalid X-Amz-Date '${amz}': expected an ISO-8601 basic UTC time such as 20150830T123600Z.`,
+      );
     return { amzDate: amz, time };
   }
   const http = header(request, 'date');
@@ -118,11 +133,15 @@ function checkClock(amzDate: string, time: Date, now: Date): void {
   const skew = time.getTime() - now.getTime();
   if (skew < -MAX_CLOCK_SKEW_MS) {
     const limit = formatAmzDate(new Date(now.getTime() - MAX_CLOCK_SKEW_MS));
-    throw signatureDoesNotMatch(`Signature expired: ${amzDate} is now earlier than ${limit} (${formatAmzDate(now)} - 15 min.)`);
+    throw signatureDoesNotMatch(
+      `Signature expired: ${amzDate} is now earlier than ${limit} (${formatAmzDate(now)} - 15 min.)`,
+    );
   }
   if (skew > MAX_CLOCK_SKEW_MS) {
     const limit = formatAmzDate(new Date(now.getTime() + MAX_CLOCK_SKEW_MS));
-    throw signatureDoesNotMatch(`Signature not yet current: ${amzDate} is still later than ${limit} (${formatAmzDate(now)} + 15 min.)`);
+    throw signatureDoesNotMatch(
+      `Signature not yet current: ${amzDate} is still later than ${limit} (${formatAmzDate(now)} + 15 min.)`,
+    );
   }
 }
 

@@ -23,7 +23,12 @@ export function describe(value: unknown): string {
 }
 
 /** The object at `path`, or undefined (with a problem) when it is something else. */
-export function objectAt(problems: Problems, value: unknown, path: string, allowed: readonly string[]): JsonObject | undefined {
+export function objectAt(
+  problems: Problems,
+  value: unknown,
+  path: string,
+  allowed: readonly string[],
+): JsonObject | undefined {
   if (!isObject(value)) {
     problems.add(path, `must be an object, got ${describe(value)}`);
     return undefined;
@@ -36,13 +41,19 @@ export function objectAt(problems: Problems, value: unknown, path: string, allow
 }
 
 /** The array at `path` (absent = empty when optional). */
-export function arrayAt(problems: Problems, value: unknown, path: string, options: { required?: boolean; max?: number } = {}): unknown[] {
+export function arrayAt(
+  problems: Problems,
+  value: unknown,
+  path: string,
+  options: { required?: boolean; max?: number } = {},
+): unknown[] {
   if (value === undefined && !options.required) return [];
   if (!Array.isArray(value)) {
     problems.add(path, `must be an array, got ${describe(value)}`);
     return [];
   }
-  if (options.max !== undefined && value.length > options.max) problems.add(path, `must have at most ${options.max} entries, got ${value.length}`);
+  if (options.max !== undefined && value.length > options.max)
+    problems.add(path, `must have at most ${options.max} entries, got ${value.length}`);
   return value;
 }
 
@@ -56,7 +67,13 @@ export interface StringRule {
   max?: number;
 }
 
-export function stringAt(problems: Problems, object: JsonObject, key: string, path: string, rule: StringRule = {}): string | undefined {
+export function stringAt(
+  problems: Problems,
+  object: JsonObject,
+  key: string,
+  path: string,
+  rule: StringRule = {},
+): string | undefined {
   const value = object[key];
   const at = `${path}.${key}`;
   if (value === undefined || (value === null && rule.nullable)) {
@@ -68,12 +85,20 @@ export function stringAt(problems: Problems, object: JsonObject, key: string, pa
     return undefined;
   }
   if (rule.min !== undefined && value.length < rule.min) problems.add(at, `must be at least ${rule.min} characters`);
-  else if (rule.max !== undefined && value.length > rule.max) problems.add(at, `must be at most ${rule.max} characters`);
-  else if (rule.pattern && !rule.pattern.test(value)) problems.add(at, `must be ${rule.expected ?? `a string matching ${rule.pattern.source}`}, got ${describe(value)}`);
+  else if (rule.max !== undefined && value.length > rule.max)
+    problems.add(at, `must be at most ${rule.max} characters`);
+  else if (rule.pattern && !rule.pattern.test(value))
+    problems.add(at, `must be ${rule.expected ?? `a string matching ${rule.pattern.source}`}, got ${describe(value)}`);
   return value;
 }
 
-export function booleanAt(problems: Problems, object: JsonObject, key: string, path: string, required = false): boolean | undefined {
+export function booleanAt(
+  problems: Problems,
+  object: JsonObject,
+  key: string,
+  path: string,
+  required = false,
+): boolean | undefined {
   const value = object[key];
   if (value === undefined) {
     if (required) problems.add(`${path}.${key}`, 'is required');
@@ -83,7 +108,14 @@ export function booleanAt(problems: Problems, object: JsonObject, key: string, p
   return value === true;
 }
 
-export function integerAt(problems: Problems, object: JsonObject, key: string, path: string, min: number, max: number): number | undefined {
+export function integerAt(
+  problems: Problems,
+  object: JsonObject,
+  key: string,
+  path: string,
+  min: number,
+  max: number,
+): number | undefined {
   const value = object[key];
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -105,7 +137,11 @@ export function timestampAt(problems: Problems, object: JsonObject, key: string,
 }
 
 /** Reports the second and later occurrence of a key (compared case-insensitively, like IAM names). */
-export function reportDuplicates(problems: Problems, entries: Array<{ key: string; path: string }>, what: string): void {
+export function reportDuplicates(
+  problems: Problems,
+  entries: Array<{ key: string; path: string }>,
+  what: string,
+): void {
   const seen = new Map<string, string>();
   for (const { key, path } of entries) {
     const folded = key.toLowerCase();

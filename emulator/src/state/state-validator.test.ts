@@ -53,10 +53,18 @@ describe('validateStateFile', () => {
     expect(problemsOf((s) => (s.users[0]!.mfaDevices![0]!.seed = 'JBSWY3DPEHPK3PXP'))).toEqual([
       'users[0].mfaDevices[0].seed: must encode 16..64 bytes (RFC 4226), got 10 (16 base32 characters)',
     ]);
-    expect(problemsOf((s) => (s.accounts[1]!.id = '12345'))[0]).toBe('accounts[1].id: must be a 12-digit account id, got "12345"');
-    expect(problemsOf((s) => (s.users[1]!.accessKeys![0]!.id = 'AKIA-short'))[0]).toMatch(/^users\[1\]\.accessKeys\[0\]\.id: must be an access key id/);
-    expect(problemsOf((s) => (s.users[1]!.accessKeys![0]!.status = 'On' as 'Active'))).toEqual(['users[1].accessKeys[0].status: must be "Active" or "Inactive", got "On"']);
-    expect(problemsOf((s) => (s.roles![0]!.maxSessionDuration = 900))).toEqual(['roles[0].maxSessionDuration: must be an integer from 3600 to 43200, got number 900']);
+    expect(problemsOf((s) => (s.accounts[1]!.id = '12345'))[0]).toBe(
+      'accounts[1].id: must be a 12-digit account id, got "12345"',
+    );
+    expect(problemsOf((s) => (s.users[1]!.accessKeys![0]!.id = 'AKIA-short'))[0]).toMatch(
+      /^users\[1\]\.accessKeys\[0\]\.id: must be an access key id/,
+    );
+    expect(problemsOf((s) => (s.users[1]!.accessKeys![0]!.status = 'On' as 'Active'))).toEqual([
+      'users[1].accessKeys[0].status: must be "Active" or "Inactive", got "On"',
+    ]);
+    expect(problemsOf((s) => (s.roles![0]!.maxSessionDuration = 900))).toEqual([
+      'roles[0].maxSessionDuration: must be an integer from 3600 to 43200, got number 900',
+    ]);
     expect(problemsOf((s) => (s.roles![0]!.maxSessionDuration = 50000))).toHaveLength(1);
   });
 
@@ -97,7 +105,9 @@ describe('validateStateFile', () => {
       (s.users[0] as unknown as Record<string, unknown>).mfaDevice = [];
       s.accounts[0]!.id = 'x';
     });
-    expect(problems).toContain('users[0].mfaDevice: unknown field (allowed: account, name, path, id, created, groups, password, accessKeys, mfaDevices, inlinePolicies, attachedPolicies, tags)');
+    expect(problems).toContain(
+      'users[0].mfaDevice: unknown field (allowed: account, name, path, id, created, groups, password, accessKeys, mfaDevices, inlinePolicies, attachedPolicies, tags)',
+    );
     expect(problems.length).toBeGreaterThan(1);
   });
 

@@ -1,18 +1,18 @@
-import type { StateFile } from './state-file.ts';
 import { stableUniqueId } from './identity-ids.ts';
 import {
-  type JsonObject,
-  Problems,
   arrayAt,
   booleanAt,
   describe,
   integerAt,
   isObject,
+  type JsonObject,
   objectAt,
+  Problems,
   reportDuplicates,
   stringAt,
   timestampAt,
 } from './state-checks.ts';
+import type { StateFile } from './state-file.ts';
 
 /** A state file that does not describe a valid organisation; `problems` name each bad path. */
 export class StateFileError extends Error {
@@ -29,14 +29,27 @@ export class StateFileError extends Error {
 // Formats and limits from the IAM API reference.
 const ACCOUNT_ID = { pattern: /^\d{12}$/, expected: 'a 12-digit account id' };
 const USER_OR_ROLE_NAME = { pattern: /^[\w+=,.@-]{1,64}$/, expected: 'an IAM name of 1..64 characters [\\w+=,.@-]' };
-const GROUP_OR_POLICY_NAME = { pattern: /^[\w+=,.@-]{1,128}$/, expected: 'an IAM name of 1..128 characters [\\w+=,.@-]' };
-const IAM_PATH = { pattern: /^\/(?:[\x21-\x7E]*\/)?$/, expected: 'an IAM path such as "/" or "/engineering/"', max: 512 };
-const ACCESS_KEY_ID = { pattern: /^AKIA[A-Z0-9]{16}$/, expected: 'an access key id: AKIA followed by 16 characters [A-Z0-9]' };
+const GROUP_OR_POLICY_NAME = {
+  pattern: /^[\w+=,.@-]{1,128}$/,
+  expected: 'an IAM name of 1..128 characters [\\w+=,.@-]',
+};
+const IAM_PATH = {
+  pattern: /^\/(?:[\x21-\x7E]*\/)?$/,
+  expected: 'an IAM path such as "/" or "/engineering/"',
+  max: 512,
+};
+const ACCESS_KEY_ID = {
+  pattern: /^AKIA[A-Z0-9]{16}$/,
+  expected: 'an access key id: AKIA followed by 16 characters [A-Z0-9]',
+};
 const SECRET_KEY = { pattern: /^[A-Za-z0-9/+]{40}$/, expected: 'a secret access key of 40 characters [A-Za-z0-9/+]' };
 const VIRTUAL_SERIAL = /^arn:aws:iam::(\d{12}):mfa\/(?:[\x21-\x7E]*\/)?[\w+=,.@-]{1,128}$/;
 const HARDWARE_SERIAL = { pattern: /^[\w+=/:,.@-]{9,256}$/, expected: 'a serial of 9..256 characters [\\w+=/:,.@-]' };
 const MANAGED_POLICY_ARN = /^arn:aws:iam::(\d{12}|aws):policy\/(?:[\x21-\x7E]*\/)?[\w+=,.@-]{1,128}$/;
-const ACCOUNT_ALIAS = { pattern: /^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/, expected: 'an account alias (3..63 of a-z, 0-9, single hyphens)' };
+const ACCOUNT_ALIAS = {
+  pattern: /^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/,
+  expected: 'an account alias (3..63 of a-z, 0-9, single hyphens)',
+};
 
 /** RFC 4226 asks for at least 128-bit secrets (otplib enforces it); AWS seeds are 40 bytes. */
 const MIN_SEED_BYTES = 16;
@@ -52,11 +65,24 @@ function checkSeed(problems: Problems, object: JsonObject, path: string): void {
   }
   const bytes = Math.floor((compact.length * 5) / 8);
   if (bytes < MIN_SEED_BYTES || bytes > MAX_SEED_BYTES) {
-    problems.add(`${path}.seed`, `must encode ${MIN_SEED_BYTES}..${MAX_SEED_BYTES} bytes (RFC 4226), got ${bytes} (${compact.length} base32 characters)`);
+    problems.add(
+      `${path}.seed`,
+      `must encode ${MIN_SEED_BYTES}..${MAX_SEED_BYTES} bytes (RFC 4226), got ${bytes} (${compact.length} base32 characters)`,
+    );
   }
 }
 
-const STATEMENT_FIELDS = ['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition'];
+const STATEMENT_FIELDS = [
+  'Sid',
+  'Effect',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Principal',
+  'NotPrincipal',
+  'Condition',
+];
 
 function checkStringOrList(problems: Problems, value: unknown, path: string): void {
   const ok = typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
@@ -81,23 +107,33 @@ export function checkPolicyDocument(problems: Problems, value: unknown, path: st
     const at = statementPath(i);
     const statement = objectAt(problems, raw, at, STATEMENT_FIELDS);
     if (!statement) return;
-    if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') problems.add(`${at}.Effect`, `must be "Allow" or "Deny", got ${describe(statement.Effect)}`);
-    if ((statement.Action === undefined) === (statement.NotAction === undefined)) problems.add(at, 'must have exactly one of Action and NotAction');
-    if (statement.Resource !== undefined && statement.NotResource !== undefined) problems.add(at, 'must not have both Resource and NotResource');
+    if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')
+      problems.add(`${at}.Effect`, `must be "Allow" or "Deny", got ${describe(statement.Effect)}`);
+    if ((statement.Action === undefined) === (statement.NotAction === undefined))
+      problems.add(at, 'must have exactly one of Action and NotAction');
+    if (statement.Resource !== undefined && statement.NotResource !== undefined)
+      problems.add(at, 'must not have both Resource and NotResource');
     for (const field of ['Action', 'NotAction', 'Resource', 'NotResource'] as const) {
       if (statement[field] !== undefined) checkStringOrList(problems, statement[field], `${at}.${field}`);
     }
     for (const field of ['Principal', 'NotPrincipal'] as const) {
       const principal = statement[field];
       if (principal === undefined || (field === 'Principal' && principal === '*')) continue;
-      if (!isObject(principal)) problems.add(`${at}.${field}`, `must be "*" or an object such as {"AWS": "arn:..."}, got ${describe(principal)}`);
-      else for (const [kind, ids] of Object.entries(principal)) checkStringOrList(problems, ids, `${at}.${field}.${kind}`);
+      if (!isObject(principal))
+        problems.add(
+          `${at}.${field}`,
+          `must be "*" or an object such as {"AWS": "arn:..."}, got ${describe(principal)}`,
+        );
+      else
+        for (const [kind, ids] of Object.entries(principal)) checkStringOrList(problems, ids, `${at}.${field}.${kind}`);
     }
     if (statement.Condition !== undefined) {
-      if (!isObject(statement.Condition)) problems.add(`${at}.Condition`, 'must be an object of {operator: {key: value}}');
-      else for (const [operator, block] of Object.entries(statement.Condition)) {
-        if (!isObject(block)) problems.add(`${at}.Condition.${operator}`, 'must be an object of {key: value}');
-      }
+      if (!isObject(statement.Condition))
+        problems.add(`${at}.Condition`, 'must be an object of {operator: {key: value}}');
+      else
+        for (const [operator, block] of Object.entries(statement.Condition)) {
+          if (!isObject(block)) problems.add(`${at}.Condition.${operator}`, 'must be an object of {key: value}');
+        }
     }
   });
 }
@@ -127,7 +163,11 @@ function checkInlinePolicies(ctx: Context, value: unknown, path: string): void {
     checkPolicyDocument(ctx.problems, policy.document, `${at}.document`);
     return { key: name ?? '', path: `${at}.name` };
   });
-  reportDuplicates(ctx.problems, entries.filter((e) => e.key !== ''), 'inline policy name');
+  reportDuplicates(
+    ctx.problems,
+    entries.filter((e) => e.key !== ''),
+    'inline policy name',
+  );
 }
 
 function checkAttachedPolicies(ctx: Context, value: unknown, path: string): void {
@@ -136,7 +176,11 @@ function checkAttachedPolicies(ctx: Context, value: unknown, path: string): void
     if (typeof arn !== 'string') ctx.problems.add(`${path}[${i}]`, `must be a policy ARN string, got ${describe(arn)}`);
     else if (!ctx.policies.has(arn)) ctx.problems.add(`${path}[${i}]`, `refers to ${arn}, which is not in "policies"`);
   });
-  reportDuplicates(ctx.problems, arns.flatMap((arn, i) => (typeof arn === 'string' ? [{ key: arn, path: `${path}[${i}]` }] : [])), 'attached policy');
+  reportDuplicates(
+    ctx.problems,
+    arns.flatMap((arn, i) => (typeof arn === 'string' ? [{ key: arn, path: `${path}[${i}]` }] : [])),
+    'attached policy',
+  );
 }
 
 function checkTags(ctx: Context, value: unknown, path: string): void {
@@ -148,7 +192,11 @@ function checkTags(ctx: Context, value: unknown, path: string): void {
     stringAt(ctx.problems, tag, 'Value', at, { required: true, max: 256 });
     return { key: key ?? '', path: `${at}.Key` };
   });
-  reportDuplicates(ctx.problems, entries.filter((e) => e.key !== ''), 'tag key');
+  reportDuplicates(
+    ctx.problems,
+    entries.filter((e) => e.key !== ''),
+    'tag key',
+  );
 }
 
 export interface SerialEntry {
@@ -158,12 +206,28 @@ export interface SerialEntry {
 
 function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntry[], keyIds: SerialEntry[]): void {
   const p = ctx.problems;
-  const user = objectAt(p, raw, path, ['account', 'name', 'path', 'id', 'created', 'groups', 'password', 'accessKeys', 'mfaDevices', 'inlinePolicies', 'attachedPolicies', 'tags']);
+  const user = objectAt(p, raw, path, [
+    'account',
+    'name',
+    'path',
+    'id',
+    'created',
+    'groups',
+    'password',
+    'accessKeys',
+    'mfaDevices',
+    'inlinePolicies',
+    'attachedPolicies',
+    'tags',
+  ]);
   if (!user) return;
   const account = checkAccount(ctx, user, path);
   stringAt(p, user, 'name', path, { required: true, ...USER_OR_ROLE_NAME });
   stringAt(p, user, 'path', path, IAM_PATH);
-  stringAt(p, user, 'id', path, { pattern: /^AIDA[A-Z0-9]{12,124}$/, expected: 'a user id: AIDA followed by [A-Z0-9]' });
+  stringAt(p, user, 'id', path, {
+    pattern: /^AIDA[A-Z0-9]{12,124}$/,
+    expected: 'a user id: AIDA followed by [A-Z0-9]',
+  });
   timestampAt(p, user, 'created', path);
   const groups = arrayAt(p, user.groups, `${path}.groups`);
   groups.forEach((group, i) => {
@@ -183,12 +247,21 @@ function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntr
   }
   arrayAt(p, user.accessKeys, `${path}.accessKeys`, { max: 2 }).forEach((rawKey, i) => {
     const at = `${path}.accessKeys[${i}]`;
-    const key = objectAt(p, rawKey, at, ['id', 'secret', 'status', 'created', 'lastUsed', 'lastUsedService', 'lastUsedRegion']);
+    const key = objectAt(p, rawKey, at, [
+      'id',
+      'secret',
+      'status',
+      'created',
+      'lastUsed',
+      'lastUsedService',
+      'lastUsedRegion',
+    ]);
     if (!key) return;
     const id = stringAt(p, key, 'id', at, { required: true, ...ACCESS_KEY_ID });
     if (id !== undefined) keyIds.push({ key: id, path: `${at}.id` });
     stringAt(p, key, 'secret', at, { required: true, ...SECRET_KEY });
-    if (key.status !== 'Active' && key.status !== 'Inactive') p.add(`${at}.status`, `must be "Active" or "Inactive", got ${describe(key.status)}`);
+    if (key.status !== 'Active' && key.status !== 'Inactive')
+      p.add(`${at}.status`, `must be "Active" or "Inactive", got ${describe(key.status)}`);
     timestampAt(p, key, 'created', at);
     timestampAt(p, key, 'lastUsed', at);
     stringAt(p, key, 'lastUsedService', at, { nullable: true, max: 64 });
@@ -199,8 +272,12 @@ function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntr
     const at = `${path}.mfaDevices[${i}]`;
     const device = objectAt(p, rawDevice, at, ['serial', 'type', 'seed', 'enabledAt']);
     if (!device) return;
-    if (device.type !== 'virtual' && device.type !== 'hardware') p.add(`${at}.type`, `must be "virtual" or "hardware", got ${describe(device.type)}`);
-    const serial = device.type === 'virtual' ? checkVirtualSerial(p, device, at, account) : stringAt(p, device, 'serial', at, { required: true, ...HARDWARE_SERIAL });
+    if (device.type !== 'virtual' && device.type !== 'hardware')
+      p.add(`${at}.type`, `must be "virtual" or "hardware", got ${describe(device.type)}`);
+    const serial =
+      device.type === 'virtual'
+        ? checkVirtualSerial(p, device, at, account)
+        : stringAt(p, device, 'serial', at, { required: true, ...HARDWARE_SERIAL });
     if (serial !== undefined) serials.push({ key: serial, path: `${at}.serial` });
     checkSeed(p, device, at);
     timestampAt(p, device, 'enabledAt', at);
@@ -210,21 +287,46 @@ function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntr
   checkTags(ctx, user.tags, `${path}.tags`);
 }
 
-function checkVirtualSerial(p: Problems, device: JsonObject, path: string, account: string | undefined): string | undefined {
-  const serial = stringAt(p, device, 'serial', path, { required: true, pattern: VIRTUAL_SERIAL, expected: 'a virtual MFA ARN like arn:aws:iam::111111111111:mfa/alice' });
+function checkVirtualSerial(
+  p: Problems,
+  device: JsonObject,
+  path: string,
+  account: string | undefined,
+): string | undefined {
+  const serial = stringAt(p, device, 'serial', path, {
+    required: true,
+    pattern: VIRTUAL_SERIAL,
+    expected: 'a virtual MFA ARN like arn:aws:iam::111111111111:mfa/alice',
+  });
   const owner = serial === undefined ? undefined : VIRTUAL_SERIAL.exec(serial)?.[1];
-  if (owner !== undefined && account !== undefined && owner !== account) p.add(`${path}.serial`, `belongs to account ${owner}, not ${account}`);
+  if (owner !== undefined && account !== undefined && owner !== account)
+    p.add(`${path}.serial`, `belongs to account ${owner}, not ${account}`);
   return serial;
 }
 
 function checkRole(ctx: Context, raw: unknown, path: string): void {
   const p = ctx.problems;
-  const role = objectAt(p, raw, path, ['account', 'name', 'path', 'id', 'description', 'maxSessionDuration', 'trustPolicy', 'inlinePolicies', 'attachedPolicies', 'tags', 'created']);
+  const role = objectAt(p, raw, path, [
+    'account',
+    'name',
+    'path',
+    'id',
+    'description',
+    'maxSessionDuration',
+    'trustPolicy',
+    'inlinePolicies',
+    'attachedPolicies',
+    'tags',
+    'created',
+  ]);
   if (!role) return;
   checkAccount(ctx, role, path);
   stringAt(p, role, 'name', path, { required: true, ...USER_OR_ROLE_NAME });
   stringAt(p, role, 'path', path, IAM_PATH);
-  stringAt(p, role, 'id', path, { pattern: /^AROA[A-Z0-9]{12,124}$/, expected: 'a role id: AROA followed by [A-Z0-9]' });
+  stringAt(p, role, 'id', path, {
+    pattern: /^AROA[A-Z0-9]{12,124}$/,
+    expected: 'a role id: AROA followed by [A-Z0-9]',
+  });
   stringAt(p, role, 'description', path, { max: 1000 });
   integerAt(p, role, 'maxSessionDuration', path, 3600, 43200);
   if (role.trustPolicy === undefined) p.add(`${path}.trustPolicy`, 'is required');
@@ -238,7 +340,15 @@ function checkRole(ctx: Context, raw: unknown, path: string): void {
 /** Validates parsed JSON as a state file; throws StateFileError listing every problem found. */
 export function validateStateFile(json: unknown, source?: string): StateFile {
   const problems = new Problems();
-  const root = objectAt(problems, json, '$', ['accounts', 'users', 'groups', 'policies', 'roles', 'roots', 'unassignedMfaDevices']);
+  const root = objectAt(problems, json, '$', [
+    'accounts',
+    'users',
+    'groups',
+    'policies',
+    'roles',
+    'roots',
+    'unassignedMfaDevices',
+  ]);
   if (!root) throw new StateFileError(problems.list, source);
   const ctx: Context = { problems, accounts: new Set(), groups: new Set(), policies: new Set() };
 
@@ -249,23 +359,37 @@ export function validateStateFile(json: unknown, source?: string): StateFile {
     if (id !== undefined) ctx.accounts.add(id);
     return { key: id ?? '', path: `accounts[${i}].id` };
   });
-  if (Array.isArray(root.accounts) && root.accounts.length === 0) problems.add('accounts', 'must list at least one account');
-  reportDuplicates(problems, accountEntries.filter((e) => e.key !== ''), 'account id');
+  if (Array.isArray(root.accounts) && root.accounts.length === 0)
+    problems.add('accounts', 'must list at least one account');
+  reportDuplicates(
+    problems,
+    accountEntries.filter((e) => e.key !== ''),
+    'account id',
+  );
 
   // Policies and groups first: users and roles refer to them.
   const policyEntries = arrayAt(problems, root.policies, 'policies').map((raw, i) => {
     const at = `policies[${i}]`;
     const policy = objectAt(problems, raw, at, ['arn', 'document', 'description']);
     if (!policy) return { key: '', path: at };
-    const arn = stringAt(problems, policy, 'arn', at, { required: true, pattern: MANAGED_POLICY_ARN, expected: 'a policy ARN like arn:aws:iam::111111111111:policy/Name' });
+    const arn = stringAt(problems, policy, 'arn', at, {
+      required: true,
+      pattern: MANAGED_POLICY_ARN,
+      expected: 'a policy ARN like arn:aws:iam::111111111111:policy/Name',
+    });
     const owner = arn === undefined ? undefined : MANAGED_POLICY_ARN.exec(arn)?.[1];
-    if (owner !== undefined && owner !== 'aws' && !ctx.accounts.has(owner)) problems.add(`${at}.arn`, `refers to account ${owner}, which is not in "accounts"`);
+    if (owner !== undefined && owner !== 'aws' && !ctx.accounts.has(owner))
+      problems.add(`${at}.arn`, `refers to account ${owner}, which is not in "accounts"`);
     if (arn !== undefined) ctx.policies.add(arn);
     checkPolicyDocument(problems, policy.document, `${at}.document`);
     stringAt(problems, policy, 'description', at, { max: 1000 });
     return { key: arn ?? '', path: `${at}.arn` };
   });
-  reportDuplicates(problems, policyEntries.filter((e) => e.key !== ''), 'policy ARN');
+  reportDuplicates(
+    problems,
+    policyEntries.filter((e) => e.key !== ''),
+    'policy ARN',
+  );
 
   const groupEntries = arrayAt(problems, root.groups, 'groups').map((raw, i) => {
     const at = `groups[${i}]`;
@@ -280,16 +404,24 @@ export function validateStateFile(json: unknown, source?: string): StateFile {
     ctx.groups.add(`${account}/${name.toLowerCase()}`);
     return { key: `${account}/${name}`, path: `${at}.name` };
   });
-  reportDuplicates(problems, groupEntries.filter((e) => e.key !== ''), 'group (account/name)');
+  reportDuplicates(
+    problems,
+    groupEntries.filter((e) => e.key !== ''),
+    'group (account/name)',
+  );
 
   const serials: SerialEntry[] = [];
   const keyIds: SerialEntry[] = [];
   const users = arrayAt(problems, root.users, 'users', { required: true });
-  users.forEach((raw, i) => checkUser(ctx, raw, `users[${i}]`, serials, keyIds));
+  users.forEach((raw, i) => {
+    checkUser(ctx, raw, `users[${i}]`, serials, keyIds);
+  });
   reportDuplicates(problems, nameEntries(users, 'users'), 'user (account/name)');
 
   const roles = arrayAt(problems, root.roles, 'roles');
-  roles.forEach((raw, i) => checkRole(ctx, raw, `roles[${i}]`));
+  roles.forEach((raw, i) => {
+    checkRole(ctx, raw, `roles[${i}]`);
+  });
   reportDuplicates(problems, nameEntries(roles, 'roles'), 'role (account/name)');
 
   const rootEntries = arrayAt(problems, root.roots, 'roots').map((raw, i) => {
@@ -302,7 +434,11 @@ export function validateStateFile(json: unknown, source?: string): StateFile {
     timestampAt(problems, spec, 'passwordLastUsed', at);
     return { key: account ?? '', path: `${at}.account` };
   });
-  reportDuplicates(problems, rootEntries.filter((e) => e.key !== ''), 'root entry for account');
+  reportDuplicates(
+    problems,
+    rootEntries.filter((e) => e.key !== ''),
+    'root entry for account',
+  );
 
   arrayAt(problems, root.unassignedMfaDevices, 'unassignedMfaDevices').forEach((raw, i) => {
     const at = `unassignedMfaDevices[${i}]`;
@@ -310,7 +446,8 @@ export function validateStateFile(json: unknown, source?: string): StateFile {
     if (!device) return;
     const serial = checkVirtualSerial(problems, device, at, undefined);
     const owner = serial === undefined ? undefined : VIRTUAL_SERIAL.exec(serial)?.[1];
-    if (owner !== undefined && !ctx.accounts.has(owner)) problems.add(`${at}.serial`, `refers to account ${owner}, which is not in "accounts"`);
+    if (owner !== undefined && !ctx.accounts.has(owner))
+      problems.add(`${at}.serial`, `refers to account ${owner}, which is not in "accounts"`);
     if (serial !== undefined) serials.push({ key: serial, path: `${at}.serial` });
     checkSeed(problems, device, at);
     timestampAt(problems, device, 'created', at);
@@ -325,7 +462,9 @@ export function validateStateFile(json: unknown, source?: string): StateFile {
 }
 
 function idEntries(items: unknown[], list: string): Array<{ key: string; path: string }> {
-  return items.flatMap((item, i) => (isObject(item) && typeof item.id === 'string' ? [{ key: item.id, path: `${list}[${i}].id` }] : []));
+  return items.flatMap((item, i) =>
+    isObject(item) && typeof item.id === 'string' ? [{ key: item.id, path: `${list}[${i}].id` }] : [],
+  );
 }
 
 function nameEntries(items: unknown[], list: string): Array<{ key: string; path: string }> {
@@ -350,4 +489,3 @@ function withDefaults(state: StateFile): StateFile {
   }
   return state;
 }
-

@@ -31,7 +31,9 @@ export interface CredentialReportState {
  * operations, so `toStateFile()` can persist them) plus runtime-only data such as sessions.
  */
 export class Store {
-  readonly state: Required<Pick<StateFile, 'accounts' | 'users' | 'groups' | 'policies' | 'roles' | 'roots' | 'unassignedMfaDevices'>>;
+  readonly state: Required<
+    Pick<StateFile, 'accounts' | 'users' | 'groups' | 'policies' | 'roles' | 'roots' | 'unassignedMfaDevices'>
+  >;
   readonly sessions = new Map<string, TemporarySession>();
   /** Last accepted TOTP time step per MFA serial: a code is never accepted twice. */
   readonly lastAcceptedStep = new Map<string, number>();
@@ -131,4 +133,5 @@ export class Store {
 
 export const userArn = (user: UserSpec): string => `arn:aws:iam::${user.account}:user${user.path ?? '/'}${user.name}`;
 export const roleArn = (role: RoleSpec): string => `arn:aws:iam::${role.account}:role${role.path ?? '/'}${role.name}`;
-export const groupArn = (group: GroupSpec): string => `arn:aws:iam::${group.account}:group${group.path ?? '/'}${group.name}`;
+export const groupArn = (group: GroupSpec): string =>
+  `arn:aws:iam::${group.account}:group${group.path ?? '/'}${group.name}`;

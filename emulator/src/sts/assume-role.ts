@@ -10,13 +10,13 @@ import {
   ARN,
   EXTERNAL_ID,
   ROLE_SESSION_NAME,
+  readMfaParams,
+  requireMfaPair,
   SESSION_POLICY,
   SOURCE_IDENTITY,
   TAG_KEY,
   TAG_VALUE,
   ValidationCollector,
-  readMfaParams,
-  requireMfaPair,
 } from './sts-validation.ts';
 
 export const ASSUME_ROLE_DURATION = { min: 900, max: 43_200, default: 3600 };
@@ -55,7 +55,9 @@ function readRequest(params: QueryParams): AssumeRoleRequest {
   // session's permissions in this emulator.
   const policy = params.string('Policy');
   errors.string(policy, 'policy', SESSION_POLICY);
-  params.structList('PolicyArns').forEach((entry, i) => errors.string(entry.string('arn') ?? '', `policyArns.${i + 1}.member.arn`, ARN));
+  params.structList('PolicyArns').forEach((entry, i) => {
+    errors.string(entry.string('arn') ?? '', `policyArns.${i + 1}.member.arn`, ARN);
+  });
   const tags = params.structList('Tags').map((entry, i) => {
     const key = entry.string('Key') ?? '';
     const value = entry.string('Value') ?? '';
@@ -63,8 +65,11 @@ function readRequest(params: QueryParams): AssumeRoleRequest {
     errors.string(value, `tags.${i + 1}.member.value`, TAG_VALUE);
     return { key, value };
   });
-  if (tags.length > 50) errors.violation(`${tags.length} tags`, 'tags', 'Member must have length less than or equal to 50');
-  params.list('TransitiveTagKeys').forEach((key, i) => errors.string(key, `transitiveTagKeys.${i + 1}.member`, TAG_KEY));
+  if (tags.length > 50)
+    errors.violation(`${tags.length} tags`, 'tags', 'Member must have length less than or equal to 50');
+  params.list('TransitiveTagKeys').forEach((key, i) => {
+    errors.string(key, `transitiveTagKeys.${i + 1}.member`, TAG_KEY);
+  });
   errors.throwIfAny();
   requireMfaPair(mfa);
 
@@ -76,9 +81,13 @@ function readRequest(params: QueryParams): AssumeRoleRequest {
     }
   }
   const packedBytes = (policy?.length ?? 0) + tags.reduce((sum, t) => sum + t.key.length + t.value.length + 2, 0);
-  const packedSize = policy !== undefined || tags.length > 0 ? Math.ceil((100 * packedBytes) / PACKED_POLICY_BUDGET) : undefined;
+  const packedSize =
+    policy !== undefined || tags.length > 0 ? Math.ceil((100 * packedBytes) / PACKED_POLICY_BUDGET) : undefined;
   if (packedSize !== undefined && packedSize > 100) {
-    throw new AwsError('PackedPolicyTooLarge', `Packed size of session policies and session tags exceeds the limit: ${packedSize}% of allowed size.`);
+    throw new AwsError(
+      'PackedPolicyTooLarge',
+      `Packed size of session policies and session tags exceeds the limit: ${packedSize}% of allowed size.`,
+    );
   }
   return { roleArn, sessionName, duration, externalId, sourceIdentity, ...mfa, tags, packedSize };
 }
@@ -104,7 +113,8 @@ function requestKeys(request: AssumeRoleRequest, sourceIdentity: string | null):
 /** Source identity is set once and carried through role chaining; it cannot be changed later. */
 function resolveSourceIdentity(caller: Caller, requested: string | undefined, roleArn: string): string | null {
   const inherited = caller.kind === 'role-session' ? caller.sourceIdentity : null;
-  if (inherited !== null && requested !== undefined && requested !== inherited) throw notAuthorized(caller.arn, 'sts:AssumeRole', roleArn);
+  if (inherited !== null && requested !== undefined && requested !== inherited)
+    throw notAuthorized(caller.arn, 'sts:AssumeRole', roleArn);
   return requested ?? inherited;
 }
 
@@ -131,10 +141,16 @@ export const assumeRole: Operation = (ctx) => {
 
   const duration = request.duration ?? ASSUME_ROLE_DURATION.default;
   if (caller.kind !== 'user' && duration > ROLE_CHAINING_MAX_DURATION) {
-    throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    throw new AwsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+    );
   }
   if (duration > (role.maxSessionDuration ?? 3600)) {
-    throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    throw new AwsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
   }
 
   const issuedAt = Math.floor(now.getTime() / 1000) * 1000;

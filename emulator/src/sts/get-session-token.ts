@@ -2,7 +2,7 @@ import { accessDenied } from '../protocol/aws-error.ts';
 import type { Operation } from '../protocol/operation.ts';
 import { verifyCallerMfa } from './mfa-verification.ts';
 import { issueSession } from './session-issuer.ts';
-import { ValidationCollector, readMfaParams, requireMfaPair } from './sts-validation.ts';
+import { readMfaParams, requireMfaPair, ValidationCollector } from './sts-validation.ts';
 
 export const GET_SESSION_TOKEN_DURATION = { min: 900, max: 129_600, default: 43_200 };
 
@@ -21,7 +21,10 @@ export const getSessionToken: Operation = (ctx) => {
   errors.throwIfAny();
   requireMfaPair(mfa);
 
-  const mfaAuthenticatedAt = mfa.serialNumber !== undefined && mfa.tokenCode !== undefined ? verifyCallerMfa(ctx, mfa.serialNumber, mfa.tokenCode) : null;
+  const mfaAuthenticatedAt =
+    mfa.serialNumber !== undefined && mfa.tokenCode !== undefined
+      ? verifyCallerMfa(ctx, mfa.serialNumber, mfa.tokenCode)
+      : null;
   const issuedAt = Math.floor(now.getTime() / 1000) * 1000;
   const expiresAt = new Date(issuedAt + (duration ?? GET_SESSION_TOKEN_DURATION.default) * 1000);
   const credentials = issueSession(ctx.store, now, expiresAt, (accessKeyId) => ({

@@ -14,15 +14,31 @@ type SessionCaller = Extract<Caller, { kind: 'user-session' | 'role-session' }>;
  * `describe` builds around the new key id, registers them in the store and returns the
  * `<Credentials>` element of the response.
  */
-export function issueSession(store: Store, now: Date, expiresAt: Date, describe: (accessKeyId: string) => SessionCaller): XmlObject {
+export function issueSession(
+  store: Store,
+  now: Date,
+  expiresAt: Date,
+  describe: (accessKeyId: string) => SessionCaller,
+): XmlObject {
   forgetLongExpiredSessions(store, now);
   let accessKeyId = randomAccessKeyId('ASIA');
   while (store.sessions.has(accessKeyId)) accessKeyId = randomAccessKeyId('ASIA');
   const secretAccessKey = randomSecretAccessKey();
   // Opaque to clients, like AWS's; only its exact value matters.
   const sessionToken = randomBytes(240).toString('base64');
-  store.sessions.set(accessKeyId, { accessKeyId, secretAccessKey, sessionToken, expiresAt, caller: describe(accessKeyId) });
-  return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: withoutMillis(expiresAt) };
+  store.sessions.set(accessKeyId, {
+    accessKeyId,
+    secretAccessKey,
+    sessionToken,
+    expiresAt,
+    caller: describe(accessKeyId),
+  });
+  return {
+    AccessKeyId: accessKeyId,
+    SecretAccessKey: secretAccessKey,
+    SessionToken: sessionToken,
+    Expiration: withoutMillis(expiresAt),
+  };
 }
 
 /** AWS answers whole seconds (`2026-11-22T10:00:00Z`). */

@@ -1,7 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Credentials, type TestEmulator, oathtoolCode, requireTool, startTestEmulator } from '../../test/emulator-harness.ts';
+import {
+  type Credentials,
+  oathtoolCode,
+  requireTool,
+  startTestEmulator,
+  type TestEmulator,
+} from '../../test/emulator-harness.ts';
 import { ACCOUNT, EXTERNAL_ID, KEYS, PARTNER_ACCOUNT, ROLE_ARNS, SEEDS, SERIALS } from '../../test/fixture-state.ts';
 
 // Independent clients: the official AWS CLI v2 (Debian's awscli, not a pyenv v1 on PATH),
@@ -36,11 +42,14 @@ function isolatedEnv(credentials: Credentials): NodeJS.ProcessEnv {
   };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON output, read loosely by the assertions
 type CliResult = { ok: true; json: Record<string, any> } | { ok: false; exitCode: number; stderr: string };
 
 async function aws(credentials: Credentials, args: string[]): Promise<CliResult> {
   try {
-    const { stdout } = await run(AWS_CLI, [...args, '--endpoint-url', emulator.url, '--output', 'json'], { env: isolatedEnv(credentials) });
+    const { stdout } = await run(AWS_CLI, [...args, '--endpoint-url', emulator.url, '--output', 'json'], {
+      env: isolatedEnv(credentials),
+    });
     return { ok: true, json: JSON.parse(stdout) };
   } catch (error) {
     const e = error as { code?: number; stderr?: string };
@@ -74,10 +83,21 @@ const sessionOf = (result: CliResult): Credentials => {
 describe('AWS CLI v2', () => {
   it('passes an ExternalId cross-account and is refused with a wrong secret', async () => {
     const [partner, wrongSecret] = await Promise.all([
-      aws(KEYS.bob, ['sts', 'assume-role', '--role-arn', ROLE_ARNS.partner, '--role-session-name', 'audit', '--external-id', EXTERNAL_ID]),
+      aws(KEYS.bob, [
+        'sts',
+        'assume-role',
+        '--role-arn',
+        ROLE_ARNS.partner,
+        '--role-session-name',
+        'audit',
+        '--external-id',
+        EXTERNAL_ID,
+      ]),
       aws({ ...KEYS.bob, secretAccessKey: KEYS.carol.secretAccessKey }, ['sts', 'get-caller-identity']),
     ]);
-    expect(partner.ok && partner.json.AssumedRoleUser.Arn).toBe(`arn:aws:sts::${PARTNER_ACCOUNT}:assumed-role/PartnerAudit/audit`);
+    expect(partner.ok && partner.json.AssumedRoleUser.Arn).toBe(
+      `arn:aws:sts::${PARTNER_ACCOUNT}:assumed-role/PartnerAudit/audit`,
+    );
     expectCliError(
       wrongSecret,
       'GetCallerIdentity',
@@ -88,7 +108,16 @@ describe('AWS CLI v2', () => {
 
   it('verifies oathtool codes for get-session-token and assume-role, refusing replays, foreign devices and missing codes', async () => {
     const firstCode = nextCode('bob');
-    const first = await aws(KEYS.bob, ['sts', 'get-session-token', '--serial-number', SERIALS.bob, '--token-code', firstCode, '--duration-seconds', '900']);
+    const first = await aws(KEYS.bob, [
+      'sts',
+      'get-session-token',
+      '--serial-number',
+      SERIALS.bob,
+      '--token-code',
+      firstCode,
+      '--duration-seconds',
+      '900',
+    ]);
     expect(first.ok && first.json.Credentials.AccessKeyId).toMatch(/^ASIA/);
 
     // One step later: the first code is still inside the skew window, but already used.
@@ -102,7 +131,12 @@ describe('AWS CLI v2', () => {
       aws(KEYS.bob, assumeAdmin),
       aws(KEYS.bob, [...assumeAdmin, '--serial-number', SERIALS.bob, '--token-code', bobCode]),
     ]);
-    expectCliError(replay, 'GetSessionToken', 'AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code. ');
+    expectCliError(
+      replay,
+      'GetSessionToken',
+      'AccessDenied',
+      'MultiFactorAuthentication failed with invalid MFA one time pass code. ',
+    );
     expectCliError(
       foreignDevice,
       'GetSessionToken',
@@ -115,11 +149,17 @@ describe('AWS CLI v2', () => {
       'AccessDenied',
       `User: arn:aws:iam::${ACCOUNT}:user/bob is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARNS.mfaAdmin}`,
     );
-    expect(adminWithCode.ok && adminWithCode.json.AssumedRoleUser.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/MfaAdmin/cli-session`);
+    expect(adminWithCode.ok && adminWithCode.json.AssumedRoleUser.Arn).toBe(
+      `arn:aws:sts::${ACCOUNT}:assumed-role/MfaAdmin/cli-session`,
+    );
     const who = await aws(sessionOf(adminWithCode), ['sts', 'get-caller-identity']);
     expect(who).toEqual({
       ok: true,
-      json: { UserId: expect.stringMatching(/^AROA[A-Z2-7]{17}:cli-session$/), Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/MfaAdmin/cli-session` },
+      json: {
+        UserId: expect.stringMatching(/^AROA[A-Z2-7]{17}:cli-session$/),
+        Account: ACCOUNT,
+        Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/MfaAdmin/cli-session`,
+      },
     });
   });
 });
@@ -139,9 +179,16 @@ s = boto3.client('sts', endpoint_url=sys.argv[1], region_name='us-west-2',
                  aws_session_token=r['Credentials']['SessionToken'])
 print(json.dumps({"arn": s.get_caller_identity()["Arn"], "packed": r["PackedPolicySize"]}))
 `;
-    const { stdout } = await run(PYTHON, ['-c', script, emulator.url, KEYS.bob.accessKeyId, KEYS.bob.secretAccessKey, ROLE_ARNS.open], {
-      env: isolatedEnv(KEYS.bob),
+    const { stdout } = await run(
+      PYTHON,
+      ['-c', script, emulator.url, KEYS.bob.accessKeyId, KEYS.bob.secretAccessKey, ROLE_ARNS.open],
+      {
+        env: isolatedEnv(KEYS.bob),
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Open/boto3-session`,
+      packed: expect.any(Number),
     });
-    expect(JSON.parse(stdout)).toEqual({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Open/boto3-session`, packed: expect.any(Number) });
   });
 });

@@ -16,8 +16,10 @@ export class ValidationCollector {
   /** Length and pattern constraints of a string member (the pattern must match the whole value). */
   string(value: string | undefined, member: string, rule: { min?: number; max?: number; pattern?: RegExp }): void {
     if (value === undefined) return;
-    if (rule.min !== undefined && value.length < rule.min) this.violation(value, member, `Member must have length greater than or equal to ${rule.min}`);
-    if (rule.max !== undefined && value.length > rule.max) this.violation(value, member, `Member must have length less than or equal to ${rule.max}`);
+    if (rule.min !== undefined && value.length < rule.min)
+      this.violation(value, member, `Member must have length greater than or equal to ${rule.min}`);
+    if (rule.max !== undefined && value.length > rule.max)
+      this.violation(value, member, `Member must have length less than or equal to ${rule.max}`);
     if (rule.pattern && !new RegExp(`^(?:${rule.pattern.source})$`, 'u').test(value)) {
       this.violation(value, member, `Member must satisfy regular expression pattern: ${rule.pattern.source}`);
     }
@@ -32,7 +34,10 @@ export class ValidationCollector {
   throwIfAny(): void {
     const count = this.#violations.length;
     if (count === 0) return;
-    throw new AwsError('ValidationError', `${count} validation error${count === 1 ? '' : 's'} detected: ${this.#violations.join('; ')}`);
+    throw new AwsError(
+      'ValidationError',
+      `${count} validation error${count === 1 ? '' : 's'} detected: ${this.#violations.join('; ')}`,
+    );
   }
 }
 
@@ -41,7 +46,7 @@ export const SERIAL_NUMBER = { min: 9, max: 256, pattern: /[\w+=/:,.@-]*/ };
 export const TOKEN_CODE = { min: 6, max: 6, pattern: /[\d]*/ };
 export const ROLE_SESSION_NAME = { min: 2, max: 64, pattern: /[\w+=,.@-]*/ };
 export const SOURCE_IDENTITY = { min: 2, max: 64, pattern: /[\w+=,.@-]*/ };
-export const EXTERNAL_ID = { min: 2, max: 1224, pattern: /[\w+=,.@:\/-]*/ };
+export const EXTERNAL_ID = { min: 2, max: 1224, pattern: /[\w+=,.@:/-]*/ };
 export const ARN = { min: 20, max: 2048 };
 export const SESSION_POLICY = { min: 1, max: 2048 };
 export const TAG_KEY = { min: 1, max: 128, pattern: /[\p{L}\p{Z}\p{N}_.:/=+\-@]+/u };

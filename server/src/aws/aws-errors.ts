@@ -37,7 +37,15 @@ interface SdkErrorLike {
   $fault?: 'client' | 'server';
 }
 
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
 
 /** Maps an error thrown by the AWS SDK (after its own retries) to an AwsCallError. */
 export function classifyAwsError(error: unknown, operation: string): AwsCallError {
@@ -53,7 +61,8 @@ export function classifyAwsError(error: unknown, operation: string): AwsCallErro
     return make('access_denied');
   }
   // EnableMFADevice with codes that do not verify.
-  if (code === 'InvalidAuthenticationCode' || code === 'InvalidAuthenticationCodeException') return make('invalid_mfa_code');
+  if (code === 'InvalidAuthenticationCode' || code === 'InvalidAuthenticationCodeException')
+    return make('invalid_mfa_code');
   if (code === 'ExpiredToken' || code === 'ExpiredTokenException') return make('expired');
   if (code === 'InvalidClientTokenId' || code === 'SignatureDoesNotMatch' || code === 'UnrecognizedClientException') {
     return make('invalid_key');
@@ -61,13 +70,24 @@ export function classifyAwsError(error: unknown, operation: string): AwsCallErro
   if (code === 'Throttling' || code === 'ThrottlingException' || code === 'RequestLimitExceeded' || status === 429) {
     return make('throttled');
   }
-  if (code === 'ValidationError' || code === 'InvalidParameterValue' || code === 'MalformedPolicyDocument') return make('validation');
+  if (code === 'ValidationError' || code === 'InvalidParameterValue' || code === 'MalformedPolicyDocument')
+    return make('validation');
   if (code === 'NoSuchEntity' || code === 'NoSuchEntityException') return make('not_found');
   if (code === 'LimitExceeded' || code === 'LimitExceededException') return make('limit_exceeded');
-  if (code === 'EntityAlreadyExists' || code === 'EntityAlreadyExistsException' || code === 'DeleteConflict' || code === 'DeleteConflictException') {
+  if (
+    code === 'EntityAlreadyExists' ||
+    code === 'EntityAlreadyExistsException' ||
+    code === 'DeleteConflict' ||
+    code === 'DeleteConflictException'
+  ) {
     return make('conflict');
   }
-  if (code === 'TimeoutError' || code === 'AbortError' || NETWORK_ERRORS.has(e.code ?? '') || NETWORK_ERRORS.has(code)) {
+  if (
+    code === 'TimeoutError' ||
+    code === 'AbortError' ||
+    NETWORK_ERRORS.has(e.code ?? '') ||
+    NETWORK_ERRORS.has(code)
+  ) {
     return make('unavailable');
   }
   if (e.$fault === 'server' || (status !== undefined && status >= 500)) return make('unavailable');

@@ -8,16 +8,22 @@ import {
   GetCredentialReportCommand,
   GetRoleCommand,
   IAMClient,
+  type IAMClientConfig,
   ListAccessKeysCommand,
+  ListAccountAliasesCommand,
   ListGroupsForUserCommand,
   ListMFADevicesCommand,
-  ListAccountAliasesCommand,
   ListRolesCommand,
   ListVirtualMFADevicesCommand,
   SimulatePrincipalPolicyCommand,
-  type IAMClientConfig,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  STSClient,
+  type STSClientConfig,
+} from '@aws-sdk/client-sts';
 import { AwsCallError, classifyAwsError } from './aws-errors.ts';
 import { callerIdentity, required, roleDetails, temporaryCredentials } from './aws-responses.ts';
 
@@ -115,7 +121,10 @@ export interface AwsClientSettings {
  * surfaces as AwsCallError.
  */
 export interface AwsGateway {
-  getSessionToken(key: AwsKey, input: { serialNumber: string; tokenCode: string; durationSeconds?: number }): Promise<TemporaryCredentials>;
+  getSessionToken(
+    key: AwsKey,
+    input: { serialNumber: string; tokenCode: string; durationSeconds?: number },
+  ): Promise<TemporaryCredentials>;
   assumeRole(key: AwsKey, input: AssumeRoleInput): Promise<AssumedRoleCredentials>;
   getCallerIdentity(key: AwsKey): Promise<CallerIdentity>;
 
@@ -129,7 +138,11 @@ export interface AwsGateway {
   listRoles(): Promise<RoleDetails[]>;
   /** The portal account's alias (an account has at most one), or null. */
   accountAlias(): Promise<string | null>;
-  simulatePrincipalPolicy(policySourceArn: string, actions: string[], context: Record<string, string>): Promise<SimulationResult[]>;
+  simulatePrincipalPolicy(
+    policySourceArn: string,
+    actions: string[],
+    context: Record<string, string>,
+  ): Promise<SimulationResult[]>;
   generateCredentialReport(): Promise<CredentialReportState>;
   /** The account's credential report, or null while AWS is still generating it (or has none yet). */
   getCredentialReport(): Promise<CredentialReport | null>;
@@ -169,7 +182,11 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
     getSessionToken: (key, input) =>
       asUser(key, 'GetSessionToken', async (sts) => {
         const out = await sts.send(
-          new GetSessionTokenCommand({ SerialNumber: input.serialNumber, TokenCode: input.tokenCode, DurationSeconds: input.durationSeconds }),
+          new GetSessionTokenCommand({
+            SerialNumber: input.serialNumber,
+            TokenCode: input.tokenCode,
+            DurationSeconds: input.durationSeconds,
+          }),
         );
         return temporaryCredentials(out.Credentials, 'GetSessionToken');
       }),
@@ -195,9 +212,11 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
         };
       }),
 
-    getCallerIdentity: (key) => asUser(key, 'GetCallerIdentity', async (sts) => callerIdentity(await sts.send(new GetCallerIdentityCommand({})))),
+    getCallerIdentity: (key) =>
+      asUser(key, 'GetCallerIdentity', async (sts) => callerIdentity(await sts.send(new GetCallerIdentityCommand({})))),
 
-    portalCallerIdentity: () => guard('GetCallerIdentity', async () => callerIdentity(await portalSts.send(new GetCallerIdentityCommand({})))),
+    portalCallerIdentity: () =>
+      guard('GetCallerIdentity', async () => callerIdentity(await portalSts.send(new GetCallerIdentityCommand({})))),
 
     createAccessKey: (userName) =>
       guard('CreateAccessKey', async () => {
@@ -231,7 +250,8 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
         let marker: string | undefined;
         do {
           const out = await iam.send(new ListMFADevicesCommand({ UserName: userName, Marker: marker }));
-          for (const d of out.MFADevices ?? []) if (d.SerialNumber) devices.push({ serialNumber: d.SerialNumber, enabledAt: d.EnableDate });
+          for (const d of out.MFADevices ?? [])
+            if (d.SerialNumber) devices.push({ serialNumber: d.SerialNumber, enabledAt: d.EnableDate });
           marker = out.IsTruncated ? out.Marker : undefined;
         } while (marker);
         return devices;
@@ -291,7 +311,10 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
             }),
           );
           for (const r of out.EvaluationResults ?? []) {
-            results.push({ action: r.EvalActionName ?? '', decision: (r.EvalDecision ?? 'implicitDeny') as SimulationResult['decision'] });
+            results.push({
+              action: r.EvalActionName ?? '',
+              decision: (r.EvalDecision ?? 'implicitDeny') as SimulationResult['decision'],
+            });
           }
           marker = out.IsTruncated ? out.Marker : undefined;
         } while (marker);
@@ -323,8 +346,11 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
         const devices: VirtualMfaDevice[] = [];
         let marker: string | undefined;
         do {
-          const out = await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', Marker: marker, MaxItems: 1000 }));
-          for (const d of out.VirtualMFADevices ?? []) if (d.SerialNumber) devices.push({ serialNumber: d.SerialNumber, userName: d.User?.UserName });
+          const out = await iam.send(
+            new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', Marker: marker, MaxItems: 1000 }),
+          );
+          for (const d of out.VirtualMFADevices ?? [])
+            if (d.SerialNumber) devices.push({ serialNumber: d.SerialNumber, userName: d.User?.UserName });
           marker = out.IsTruncated ? out.Marker : undefined;
         } while (marker);
         return devices;
@@ -343,7 +369,14 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
 
     enableMfaDevice: (userName, serialNumber, code1, code2) =>
       guard('EnableMFADevice', async () => {
-        await iam.send(new EnableMFADeviceCommand({ UserName: userName, SerialNumber: serialNumber, AuthenticationCode1: code1, AuthenticationCode2: code2 }));
+        await iam.send(
+          new EnableMFADeviceCommand({
+            UserName: userName,
+            SerialNumber: serialNumber,
+            AuthenticationCode1: code1,
+            AuthenticationCode2: code2,
+          }),
+        );
       }),
 
     deleteVirtualMfaDevice: (serialNumber) =>

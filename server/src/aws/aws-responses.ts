@@ -4,7 +4,11 @@ import type { CallerIdentity, RoleDetails, TemporaryCredentials } from './aws-ga
 /** Reading AWS SDK responses into the gateway's types; a missing field is a malformed answer. */
 
 export function required<T>(value: T | undefined | null, operation: string, field: string): T {
-  if (value === undefined || value === null) throw classifyAwsError({ name: 'MalformedResponse', $fault: 'server', message: `${operation} response lacks ${field}` }, operation);
+  if (value === undefined || value === null)
+    throw classifyAwsError(
+      { name: 'MalformedResponse', $fault: 'server', message: `${operation} response lacks ${field}` },
+      operation,
+    );
   return value;
 }
 
@@ -28,13 +32,17 @@ export function callerIdentity(out: { Account?: string; Arn?: string; UserId?: s
   };
 }
 
-export function roleDetails(role: {
-  Arn?: string;
-  RoleName?: string;
-  MaxSessionDuration?: number;
-  AssumeRolePolicyDocument?: string;
-  Description?: string;
-} | undefined): RoleDetails {
+export function roleDetails(
+  role:
+    | {
+        Arn?: string;
+        RoleName?: string;
+        MaxSessionDuration?: number;
+        AssumeRolePolicyDocument?: string;
+        Description?: string;
+      }
+    | undefined,
+): RoleDetails {
   const arn = required(role?.Arn, 'GetRole', 'Role.Arn');
   return {
     arn,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../../emulator/src/server.ts';
+import { type RunningEmulator, startEmulator } from '../../../emulator/src/server.ts';
 import { demoState } from '../../test/portal-harness.ts';
 import { generateMasterKey } from '../services/custody/secret-box.ts';
 
@@ -50,13 +50,17 @@ describe('npm run portal', () => {
   // Asynchronous: the emulator answering the CLI runs in this process.
   const portal = (args: string[], input?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Result> =>
     new Promise((resolve) => {
-      const child = execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...env, ...extraEnv } }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      const child = execFile(
+        process.execPath,
+        ['--import', 'tsx', CLI, ...args],
+        { env: { ...env, ...extraEnv } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
       child.stdin?.end(input ?? '');
     });
 
-  const keysOf = (userName: string) => emulator.store.findUser('111111111111', userName)?.accessKeys?.map((k) => k.id) ?? [];
+  const keysOf = (userName: string) =>
+    emulator.store.findUser('111111111111', userName)?.accessKeys?.map((k) => k.id) ?? [];
 
   it('enrolls a user with a new IAM key it holds sealed, and refuses to do it twice', async () => {
     const before = keysOf('alice');
@@ -102,11 +106,27 @@ describe('npm run portal', () => {
   });
 
   it('manages the role catalog and warns about trust policies without MFA', async () => {
-    const ro = await portal(['role', 'add', 'readonly', 'arn:aws:iam::111111111111:role/ReadOnly', '--groups', 'developers,ops']);
+    const ro = await portal([
+      'role',
+      'add',
+      'readonly',
+      'arn:aws:iam::111111111111:role/ReadOnly',
+      '--groups',
+      'developers,ops',
+    ]);
     expect(ro.stdout).toContain('added readonly -> arn:aws:iam::111111111111:role/ReadOnly (max 43200 s)');
     const deploy = await portal(['role', 'add', 'deploy', 'arn:aws:iam::111111111111:role/Deploy', '--users', '*']);
     expect(deploy.stdout).toMatch(/warning: the trust policy of Deploy does not require MFA/);
-    const tooLong = await portal(['role', 'add', 'admin', 'arn:aws:iam::111111111111:role/Admin', '--users', '*', '--max-duration', '7200']);
+    const tooLong = await portal([
+      'role',
+      'add',
+      'admin',
+      'arn:aws:iam::111111111111:role/Admin',
+      '--users',
+      '*',
+      '--max-duration',
+      '7200',
+    ]);
     expect(tooLong.code).toBe(1);
     expect(tooLong.stderr).toMatch(/at most 3600 seconds/);
     const nobody = await portal(['role', 'add', 'admin', 'arn:aws:iam::111111111111:role/Admin']);
@@ -144,7 +164,9 @@ describe('npm run portal', () => {
     const withOldKey = await portal(['rotate-master-key'], `${generateMasterKey()}\n`);
     expect(withOldKey.code).toBe(1);
     expect(withOldKey.stderr).toMatch(/which is not configured/);
-    expect((await portal(['audit', 'verify'], undefined, { PORTAL_MASTER_KEY: next })).stdout).toMatch(/audit chain intact: \d+ events verified/);
+    expect((await portal(['audit', 'verify'], undefined, { PORTAL_MASTER_KEY: next })).stdout).toMatch(
+      /audit chain intact: \d+ events verified/,
+    );
     const unenroll = await portal(['unenroll', 'frank'], undefined, { PORTAL_MASTER_KEY: next });
     expect(unenroll.code).toBe(0);
     expect(keysOf('frank')).toHaveLength(1);

@@ -61,17 +61,31 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function run(ctx: PortalContext, command: string, args: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
-  const { custody, catalog, audit } = ctx.services;
+async function run(
+  ctx: PortalContext,
+  command: string,
+  args: string[],
+  values: Record<string, string | boolean | undefined>,
+): Promise<number> {
+  const { custody, audit } = ctx.services;
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const list = (name: string) => str(name)?.split(',').map((v) => v.trim()).filter(Boolean);
+  const list = (name: string) =>
+    str(name)
+      ?.split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
 
   switch (command) {
     case 'enroll': {
       const userName = requireArg(args[0], 'enroll <user>');
       const importedKey = values.import ? parseImportedKey(await readStdin()) : undefined;
-      const enrolled = await custody.enroll(userName, { ...(str('mfa-serial') ? { mfaSerial: str('mfa-serial') } : {}), ...(importedKey ? { importedKey } : {}) });
-      console.log(`enrolled ${enrolled.userName} (${enrolled.userArn}) with key ${enrolled.accessKeyId}, MFA device ${enrolled.mfaSerial}`);
+      const enrolled = await custody.enroll(userName, {
+        ...(str('mfa-serial') ? { mfaSerial: str('mfa-serial') } : {}),
+        ...(importedKey ? { importedKey } : {}),
+      });
+      console.log(
+        `enrolled ${enrolled.userName} (${enrolled.userArn}) with key ${enrolled.accessKeyId}, MFA device ${enrolled.mfaSerial}`,
+      );
       if (enrolled.issuePath === 'mfa_session') {
         console.log(
           `note: ${enrolled.userName}'s policies deny sts:AssumeRole without MFA, so role credentials go through an MFA session and last at most 1 hour. See README "IAM policies" for the policy that allows longer sessions.`,
@@ -86,7 +100,9 @@ async function run(ctx: PortalContext, command: string, args: string[], values: 
     }
     case 'enrolled': {
       for (const u of await custody.list()) {
-        console.log(`${u.userName}\t${u.accessKeyId}\tkey from ${u.keyCreatedAt.toISOString().slice(0, 10)}\t${u.issuePath}\t${u.mfaSerial}`);
+        console.log(
+          `${u.userName}\t${u.accessKeyId}\tkey from ${u.keyCreatedAt.toISOString().slice(0, 10)}\t${u.issuePath}\t${u.mfaSerial}`,
+        );
       }
       return 0;
     }
@@ -94,7 +110,10 @@ async function run(ctx: PortalContext, command: string, args: string[], values: 
       const days = Number(str('older-than-days') ?? '90');
       if (!Number.isInteger(days) || days < 0) throw new UsageError('--older-than-days must be a whole number of days');
       const results = await custody.rotateKeys(days);
-      for (const r of results) console.log(r.error ? `${r.userName}: ${r.error}` : `${r.userName}: ${r.oldAccessKeyId} -> ${r.newAccessKeyId}`);
+      for (const r of results)
+        console.log(
+          r.error ? `${r.userName}: ${r.error}` : `${r.userName}: ${r.oldAccessKeyId} -> ${r.newAccessKeyId}`,
+        );
       console.log(`${results.filter((r) => !r.error).length} rotated, ${results.filter((r) => r.error).length} failed`);
       return results.some((r) => r.error) ? 1 : 0;
     }
@@ -104,8 +123,12 @@ async function run(ctx: PortalContext, command: string, args: string[], values: 
       const next = parseMasterKey((await readStdin()).trim());
       const ring = createKeyRing(next, [current, ...ctx.config.previousMasterKeys]);
       const counts = await custody.rotateMasterKey(ring);
-      console.log(`re-encrypted ${counts.users} user keys and ${counts.mfaSessions} MFA sessions under master key ${next.id}.`);
-      console.log('Now set PORTAL_MASTER_KEY to the new key on every instance (keep the old one in PORTAL_PREVIOUS_MASTER_KEYS until all have restarted).');
+      console.log(
+        `re-encrypted ${counts.users} user keys and ${counts.mfaSessions} MFA sessions under master key ${next.id}.`,
+      );
+      console.log(
+        'Now set PORTAL_MASTER_KEY to the new key on every instance (keep the old one in PORTAL_PREVIOUS_MASTER_KEYS until all have restarted).',
+      );
       return 0;
     }
     case 'role':
@@ -113,7 +136,11 @@ async function run(ctx: PortalContext, command: string, args: string[], values: 
     case 'audit': {
       if (args[0] !== 'verify') throw new UsageError('audit verify');
       const check = await audit.verifyChain();
-      console.log(check.ok ? `audit chain intact: ${check.checked} events verified` : `audit chain BROKEN at event ${check.brokenAtSeq} (${check.checked} verified before it)`);
+      console.log(
+        check.ok
+          ? `audit chain intact: ${check.checked} events verified`
+          : `audit chain BROKEN at event ${check.brokenAtSeq} (${check.checked} verified before it)`,
+      );
       return check.ok ? 0 : 1;
     }
     default:
@@ -140,13 +167,18 @@ async function runRole(
       ...(str('description') ? { description: str('description') } : {}),
     });
     console.log(`added ${role.alias} -> ${role.roleArn} (max ${role.maxDurationSeconds} s)`);
-    if (role.trustRequiresMfa === false) console.log(`warning: the trust policy of ${role.roleName} does not require MFA; anyone allowed by it can assume the role without a code.`);
+    if (role.trustRequiresMfa === false)
+      console.log(
+        `warning: the trust policy of ${role.roleName} does not require MFA; anyone allowed by it can assume the role without a code.`,
+      );
     return 0;
   }
   if (sub === 'list') {
     for (const r of await catalog.list()) {
       const who = [...r.allowedGroups.map((g) => `group:${g}`), ...r.allowedUsers.map((u) => `user:${u}`)].join(',');
-      console.log(`${r.alias}\t${r.roleArn}\tmax ${r.maxDurationSeconds}s\t${who}${r.trustRequiresMfa === false ? '\t(trust policy does not require MFA)' : ''}`);
+      console.log(
+        `${r.alias}\t${r.roleArn}\tmax ${r.maxDurationSeconds}s\t${who}${r.trustRequiresMfa === false ? '\t(trust policy does not require MFA)' : ''}`,
+      );
     }
     return 0;
   }
@@ -170,7 +202,10 @@ function parseImportedKey(text: string): { accessKeyId: string; secretAccessKey:
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('this command reads from standard input; pipe the value in (it must not appear on the command line)');
+  if (process.stdin.isTTY)
+    throw new UsageError(
+      'this command reads from standard input; pipe the value in (it must not appear on the command line)',
+    );
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -185,7 +220,8 @@ main(process.argv.slice(2)).then(
     }
     if (error instanceof ConfigError) console.error(error.message);
     else if (error instanceof AppError) console.error(`portal: ${error.message}`);
-    else if (error instanceof AwsCallError) console.error(`portal: AWS refused ${error.operation} (${error.awsCode}): ${error.message}`);
+    else if (error instanceof AwsCallError)
+      console.error(`portal: AWS refused ${error.operation} (${error.awsCode}): ${error.message}`);
     else if (error instanceof SecretBoxError) console.error(`portal: master key: ${error.message}`);
     else console.error(`portal: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

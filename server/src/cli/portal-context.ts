@@ -1,6 +1,6 @@
-import { createAwsGateway, type AwsGateway } from '../aws/aws-gateway.ts';
-import { loadConfig, type Config } from '../config/config.ts';
-import { openDatabase, type Database } from '../db/database.ts';
+import { type AwsGateway, createAwsGateway } from '../aws/aws-gateway.ts';
+import { type Config, loadConfig } from '../config/config.ts';
+import { type Database, openDatabase } from '../db/database.ts';
 import { applyMigrations } from '../db/migrator.ts';
 import { createServices, type Services } from '../services/container.ts';
 
@@ -13,7 +13,9 @@ export interface PortalContext {
 }
 
 /** The same settings, database and services the server uses, for the admin CLI and the demo. */
-export async function openPortalContext(options: { config?: Config; aws?: AwsGateway; migrate?: boolean } = {}): Promise<PortalContext> {
+export async function openPortalContext(
+  options: { config?: Config; aws?: AwsGateway; migrate?: boolean } = {},
+): Promise<PortalContext> {
   const config = options.config ?? loadConfig();
   if (options.migrate ?? config.migrateOnStart) await applyMigrations(config.databaseUrl);
   const database = await openDatabase(config.databaseUrl);

@@ -19,7 +19,10 @@ describe('loadConfig', () => {
   });
 
   it('accepts a PostgreSQL URL and trims a trailing slash from PUBLIC_URL', () => {
-    const config = load({ DATABASE_URL: 'postgresql://portal:pw@db:5432/portal', PUBLIC_URL: 'https://portal.example.com/' });
+    const config = load({
+      DATABASE_URL: 'postgresql://portal:pw@db:5432/portal',
+      PUBLIC_URL: 'https://portal.example.com/',
+    });
     expect(config.databaseUrl).toBe('postgresql://portal:pw@db:5432/portal');
     expect(config.publicUrl).toBe('https://portal.example.com');
   });
@@ -55,14 +58,18 @@ describe('loadConfig', () => {
 describe('.env.example', () => {
   it('documents every setting the portal reads, and nothing else', () => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
-    const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]).filter((name) => name !== 'POSTGRES_PASSWORD');
+    const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]+)=/gm)]
+      .map((m) => m[1])
+      .filter((name) => name !== 'POSTGRES_PASSWORD');
     expect([...documented].sort()).toEqual([...SETTING_NAMES].sort());
   });
 
   it('accepts a master key and derives nothing from a bad one', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     expect(load({ PORTAL_MASTER_KEY: key }).masterKey?.key.length).toBe(32);
-    expect(() => load({ PORTAL_MASTER_KEY: 'c2hvcnQ=' })).toThrow(/PORTAL_MASTER_KEY: must be base64 of 32 random bytes/);
+    expect(() => load({ PORTAL_MASTER_KEY: 'c2hvcnQ=' })).toThrow(
+      /PORTAL_MASTER_KEY: must be base64 of 32 random bytes/,
+    );
     expect(() => load({ PORTAL_PREVIOUS_MASTER_KEYS: `${key},nope` })).toThrow(/PORTAL_PREVIOUS_MASTER_KEYS/);
   });
 });

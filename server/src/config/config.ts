@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/database-url.ts';
-import { parseMasterKey, type MasterKey } from '../services/custody/secret-box.ts';
+import { type MasterKey, parseMasterKey } from '../services/custody/secret-box.ts';
 
 /**
  * Every setting the portal reads, parsed once at boot. Nothing else in the server reads
@@ -23,7 +23,10 @@ const databaseUrl = z
       parseDatabaseUrl(url);
     } catch (error) {
       // The parser's messages describe the problem without echoing the URL (it may hold a password).
-      ctx.addIssue({ code: 'custom', message: error instanceof DatabaseUrlError ? error.message : 'is not a valid database URL' });
+      ctx.addIssue({
+        code: 'custom',
+        message: error instanceof DatabaseUrlError ? error.message : 'is not a valid database URL',
+      });
     }
   });
 
@@ -31,7 +34,10 @@ const masterKey = z.string().transform((value, ctx) => {
   try {
     return parseMasterKey(value);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `${(error as Error).message} (generate one with: openssl rand -base64 32)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${(error as Error).message} (generate one with: openssl rand -base64 32)`,
+    });
     return z.NEVER;
   }
 });
@@ -72,7 +78,10 @@ const environmentSchema = z.object({
   PORTAL_PREVIOUS_MASTER_KEYS: z
     .string()
     .transform((value, ctx) => {
-      const keys = value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+      const keys = value
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== '');
       for (const key of keys) {
         try {
           parseMasterKey(key);
@@ -86,23 +95,56 @@ const environmentSchema = z.object({
     .optional(),
   /** Signs session cookies; derived from PORTAL_MASTER_KEY when unset, so every instance agrees. */
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
-  PORTAL_ADMIN_GROUP: z.string().trim().regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM group name').default('portal-admins'),
-  AWS_REGION: z.string().trim().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as us-east-1').default('us-east-1'),
+  PORTAL_ADMIN_GROUP: z
+    .string()
+    .trim()
+    .regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM group name')
+    .default('portal-admins'),
+  AWS_REGION: z
+    .string()
+    .trim()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as us-east-1')
+    .default('us-east-1'),
   /** Lifetime of a browser sign-in (the MFA session behind it). */
   SESSION_DURATION_SECONDS: duration(900, 129600).default(43200),
   /** Lifetime of a credential_process token (the MFA session behind it). */
   CLI_TOKEN_DURATION_SECONDS: duration(900, 129600).default(43200),
-  MFA_FAILURE_LIMIT: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1).max(100).default(5),
-  MFA_FAILURE_LIMIT_PER_ADDRESS: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1).max(10000).default(50),
+  MFA_FAILURE_LIMIT: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1)
+    .max(100)
+    .default(5),
+  MFA_FAILURE_LIMIT_PER_ADDRESS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1)
+    .max(10000)
+    .default(50),
   MFA_FAILURE_WINDOW_SECONDS: duration(60, 86400).default(900),
   /** How long IAM group memberships (who may request which role, who is an admin) are cached. */
   GROUP_CACHE_SECONDS: duration(0, 3600).default(60),
   /** Minutes between compliance scans (and a scan at start when none exists); 0 = only on demand. */
-  COMPLIANCE_SCAN_INTERVAL_MINUTES: z.coerce.number({ error: 'must be a number of minutes' }).int('must be whole minutes').min(0).max(10080, 'must be at most 10080 (a week)').default(360),
+  COMPLIANCE_SCAN_INTERVAL_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .int('must be whole minutes')
+    .min(0)
+    .max(10080, 'must be at most 10080 (a week)')
+    .default(360),
   /** AWS calls a compliance scan makes at once (per-user MFA device listing and policy simulation). */
-  COMPLIANCE_SCAN_CONCURRENCY: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1).max(32).default(8),
+  COMPLIANCE_SCAN_CONCURRENCY: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1)
+    .max(32)
+    .default(8),
   /** How long an MFA setup link works after an administrator creates it. */
-  MFA_SETUP_LINK_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be whole hours').min(1).max(168).default(24),
+  MFA_SETUP_LINK_HOURS: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .int('must be whole hours')
+    .min(1)
+    .max(168)
+    .default(24),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -5,14 +5,26 @@ const cwd = '/srv/portal';
 
 describe('parseDatabaseUrl', () => {
   it('resolves a relative SQLite path against the working directory', () => {
-    expect(parseDatabaseUrl('file:./data/portal.db', { cwd })).toEqual({ provider: 'sqlite', filePath: '/srv/portal/data/portal.db' });
-    expect(parseDatabaseUrl('file:portal.db', { cwd })).toEqual({ provider: 'sqlite', filePath: '/srv/portal/portal.db' });
+    expect(parseDatabaseUrl('file:./data/portal.db', { cwd })).toEqual({
+      provider: 'sqlite',
+      filePath: '/srv/portal/data/portal.db',
+    });
+    expect(parseDatabaseUrl('file:portal.db', { cwd })).toEqual({
+      provider: 'sqlite',
+      filePath: '/srv/portal/portal.db',
+    });
   });
 
   it('accepts absolute SQLite paths in both file: forms', () => {
-    expect(parseDatabaseUrl('file:/var/lib/portal/portal.db', { cwd })).toMatchObject({ filePath: '/var/lib/portal/portal.db' });
-    expect(parseDatabaseUrl('file:///var/lib/portal/portal.db', { cwd })).toMatchObject({ filePath: '/var/lib/portal/portal.db' });
-    expect(parseDatabaseUrl('file:/var/lib/my%20portal.db', { cwd })).toMatchObject({ filePath: '/var/lib/my portal.db' });
+    expect(parseDatabaseUrl('file:/var/lib/portal/portal.db', { cwd })).toMatchObject({
+      filePath: '/var/lib/portal/portal.db',
+    });
+    expect(parseDatabaseUrl('file:///var/lib/portal/portal.db', { cwd })).toMatchObject({
+      filePath: '/var/lib/portal/portal.db',
+    });
+    expect(parseDatabaseUrl('file:/var/lib/my%20portal.db', { cwd })).toMatchObject({
+      filePath: '/var/lib/my portal.db',
+    });
   });
 
   it.each([
@@ -39,7 +51,9 @@ describe('parseDatabaseUrl', () => {
   });
 
   it("takes Prisma's schema and connection_limit parameters out of the driver URL", () => {
-    expect(parseDatabaseUrl('postgresql://u@db/portal?schema=audit_2&connection_limit=4&application_name=portal')).toEqual({
+    expect(
+      parseDatabaseUrl('postgresql://u@db/portal?schema=audit_2&connection_limit=4&application_name=portal'),
+    ).toEqual({
       provider: 'postgresql',
       connectionString: 'postgresql://u@db/portal?application_name=portal',
       schema: 'audit_2',
@@ -85,7 +99,11 @@ describe('parseDatabaseUrl', () => {
   });
 
   it('never echoes a password in its messages', () => {
-    for (const url of ['postgresql://u:hunter2@db/p/x', 'postgresql://u:hunter2@db/p?schema=bad-name', 'postgresql://u:hunter2@db:0/p']) {
+    for (const url of [
+      'postgresql://u:hunter2@db/p/x',
+      'postgresql://u:hunter2@db/p?schema=bad-name',
+      'postgresql://u:hunter2@db:0/p',
+    ]) {
       expect(() => parseDatabaseUrl(url)).toThrow(DatabaseUrlError);
       try {
         parseDatabaseUrl(url);
@@ -101,6 +119,8 @@ describe('describeDatabase', () => {
     expect(describeDatabase(parseDatabaseUrl('postgresql://portal:hunter2@db.internal/portal?schema=s1'))).toBe(
       'PostgreSQL db.internal:5432/portal schema s1',
     );
-    expect(describeDatabase(parseDatabaseUrl('file:./data/portal.db', { cwd }))).toBe('SQLite /srv/portal/data/portal.db');
+    expect(describeDatabase(parseDatabaseUrl('file:./data/portal.db', { cwd }))).toBe(
+      'SQLite /srv/portal/data/portal.db',
+    );
   });
 });

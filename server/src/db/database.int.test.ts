@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatabaseUnavailableError, openDatabase, type Database } from './database.ts';
+import { type TestDatabase, testDatabaseUrls } from '../../test/test-databases.ts';
+import { type Database, DatabaseUnavailableError, openDatabase } from './database.ts';
 import { applyMigrations } from './migrator.ts';
-import { testDatabaseUrls, type TestDatabase } from '../../test/test-databases.ts';
 
 const GENESIS = '0'.repeat(64);
 const ROLE_RO = 'arn:aws:iam::123456789012:role/readonly';
@@ -9,12 +9,54 @@ const ROLE_ADMIN = 'arn:aws:iam::123456789012:role/admin';
 
 /** Rows spread over actors, roles, actions and times, inserted out of time order. */
 const events = [
-  { seq: 1, time: '2026-03-01T10:00:00.000Z', actor: 'alice', action: 'session.sign_in', outcome: 'success', targetRoleArn: null },
-  { seq: 2, time: '2026-03-01T10:05:00.250Z', actor: 'alice', action: 'credentials.issue', outcome: 'success', targetRoleArn: ROLE_RO },
-  { seq: 3, time: '2026-03-01T09:00:00.000Z', actor: 'bob', action: 'credentials.issue', outcome: 'denied', targetRoleArn: ROLE_ADMIN },
-  { seq: 4, time: '2026-03-02T08:00:00.000Z', actor: 'bob', action: 'session.sign_in', outcome: 'failure', targetRoleArn: null },
-  { seq: 5, time: '2026-03-02T12:00:00.999Z', actor: 'alice', action: 'credentials.issue', outcome: 'success', targetRoleArn: ROLE_ADMIN },
-  { seq: 6, time: '2026-03-03T00:00:00.000Z', actor: 'system', action: 'catalog.role_add', outcome: 'success', targetRoleArn: ROLE_RO },
+  {
+    seq: 1,
+    time: '2026-03-01T10:00:00.000Z',
+    actor: 'alice',
+    action: 'session.sign_in',
+    outcome: 'success',
+    targetRoleArn: null,
+  },
+  {
+    seq: 2,
+    time: '2026-03-01T10:05:00.250Z',
+    actor: 'alice',
+    action: 'credentials.issue',
+    outcome: 'success',
+    targetRoleArn: ROLE_RO,
+  },
+  {
+    seq: 3,
+    time: '2026-03-01T09:00:00.000Z',
+    actor: 'bob',
+    action: 'credentials.issue',
+    outcome: 'denied',
+    targetRoleArn: ROLE_ADMIN,
+  },
+  {
+    seq: 4,
+    time: '2026-03-02T08:00:00.000Z',
+    actor: 'bob',
+    action: 'session.sign_in',
+    outcome: 'failure',
+    targetRoleArn: null,
+  },
+  {
+    seq: 5,
+    time: '2026-03-02T12:00:00.999Z',
+    actor: 'alice',
+    action: 'credentials.issue',
+    outcome: 'success',
+    targetRoleArn: ROLE_ADMIN,
+  },
+  {
+    seq: 6,
+    time: '2026-03-03T00:00:00.000Z',
+    actor: 'system',
+    action: 'catalog.role_add',
+    outcome: 'success',
+    targetRoleArn: ROLE_RO,
+  },
 ] as const;
 
 describe.each(testDatabaseUrls())('openDatabase on $name', ({ name: provider, create }) => {
@@ -26,7 +68,12 @@ describe.each(testDatabaseUrls())('openDatabase on $name', ({ name: provider, cr
     db = await openDatabase(testDb.url);
     for (const e of events) {
       await db.prisma.auditEvent.create({
-        data: { ...e, time: new Date(e.time), prevHash: e.seq === 1 ? GENESIS : `hash-${e.seq - 1}`, hash: `hash-${e.seq}` },
+        data: {
+          ...e,
+          time: new Date(e.time),
+          prevHash: e.seq === 1 ? GENESIS : `hash-${e.seq - 1}`,
+          hash: `hash-${e.seq}`,
+        },
       });
     }
   });
@@ -91,9 +138,15 @@ describe.each(testDatabaseUrls())('openDatabase on $name', ({ name: provider, cr
   });
 
   it('filters by role and time (AuditEvent_targetRoleArn_time_idx)', async () => {
-    const rows = await db.prisma.auditEvent.findMany({ where: { targetRoleArn: ROLE_ADMIN }, orderBy: { time: 'asc' } });
+    const rows = await db.prisma.auditEvent.findMany({
+      where: { targetRoleArn: ROLE_ADMIN },
+      orderBy: { time: 'asc' },
+    });
     expect(rows.map((r) => r.seq)).toEqual([3, 5]);
-    const none = await db.prisma.auditEvent.findMany({ where: { targetRoleArn: null, seq: { lte: 6 } }, orderBy: { seq: 'asc' } });
+    const none = await db.prisma.auditEvent.findMany({
+      where: { targetRoleArn: null, seq: { lte: 6 } },
+      orderBy: { seq: 'asc' },
+    });
     expect(none.map((r) => r.seq)).toEqual([1, 4]);
   });
 
@@ -115,7 +168,16 @@ describe.each(testDatabaseUrls())('openDatabase on $name', ({ name: provider, cr
 
   it('rejects a second row at the same chain position with P2002', async () => {
     const error = await db.prisma.auditEvent
-      .create({ data: { seq: 6, actor: 'mallory', action: 'session.sign_in', outcome: 'success', prevHash: 'hash-5', hash: 'fork' } })
+      .create({
+        data: {
+          seq: 6,
+          actor: 'mallory',
+          action: 'session.sign_in',
+          outcome: 'success',
+          prevHash: 'hash-5',
+          hash: 'fork',
+        },
+      })
       .catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('P2002');
   });
@@ -123,7 +185,9 @@ describe.each(testDatabaseUrls())('openDatabase on $name', ({ name: provider, cr
   it('rolls back an interactive transaction as a whole', async () => {
     await expect(
       db.prisma.$transaction(async (tx) => {
-        await tx.auditEvent.create({ data: { seq: 50, actor: 'dave', action: 'session.sign_in', outcome: 'success', prevHash: 'x', hash: 'y' } });
+        await tx.auditEvent.create({
+          data: { seq: 50, actor: 'dave', action: 'session.sign_in', outcome: 'success', prevHash: 'x', hash: 'y' },
+        });
         throw new Error('the change this row records failed');
       }),
     ).rejects.toThrow('the change this row records failed');
@@ -147,7 +211,7 @@ describe.each(testDatabaseUrls())('openDatabase on $name', ({ name: provider, cr
   });
 });
 
-const adminUrl = process.env['TEST_POSTGRES_URL']?.trim();
+const adminUrl = process.env.TEST_POSTGRES_URL?.trim();
 
 describe.runIf(adminUrl)('openDatabase on PostgreSQL specifics', () => {
   const [, postgres] = testDatabaseUrls();
@@ -158,8 +222,12 @@ describe.runIf(adminUrl)('openDatabase on PostgreSQL specifics', () => {
     await applyMigrations(url);
     const db = await openDatabase(url);
     try {
-      await db.prisma.auditEvent.create({ data: { seq: 1, actor: 'alice', action: 'session.sign_in', outcome: 'success', prevHash: GENESIS, hash: 'h' } });
-      const [row] = await db.prisma.$queryRawUnsafe<Array<{ n: bigint }>>('SELECT COUNT(*) AS n FROM tenant_b."AuditEvent"');
+      await db.prisma.auditEvent.create({
+        data: { seq: 1, actor: 'alice', action: 'session.sign_in', outcome: 'success', prevHash: GENESIS, hash: 'h' },
+      });
+      const [row] = await db.prisma.$queryRawUnsafe<Array<{ n: bigint }>>(
+        'SELECT COUNT(*) AS n FROM tenant_b."AuditEvent"',
+      );
       expect(Number(row!.n)).toBe(1);
     } finally {
       await db.close();

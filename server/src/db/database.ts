@@ -1,9 +1,15 @@
 import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
-import { describeDatabase, parseDatabaseUrl, type DatabaseProvider, type PostgresTarget, type SqliteTarget } from './database-url.ts';
+import {
+  type DatabaseProvider,
+  describeDatabase,
+  type PostgresTarget,
+  parseDatabaseUrl,
+  type SqliteTarget,
+} from './database-url.ts';
 import { ensureParentDirectory } from './sqlite-file.ts';
 
-export type { PrismaClient };
 export { DatabaseUrlError, describeDatabase, parseDatabaseUrl } from './database-url.ts';
+export type { PrismaClient };
 
 /**
  * The one way the server opens its database. The provider comes from the URL; everything above
@@ -93,7 +99,10 @@ async function openSqlite(target: SqliteTarget, options: OpenDatabaseOptions): P
   try {
     ensureParentDirectory(target.filePath);
   } catch (error) {
-    throw new DatabaseUnavailableError(`cannot create the folder for ${describeDatabase(target)}: ${(error as Error).message}`, { cause: error });
+    throw new DatabaseUnavailableError(
+      `cannot create the folder for ${describeDatabase(target)}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const adapter = new PrismaBetterSqlite3({ url: target.filePath, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const prisma = new SqliteClient({ adapter, ...prismaLogOptions(options) }) as unknown as PrismaClient;
@@ -109,7 +118,9 @@ async function openSqlite(target: SqliteTarget, options: OpenDatabaseOptions): P
     await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   } catch (error) {
     await prisma.$disconnect().catch(() => {});
-    throw new DatabaseUnavailableError(`cannot open ${describeDatabase(target)}: ${(error as Error).message}`, { cause: error });
+    throw new DatabaseUnavailableError(`cannot open ${describeDatabase(target)}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 
   return makeDatabase('sqlite', prisma, target, async () => {
@@ -163,7 +174,10 @@ function makeDatabase(
       try {
         await prisma.$queryRawUnsafe('SELECT 1');
       } catch (error) {
-        throw new DatabaseUnavailableError(`${describeDatabase(target)} is not answering: ${(error as Error).message}`, { cause: error });
+        throw new DatabaseUnavailableError(
+          `${describeDatabase(target)} is not answering: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
     },
     close() {

@@ -19,8 +19,8 @@ interface Run {
 /** Runs `npm run db:migrate`'s command in `cwd`, as an operator would. */
 function runCli(cwd: string, databaseUrl?: string): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env['DATABASE_URL'];
-  if (databaseUrl !== undefined) env['DATABASE_URL'] = databaseUrl;
+  delete env.DATABASE_URL;
+  if (databaseUrl !== undefined) env.DATABASE_URL = databaseUrl;
   return new Promise((resolve) => {
     execFile(tsx, [cli], { cwd, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -62,7 +62,9 @@ describe('npm run db:migrate', () => {
     expect(runs.filter((r) => r.stdout.includes('nothing to do'))).toHaveLength(1);
     const db = new BetterSqlite3(path.join(cwd, 'shared.db'), { readonly: true });
     try {
-      const rows = db.prepare('SELECT migration_name, COUNT(*) AS n FROM "_prisma_migrations" GROUP BY migration_name').all() as Array<{ n: number }>;
+      const rows = db
+        .prepare('SELECT migration_name, COUNT(*) AS n FROM "_prisma_migrations" GROUP BY migration_name')
+        .all() as Array<{ n: number }>;
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(row.n).toBe(1);
     } finally {
@@ -80,7 +82,9 @@ describe('npm run db:migrate', () => {
   it('exits 1 with a readable message when PostgreSQL is unreachable', async () => {
     const run = await runCli(cwd, 'postgresql://portal:hunter2@127.0.0.1:1/portal');
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('Migration failed: cannot connect to PostgreSQL 127.0.0.1:1/portal: connect ECONNREFUSED');
+    expect(run.stderr).toContain(
+      'Migration failed: cannot connect to PostgreSQL 127.0.0.1:1/portal: connect ECONNREFUSED',
+    );
     expect(run.stdout + run.stderr).not.toContain('hunter2');
     expectNoStackTrace(run);
   });

@@ -1,5 +1,5 @@
 import { DatabaseUrlError, describeDatabase, parseDatabaseUrl } from './database-url.ts';
-import { MigrationError, applyMigrations } from './migrator.ts';
+import { applyMigrations, MigrationError } from './migrator.ts';
 
 /**
  * `npm run db:migrate`: applies pending migrations to DATABASE_URL (default: the SQLite file the
@@ -9,7 +9,7 @@ import { MigrationError, applyMigrations } from './migrator.ts';
 const DEFAULT_DATABASE_URL = 'file:./data/portal.db';
 
 async function main(): Promise<number> {
-  const url = process.env['DATABASE_URL']?.trim() || DEFAULT_DATABASE_URL;
+  const url = process.env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL;
   try {
     console.log(`Migrating ${describeDatabase(parseDatabaseUrl(url))}`);
     const result = await applyMigrations(url, { log: (line) => console.log(`  ${line}`) });

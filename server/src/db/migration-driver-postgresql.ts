@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describeDatabase, type PostgresTarget } from './database-url.ts';
-import { toDate, type DriverOptions, type MigrationDriver } from './migration-driver.ts';
+import { type DriverOptions, type MigrationDriver, toDate } from './migration-driver.ts';
 import { MigrationError } from './migration-errors.ts';
 import type { MigrationFile } from './migration-files.ts';
 import type { AppliedMigration } from './migration-plan.ts';
@@ -30,9 +30,15 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * transaction together with the row that records it. PostgreSQL DDL is transactional, so a
  * failing migration leaves no trace.
  */
-export async function openPostgresMigrationDriver(target: PostgresTarget, options: DriverOptions): Promise<MigrationDriver> {
+export async function openPostgresMigrationDriver(
+  target: PostgresTarget,
+  options: DriverOptions,
+): Promise<MigrationDriver> {
   const where = describeDatabase(target);
-  const client = new pg.Client({ connectionString: target.connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new pg.Client({
+    connectionString: target.connectionString,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   // A connection dropped between queries is reported by the next query; without a listener the
   // 'error' event would crash the process instead.
   client.on('error', () => {});
@@ -40,7 +46,9 @@ export async function openPostgresMigrationDriver(target: PostgresTarget, option
     await client.connect();
   } catch (error) {
     await client.end().catch(() => {});
-    throw new MigrationError('database_unreachable', `cannot connect to ${where}: ${describePgError(error)}`, { cause: error });
+    throw new MigrationError('database_unreachable', `cannot connect to ${where}: ${describePgError(error)}`, {
+      cause: error,
+    });
   }
 
   return {
@@ -58,7 +66,11 @@ export async function openPostgresMigrationDriver(target: PostgresTarget, option
             `another process held the migration lock on ${where} for ${options.lockTimeoutMs} ms; is a migration still running?`,
           );
         }
-        throw new MigrationError('database_unreachable', `cannot lock ${where} for migration: ${describePgError(error)}`, { cause: error });
+        throw new MigrationError(
+          'database_unreachable',
+          `cannot lock ${where} for migration: ${describePgError(error)}`,
+          { cause: error },
+        );
       }
       if (target.schema) {
         // Inside the lock: concurrent CREATE SCHEMA IF NOT EXISTS can still collide.
@@ -75,7 +87,9 @@ export async function openPostgresMigrationDriver(target: PostgresTarget, option
         started_at: unknown;
         finished_at: unknown;
         rolled_back_at: unknown;
-      }>('SELECT migration_name, checksum, started_at, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at, migration_name');
+      }>(
+        'SELECT migration_name, checksum, started_at, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at, migration_name',
+      );
       return rows.map((row) => ({
         migrationName: row.migration_name,
         checksum: row.checksum,
@@ -99,9 +113,13 @@ export async function openPostgresMigrationDriver(target: PostgresTarget, option
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
-        throw new MigrationError('migration_failed', `migration ${migration.name} failed and was rolled back: ${describePgError(error)}`, {
-          cause: error,
-        });
+        throw new MigrationError(
+          'migration_failed',
+          `migration ${migration.name} failed and was rolled back: ${describePgError(error)}`,
+          {
+            cause: error,
+          },
+        );
       }
     },
 

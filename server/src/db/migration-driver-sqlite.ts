@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import type { SqliteTarget } from './database-url.ts';
-import { toDate, type DriverOptions, type MigrationDriver } from './migration-driver.ts';
+import { type DriverOptions, type MigrationDriver, toDate } from './migration-driver.ts';
 import { MigrationError } from './migration-errors.ts';
 import type { MigrationFile } from './migration-files.ts';
 import type { AppliedMigration } from './migration-plan.ts';
@@ -46,9 +46,13 @@ export function openSqliteMigrationDriver(target: SqliteTarget, options: DriverO
     // (better-sqlite3 turns it on by default) and integrity is checked before each commit instead.
     db.pragma('foreign_keys = OFF');
   } catch (error) {
-    throw new MigrationError('database_unreachable', `cannot open SQLite database ${target.filePath}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new MigrationError(
+      'database_unreachable',
+      `cannot open SQLite database ${target.filePath}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 
   return {
@@ -64,16 +68,22 @@ export function openSqliteMigrationDriver(target: SqliteTarget, options: DriverO
             `another process kept ${target.filePath} locked for ${options.lockTimeoutMs} ms; is a migration still running?`,
           );
         }
-        throw new MigrationError('database_unreachable', `cannot write to SQLite database ${target.filePath}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new MigrationError(
+          'database_unreachable',
+          `cannot write to SQLite database ${target.filePath}: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
     },
 
     async readApplied(): Promise<AppliedMigration[]> {
       db.exec(CREATE_MIGRATIONS_TABLE);
       const rows = db
-        .prepare('SELECT migration_name, checksum, started_at, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at, migration_name')
+        .prepare(
+          'SELECT migration_name, checksum, started_at, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at, migration_name',
+        )
         .all() as MigrationRow[];
       return rows.map((row) => ({
         migrationName: row.migration_name,
@@ -102,9 +112,13 @@ export function openSqliteMigrationDriver(target: SqliteTarget, options: DriverO
         // Some errors (disk full, I/O) make SQLite abort the whole transaction on its own; then there
         // is no savepoint left and nothing of this run was committed or recorded.
         if (db.inTransaction) db.exec('ROLLBACK TO migration; RELEASE migration');
-        throw new MigrationError('migration_failed', `migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new MigrationError(
+          'migration_failed',
+          `migration ${migration.name} failed and was rolled back: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
     },
 

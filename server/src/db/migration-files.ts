@@ -61,7 +61,10 @@ export function readMigrations(dir: string, provider: DatabaseProvider): Migrati
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    throw new MigrationError('migrations_unreadable', `cannot read the migrations folder ${dir}: ${(error as Error).message}`);
+    throw new MigrationError(
+      'migrations_unreadable',
+      `cannot read the migrations folder ${dir}: ${(error as Error).message}`,
+    );
   }
   checkLockFile(dir, provider);
 
@@ -75,7 +78,10 @@ export function readMigrations(dir: string, provider: DatabaseProvider): Migrati
       try {
         sql = fs.readFileSync(file, 'utf8');
       } catch {
-        throw new MigrationError('migrations_unreadable', `migration folder ${name} has no readable migration.sql (${file})`);
+        throw new MigrationError(
+          'migrations_unreadable',
+          `migration folder ${name} has no readable migration.sql (${file})`,
+        );
       }
       const other = sql.includes('\r\n') ? sql.replaceAll('\r\n', '\n') : sql.replaceAll('\n', '\r\n');
       return { name, sql, checksum: sha256Hex(sql), alternateChecksum: sha256Hex(other) };

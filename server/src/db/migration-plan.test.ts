@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { MigrationError } from './migration-errors.ts';
 import type { MigrationFile } from './migration-files.ts';
-import { planMigrations, type AppliedMigration } from './migration-plan.ts';
+import { type AppliedMigration, planMigrations } from './migration-plan.ts';
 
-const file = (name: string, checksum = `sum-${name}`): MigrationFile => ({ name, sql: '', checksum, alternateChecksum: `crlf-${checksum}` });
+const file = (name: string, checksum = `sum-${name}`): MigrationFile => ({
+  name,
+  sql: '',
+  checksum,
+  alternateChecksum: `crlf-${checksum}`,
+});
 const row = (name: string, overrides: Partial<AppliedMigration> = {}): AppliedMigration => ({
   migrationName: name,
   checksum: `sum-${name}`,
@@ -30,16 +35,28 @@ describe('planMigrations', () => {
   });
 
   it('plans only what is missing', () => {
-    expect(planMigrations(local, [row('20260101000000_init')]).map((m) => m.name)).toEqual(['20260201000000_sessions', '20260301000000_scans']);
-    expect(planMigrations(local, local.map((m) => row(m.name)))).toEqual([]);
+    expect(planMigrations(local, [row('20260101000000_init')]).map((m) => m.name)).toEqual([
+      '20260201000000_sessions',
+      '20260301000000_scans',
+    ]);
+    expect(
+      planMigrations(
+        local,
+        local.map((m) => row(m.name)),
+      ),
+    ).toEqual([]);
   });
 
   it('applies a missing migration that sorts before applied ones (merged from a branch)', () => {
-    expect(planMigrations(local, [row('20260101000000_init'), row('20260301000000_scans')]).map((m) => m.name)).toEqual(['20260201000000_sessions']);
+    expect(planMigrations(local, [row('20260101000000_init'), row('20260301000000_scans')]).map((m) => m.name)).toEqual(
+      ['20260201000000_sessions'],
+    );
   });
 
   it('accepts a checksum taken with the other line-ending style', () => {
-    expect(planMigrations(local, [row('20260101000000_init', { checksum: 'crlf-sum-20260101000000_init' })])).toHaveLength(2);
+    expect(
+      planMigrations(local, [row('20260101000000_init', { checksum: 'crlf-sum-20260101000000_init' })]),
+    ).toHaveLength(2);
   });
 
   it('refuses a migration edited after it was applied', () => {
@@ -61,7 +78,11 @@ describe('planMigrations', () => {
   });
 
   it('re-applies a migration recorded as rolled back, like prisma migrate deploy', () => {
-    const rolledBack = row('20260101000000_init', { finishedAt: null, rolledBackAt: new Date('2026-01-02T00:00:00Z'), checksum: 'old' });
+    const rolledBack = row('20260101000000_init', {
+      finishedAt: null,
+      rolledBackAt: new Date('2026-01-02T00:00:00Z'),
+      checksum: 'old',
+    });
     expect(planMigrations(local, [rolledBack]).map((m) => m.name)).toEqual(local.map((m) => m.name));
     // ...and a later successful run of the same migration counts as applied.
     expect(planMigrations(local, [rolledBack, row('20260101000000_init')])).toHaveLength(2);

@@ -3,9 +3,9 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl, type DatabaseProvider } from './database-url.ts';
+import { type TestDatabase, testDatabaseUrls } from '../../test/test-databases.ts';
+import { type DatabaseProvider, parseDatabaseUrl } from './database-url.ts';
 import { findProjectRoot } from './migration-files.ts';
-import { testDatabaseUrls, type TestDatabase } from '../../test/test-databases.ts';
 
 /**
  * The migrations are written by hand (the Prisma CLI cannot run offline), so this proves they
@@ -29,23 +29,44 @@ interface Shape {
       columns: Record<string, { type: string; nullable: boolean }>;
       primaryKey: string[];
       indexes: Record<string, { unique: boolean; columns: string[] }>;
-      foreignKeys: Record<string, { columns: string[]; table: string; references: string[]; onDelete: string; onUpdate: string }>;
+      foreignKeys: Record<
+        string,
+        { columns: string[]; table: string; references: string[]; onDelete: string; onUpdate: string }
+      >;
     }
   >;
 }
 
 const COLUMN_TYPES: Record<DatabaseProvider, Record<Scalar, string>> = {
   sqlite: {
-    String: 'TEXT', Int: 'INTEGER', BigInt: 'BIGINT', Boolean: 'BOOLEAN', DateTime: 'DATETIME',
-    Float: 'REAL', Decimal: 'DECIMAL', Bytes: 'BLOB', Json: 'JSONB',
+    String: 'TEXT',
+    Int: 'INTEGER',
+    BigInt: 'BIGINT',
+    Boolean: 'BOOLEAN',
+    DateTime: 'DATETIME',
+    Float: 'REAL',
+    Decimal: 'DECIMAL',
+    Bytes: 'BLOB',
+    Json: 'JSONB',
   },
   postgresql: {
-    String: 'text', Int: 'integer', BigInt: 'bigint', Boolean: 'boolean', DateTime: 'timestamp(3) without time zone',
-    Float: 'double precision', Decimal: 'numeric(65,30)', Bytes: 'bytea', Json: 'jsonb',
+    String: 'text',
+    Int: 'integer',
+    BigInt: 'bigint',
+    Boolean: 'boolean',
+    DateTime: 'timestamp(3) without time zone',
+    Float: 'double precision',
+    Decimal: 'numeric(65,30)',
+    Bytes: 'bytea',
+    Json: 'jsonb',
   },
 };
 
-const list = (text: string) => text.split(',').map((s) => s.trim().replace(/\(.*\)$/, '')).filter(Boolean);
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim().replace(/\(.*\)$/, ''))
+    .filter(Boolean);
 
 /** What Prisma creates for the models of `schemaText` on `provider`. */
 function expectedShape(schemaText: string, provider: DatabaseProvider): Shape {
@@ -72,7 +93,8 @@ function expectedShape(schemaText: string, provider: DatabaseProvider): Shape {
       const field = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
       if (!field) throw new Error(`cannot read field in ${model}: ${line}`);
       const [, name, type, isList, optional, attrs] = field;
-      if (/@map|@db\.|@@map/.test(attrs!)) throw new Error(`unsupported attribute in ${model}.${name}: extend this test`);
+      if (/@map|@db\.|@@map/.test(attrs!))
+        throw new Error(`unsupported attribute in ${model}.${name}: extend this test`);
       if (modelNames.has(type!)) {
         if (isList) continue;
         const relation = /@relation\(([^)]*)\)/.exec(attrs!)?.[1] ?? '';
@@ -82,9 +104,17 @@ function expectedShape(schemaText: string, provider: DatabaseProvider): Shape {
         const columns = list(fields);
         const onDelete = /onDelete:\s*(\w+)/.exec(relation)?.[1] ?? (optional ? 'SetNull' : 'Restrict');
         const onUpdate = /onUpdate:\s*(\w+)/.exec(relation)?.[1] ?? 'Cascade';
-        const action = (a: string) => a.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase().replace('NO ACTION', 'NO ACTION');
+        const action = (a: string) =>
+          a
+            .replace(/([a-z])([A-Z])/g, '$1 $2')
+            .toUpperCase()
+            .replace('NO ACTION', 'NO ACTION');
         table.foreignKeys[`${model}_${columns.join('_')}_fkey`] = {
-          columns, table: type!, references: list(references), onDelete: action(onDelete), onUpdate: action(onUpdate),
+          columns,
+          table: type!,
+          references: list(references),
+          onDelete: action(onDelete),
+          onUpdate: action(onUpdate),
         };
         continue;
       }
@@ -104,28 +134,59 @@ function sqliteShape(filePath: string): Shape {
   try {
     const shape: Shape = { tables: {} };
     const tables = db
-      .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'")
+      .prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'",
+      )
       .all() as Array<{ name: string; sql: string }>;
     for (const { name, sql } of tables) {
-      const columns = db.pragma(`table_info("${name}")`) as Array<{ name: string; type: string; notnull: number; pk: number }>;
+      const columns = db.pragma(`table_info("${name}")`) as Array<{
+        name: string;
+        type: string;
+        notnull: number;
+        pk: number;
+      }>;
       const indexes = db.pragma(`index_list("${name}")`) as Array<{ name: string; unique: number; origin: string }>;
-      const fks = db.pragma(`foreign_key_list("${name}")`) as Array<{ id: number; table: string; from: string; to: string; on_delete: string; on_update: string }>;
+      const fks = db.pragma(`foreign_key_list("${name}")`) as Array<{
+        id: number;
+        table: string;
+        from: string;
+        to: string;
+        on_delete: string;
+        on_update: string;
+      }>;
       const fkNames = [...sql.matchAll(/CONSTRAINT "([^"]+)" FOREIGN KEY/g)].map((m) => m[1]!);
       const byId = new Map<number, typeof fks>();
       for (const fk of fks) byId.set(fk.id, [...(byId.get(fk.id) ?? []), fk]);
       shape.tables[name] = {
-        columns: Object.fromEntries(columns.map((c) => [c.name, { type: c.type, nullable: c.notnull === 0 && c.pk === 0 }])),
-        primaryKey: columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name),
+        columns: Object.fromEntries(
+          columns.map((c) => [c.name, { type: c.type, nullable: c.notnull === 0 && c.pk === 0 }]),
+        ),
+        primaryKey: columns
+          .filter((c) => c.pk > 0)
+          .sort((a, b) => a.pk - b.pk)
+          .map((c) => c.name),
         indexes: Object.fromEntries(
           indexes
             .filter((i) => i.origin === 'c')
-            .map((i) => [i.name, { unique: i.unique === 1, columns: (db.pragma(`index_info("${i.name}")`) as Array<{ name: string }>).map((c) => c.name) }]),
+            .map((i) => [
+              i.name,
+              {
+                unique: i.unique === 1,
+                columns: (db.pragma(`index_info("${i.name}")`) as Array<{ name: string }>).map((c) => c.name),
+              },
+            ]),
         ),
         // foreign_key_list numbers constraints in reverse order of declaration.
         foreignKeys: Object.fromEntries(
           [...byId.values()].reverse().map((parts, index) => [
             fkNames[index] ?? `unnamed_${index}`,
-            { columns: parts.map((p) => p.from), table: parts[0]!.table, references: parts.map((p) => p.to), onDelete: parts[0]!.on_delete, onUpdate: parts[0]!.on_update },
+            {
+              columns: parts.map((p) => p.from),
+              table: parts[0]!.table,
+              references: parts.map((p) => p.to),
+              onDelete: parts[0]!.on_delete,
+              onUpdate: parts[0]!.on_update,
+            },
           ]),
         ),
       };
@@ -155,7 +216,13 @@ async function postgresShape(connectionString: string): Promise<Shape> {
     )) {
       shape.tables[c.table_name]!.columns[c.column_name] = { type: c.type, nullable: c.is_nullable === 'YES' };
     }
-    for (const i of await q<{ table_name: string; index_name: string; unique: boolean; primary: boolean; columns: string[] }>(
+    for (const i of await q<{
+      table_name: string;
+      index_name: string;
+      unique: boolean;
+      primary: boolean;
+      columns: string[];
+    }>(
       `SELECT t.relname AS table_name, ic.relname AS index_name, ix.indisunique AS unique, ix.indisprimary AS primary,
               array(SELECT a.attname FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, n)
                     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns
@@ -171,7 +238,15 @@ async function postgresShape(connectionString: string): Promise<Shape> {
         table.indexes[i.index_name] = { unique: i.unique, columns: i.columns };
       }
     }
-    for (const fk of await q<{ table_name: string; name: string; columns: string[]; target: string; references: string[]; on_delete: string; on_update: string }>(
+    for (const fk of await q<{
+      table_name: string;
+      name: string;
+      columns: string[];
+      target: string;
+      references: string[];
+      on_delete: string;
+      on_update: string;
+    }>(
       `SELECT t.relname AS table_name, con.conname AS name, rt.relname AS target,
               array(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns,
               array(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS references,
@@ -182,7 +257,11 @@ async function postgresShape(connectionString: string): Promise<Shape> {
         WHERE con.contype = 'f' AND ns.nspname = 'public'`,
     )) {
       shape.tables[fk.table_name]!.foreignKeys[fk.name] = {
-        columns: fk.columns, table: fk.target, references: fk.references, onDelete: fk.on_delete, onUpdate: fk.on_update,
+        columns: fk.columns,
+        table: fk.target,
+        references: fk.references,
+        onDelete: fk.on_delete,
+        onUpdate: fk.on_update,
       };
     }
     return shape;
@@ -206,7 +285,8 @@ describe.each(testDatabaseUrls())('committed migrations build the schema on $nam
   it(`matches ${schemaFile} exactly`, async () => {
     const expected = expectedShape(fs.readFileSync(path.join(root, schemaFile), 'utf8'), provider);
     const target = parseDatabaseUrl(database.url);
-    const actual = target.provider === 'sqlite' ? sqliteShape(target.filePath) : await postgresShape(target.connectionString);
+    const actual =
+      target.provider === 'sqlite' ? sqliteShape(target.filePath) : await postgresShape(target.connectionString);
     expect(Object.keys(expected.tables).length).toBeGreaterThan(0);
     expect(actual).toEqual(expected);
   });

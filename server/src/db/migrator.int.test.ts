@@ -4,10 +4,10 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type TestDatabase, testDatabaseUrls } from '../../test/test-databases.ts';
 import { parseDatabaseUrl } from './database-url.ts';
 import { defaultMigrationsDir, readMigrations, sha256Hex } from './migration-files.ts';
-import { MigrationError, applyMigrations } from './migrator.ts';
-import { testDatabaseUrls, type TestDatabase } from '../../test/test-databases.ts';
+import { applyMigrations, MigrationError } from './migrator.ts';
 
 /** Runs one read query on a database by URL, outside the code under test. */
 async function query(url: string, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
@@ -34,7 +34,7 @@ async function tableNames(url: string): Promise<string[]> {
     parseDatabaseUrl(url).provider === 'sqlite'
       ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
       : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name";
-  return (await query(url, sql)).map((r) => String(r['name']));
+  return (await query(url, sql)).map((r) => String(r.name));
 }
 
 async function migrationError(promise: Promise<unknown>): Promise<MigrationError> {
@@ -79,15 +79,15 @@ describe.each(testDatabaseUrls())('migrator on $name', ({ name: provider, create
     expect(await tableNames(database.url)).toEqual(expect.arrayContaining(['AuditEvent', '_prisma_migrations']));
 
     const rows = await query(database.url, 'SELECT * FROM "_prisma_migrations" ORDER BY migration_name');
-    expect(rows.map((r) => r['migration_name'])).toEqual(committed.map((m) => m.name));
+    expect(rows.map((r) => r.migration_name)).toEqual(committed.map((m) => m.name));
     for (const [index, row] of rows.entries()) {
       const file = committed[index]!;
-      expect(row['checksum']).toBe(sha256Hex(file.sql));
-      expect(row['id']).toMatch(/^[0-9a-f-]{36}$/);
-      expect(row['finished_at']).not.toBeNull();
-      expect(row['rolled_back_at']).toBeNull();
-      expect(row['logs']).toBeNull();
-      expect(Number(row['applied_steps_count'])).toBe(1);
+      expect(row.checksum).toBe(sha256Hex(file.sql));
+      expect(row.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(row.finished_at).not.toBeNull();
+      expect(row.rolled_back_at).toBeNull();
+      expect(row.logs).toBeNull();
+      expect(Number(row.applied_steps_count)).toBe(1);
     }
   });
 
@@ -139,7 +139,10 @@ describe.each(testDatabaseUrls())('migrator on $name', ({ name: provider, create
   it('rolls back a failing migration completely and keeps the ones before it', async () => {
     await addMigration('29990101000000_good', 'CREATE TABLE "Good" ("id" TEXT NOT NULL PRIMARY KEY);');
     // The first statement succeeds, the second fails: nothing of the migration may remain.
-    await addMigration('29990102000000_bad', 'CREATE TABLE "Half" ("id" TEXT NOT NULL PRIMARY KEY);\nCREATE TABLE "Broken" (;\n');
+    await addMigration(
+      '29990102000000_bad',
+      'CREATE TABLE "Half" ("id" TEXT NOT NULL PRIMARY KEY);\nCREATE TABLE "Broken" (;\n',
+    );
 
     const error = await migrationError(applyMigrations(database.url, { migrationsDir }));
     expect(error.code).toBe('migration_failed');
@@ -147,11 +150,16 @@ describe.each(testDatabaseUrls())('migrator on $name', ({ name: provider, create
     const tables = await tableNames(database.url);
     expect(tables).toEqual(expect.arrayContaining(['AuditEvent', 'Good']));
     expect(tables).not.toContain('Half');
-    const recorded = (await query(database.url, 'SELECT migration_name FROM "_prisma_migrations"')).map((r) => r['migration_name']);
+    const recorded = (await query(database.url, 'SELECT migration_name FROM "_prisma_migrations"')).map(
+      (r) => r.migration_name,
+    );
     expect(recorded).not.toContain('29990102000000_bad');
 
     // Fixed, it applies on the next start.
-    await fs.writeFile(path.join(migrationsDir, '29990102000000_bad', 'migration.sql'), 'CREATE TABLE "Half" ("id" TEXT NOT NULL PRIMARY KEY);\n');
+    await fs.writeFile(
+      path.join(migrationsDir, '29990102000000_bad', 'migration.sql'),
+      'CREATE TABLE "Half" ("id" TEXT NOT NULL PRIMARY KEY);\n',
+    );
     expect((await applyMigrations(database.url, { migrationsDir })).applied).toEqual(['29990102000000_bad']);
   });
 
@@ -167,7 +175,10 @@ describe.each(testDatabaseUrls())('migrator on $name', ({ name: provider, create
   });
 
   it('refuses a migrations folder made for the other provider', async () => {
-    await fs.writeFile(path.join(migrationsDir, 'migration_lock.toml'), `provider = "${provider === 'sqlite' ? 'postgresql' : 'sqlite'}"\n`);
+    await fs.writeFile(
+      path.join(migrationsDir, 'migration_lock.toml'),
+      `provider = "${provider === 'sqlite' ? 'postgresql' : 'sqlite'}"\n`,
+    );
     const error = await migrationError(applyMigrations(database.url, { migrationsDir }));
     expect(error.code).toBe('migrations_unreadable');
   });
@@ -286,7 +297,7 @@ describe('migrator on SQLite', () => {
   });
 });
 
-const adminUrl = process.env['TEST_POSTGRES_URL']?.trim();
+const adminUrl = process.env.TEST_POSTGRES_URL?.trim();
 
 describe.runIf(adminUrl)('migrator on PostgreSQL', () => {
   const [, postgres] = testDatabaseUrls();
@@ -307,7 +318,10 @@ describe.runIf(adminUrl)('migrator on PostgreSQL', () => {
     const migrationsDir = path.join(workDir, 'migrations');
     await fs.cp(defaultMigrationsDir('postgresql'), migrationsDir, { recursive: true });
     await fs.mkdir(path.join(migrationsDir, '29990101000000_slow'));
-    await fs.writeFile(path.join(migrationsDir, '29990101000000_slow', 'migration.sql'), 'SELECT pg_sleep(1);\nCREATE TABLE "Slow" ("id" TEXT NOT NULL PRIMARY KEY);\n');
+    await fs.writeFile(
+      path.join(migrationsDir, '29990101000000_slow', 'migration.sql'),
+      'SELECT pg_sleep(1);\nCREATE TABLE "Slow" ("id" TEXT NOT NULL PRIMARY KEY);\n',
+    );
     const total = readMigrations(migrationsDir, 'postgresql').length;
 
     const started = Date.now();
@@ -318,9 +332,12 @@ describe.runIf(adminUrl)('migrator on PostgreSQL', () => {
     expect(appliers[0]!.applied).toHaveLength(total);
     for (const waiter of results.filter((r) => r.applied.length === 0)) expect(waiter.alreadyApplied).toBe(total);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    const rows = await query(database.url, 'SELECT migration_name, COUNT(*) AS n FROM "_prisma_migrations" GROUP BY migration_name');
+    const rows = await query(
+      database.url,
+      'SELECT migration_name, COUNT(*) AS n FROM "_prisma_migrations" GROUP BY migration_name',
+    );
     expect(rows).toHaveLength(total);
-    for (const row of rows) expect(Number(row['n'])).toBe(1);
+    for (const row of rows) expect(Number(row.n)).toBe(1);
   });
 
   it('gives up with a clear message when another runner holds the lock too long', async () => {
@@ -341,8 +358,11 @@ describe.runIf(adminUrl)('migrator on PostgreSQL', () => {
   it("migrates into the schema named by Prisma's ?schema= parameter", async () => {
     const url = `${database.url}?schema=tenant_a`;
     expect((await applyMigrations(url)).applied.length).toBeGreaterThan(0);
-    const tables = await query(database.url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'tenant_a' ORDER BY 1");
-    expect(tables.map((t) => t['table_name'])).toEqual(expect.arrayContaining(['AuditEvent', '_prisma_migrations']));
+    const tables = await query(
+      database.url,
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'tenant_a' ORDER BY 1",
+    );
+    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['AuditEvent', '_prisma_migrations']));
     expect(await tableNames(database.url)).not.toContain('AuditEvent');
     expect((await applyMigrations(url)).applied).toEqual([]);
   });

@@ -25,7 +25,10 @@ describe('schemas and migrations stay in step', () => {
 
   it('migration folders follow Prisma naming (<14-digit timestamp>_<snake_case name>)', () => {
     for (const dir of ['prisma/migrations', 'prisma/postgresql/migrations']) {
-      for (const migration of readMigrations(path.join(root, dir), dir.includes('postgresql') ? 'postgresql' : 'sqlite')) {
+      for (const migration of readMigrations(
+        path.join(root, dir),
+        dir.includes('postgresql') ? 'postgresql' : 'sqlite',
+      )) {
         expect(migration.name).toMatch(/^\d{14}_[a-z0-9_]+$/);
       }
     }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderCredentials, type CredentialFormat } from './index.ts';
+import { type CredentialFormat, renderCredentials } from './index.ts';
 import { roleCredentials } from './test-fixtures.ts';
 
 // The official AWS CLI v2 (Debian's awscli package at /usr/bin/aws), not whatever `aws` is on
@@ -18,7 +18,9 @@ let dir: string;
 
 beforeAll(async () => {
   if (!existsSync(AWS_CLI_V2)) {
-    throw new Error(`The AWS CLI v2 is missing at ${AWS_CLI_V2}: install it (apt-get install awscli) to run these tests.`);
+    throw new Error(
+      `The AWS CLI v2 is missing at ${AWS_CLI_V2}: install it (apt-get install awscli) to run these tests.`,
+    );
   }
   const { stdout } = await run(AWS_CLI_V2, ['--version']);
   if (!stdout.startsWith('aws-cli/2.')) throw new Error(`${AWS_CLI_V2} is not the AWS CLI v2: ${stdout.trim()}`);
@@ -55,13 +57,22 @@ const body = (format: CredentialFormat) => renderCredentials(format, roleCredent
 
 describe('AWS CLI v2 reads the credentials format', () => {
   it('export-credentials returns the same keys (a credentials file has no expiry)', async () => {
-    const files = { config: await write('empty-config', ''), credentials: await write('credentials', body('credentials')) };
-    const exported = await aws(['configure', 'export-credentials', '--profile', '123456789012_ReadOnly', '--format', 'env'], files);
-    expect(exported).toBe(body('env').split('\n').slice(0, 3).join('\n') + '\n');
+    const files = {
+      config: await write('empty-config', ''),
+      credentials: await write('credentials', body('credentials')),
+    };
+    const exported = await aws(
+      ['configure', 'export-credentials', '--profile', '123456789012_ReadOnly', '--format', 'env'],
+      files,
+    );
+    expect(exported).toBe(`${body('env').split('\n').slice(0, 3).join('\n')}\n`);
   });
 
   it('configure list shows the profile from the shared credentials file', async () => {
-    const files = { config: await write('empty-config', ''), credentials: await write('credentials', body('credentials')) };
+    const files = {
+      config: await write('empty-config', ''),
+      credentials: await write('credentials', body('credentials')),
+    };
     const listed = await aws(['configure', 'list', '--profile', '123456789012_ReadOnly'], files);
     expect(listed).toMatch(/access_key\s+\*+ID2Z\s+shared-credentials-file/);
     expect(listed).toMatch(/secret_key\s+\*+EKEY\s+shared-credentials-file/);
@@ -101,7 +112,10 @@ describe('AWS CLI v2 accepts the process format as credential_process output', (
 
 describe('AWS CLI v2 reads the config format', () => {
   it('finds credential_process and region under [profile <name>], past the comment lines', async () => {
-    const config = renderCredentials('config', roleCredentials, { portalUrl: 'https://portal.example.com', roleAlias: 'readonly' });
+    const config = renderCredentials('config', roleCredentials, {
+      portalUrl: 'https://portal.example.com',
+      roleAlias: 'readonly',
+    });
     const files = { config: await write('config', config.body), credentials: await write('no-credentials', '') };
     const profile = '123456789012_ReadOnly';
     expect(await aws(['configure', 'get', 'credential_process', '--profile', profile], files)).toBe(

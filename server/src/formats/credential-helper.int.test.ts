@@ -45,7 +45,11 @@ const portalHandler: Handler = (req, res) => {
     if (userName === 'alice' && code === '123456') {
       return sendJson(res, 201, { token: TOKEN, expiresAt: '2030-01-02T15:00:00.000Z' });
     }
-    return sendJson(res, 401, { error: 'invalid_mfa_code', message: 'The MFA code is wrong or was already used.', requestId: 'r1' });
+    return sendJson(res, 401, {
+      error: 'invalid_mfa_code',
+      message: 'The MFA code is wrong or was already used.',
+      requestId: 'r1',
+    });
   }
   if (req.method === 'GET' && url.pathname === '/api/v1/credentials/process') {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
@@ -131,7 +135,9 @@ function expectFailure(result: Run): string {
 describe('login', () => {
   it('trades an MFA code for a token kept in a new 0600 file in a new 0700 directory', async () => {
     const file = path.join(dir, 'fresh', 'nested', 'token');
-    const result = await runHelper(['login', '--portal', portal, '--user', 'alice', '--token-file', file], { input: '123456\n' });
+    const result = await runHelper(['login', '--portal', portal, '--user', 'alice', '--token-file', file], {
+      input: '123456\n',
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).not.toContain(TOKEN);
@@ -155,7 +161,9 @@ describe('login', () => {
 
   it('replaces an existing token file atomically, leaving no temp file', async () => {
     const file = await tokenFile(0o600, { token: 'old_token_0123456789abcdef' });
-    const result = await runHelper(['login', '--portal', portal, '--user', 'alice', '--token-file', file], { input: '123456\n' });
+    const result = await runHelper(['login', '--portal', portal, '--user', 'alice', '--token-file', file], {
+      input: '123456\n',
+    });
     expect(result.code).toBe(0);
     expect(JSON.parse(await readFile(file, 'utf8')).token).toBe(TOKEN);
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
@@ -163,15 +171,20 @@ describe('login', () => {
 
   it('says so when the portal rejects the code, and writes nothing', async () => {
     const file = path.join(dir, 'never-written');
-    const result = await runHelper(['login', '--portal', portal, '--user', 'alice', '--token-file', file], { input: '000000\n' });
+    const result = await runHelper(['login', '--portal', portal, '--user', 'alice', '--token-file', file], {
+      input: '000000\n',
+    });
     expect(expectFailure(result)).toContain('did not accept that MFA code');
     expect(existsSync(file)).toBe(false);
   });
 
   it('checks the code locally before calling the portal', async () => {
-    const result = await runHelper(['login', '--portal', portal, '--user', 'alice', '--token-file', path.join(dir, 'x')], {
-      input: '12345\n',
-    });
+    const result = await runHelper(
+      ['login', '--portal', portal, '--user', 'alice', '--token-file', path.join(dir, 'x')],
+      {
+        input: '12345\n',
+      },
+    );
     expect(expectFailure(result)).toContain('6 digits');
     expect(seen).toHaveLength(0);
   });
@@ -180,7 +193,16 @@ describe('login', () => {
 describe('credential_process', () => {
   it('prints the portal body exactly, asking with the bearer token, role and duration', async () => {
     const file = await tokenFile(0o600);
-    const result = await runHelper(['--role', 'readonly', '--portal', portal, '--token-file', file, '--duration', '1800']);
+    const result = await runHelper([
+      '--role',
+      'readonly',
+      '--portal',
+      portal,
+      '--token-file',
+      file,
+      '--duration',
+      '1800',
+    ]);
     expect(result).toEqual({ code: 0, stdout: PROCESS_BODY, stderr: '' });
     expect(seen).toHaveLength(1);
     expect(seen[0]?.url).toBe('/api/v1/credentials/process?role=readonly&durationSeconds=1800');
@@ -190,7 +212,10 @@ describe('credential_process', () => {
 
   it('finds the portal in the token file and the token file in ~/.config by default', async () => {
     const home = await mkdtemp(path.join(dir, 'home-'));
-    const login = await runHelper(['login', '--portal', portal, '--user', 'alice'], { input: '123456\n', env: { HOME: home } });
+    const login = await runHelper(['login', '--portal', portal, '--user', 'alice'], {
+      input: '123456\n',
+      env: { HOME: home },
+    });
     expect(login.code).toBe(0);
     expect(existsSync(path.join(home, '.config', 'aws-mfa-portal', 'token'))).toBe(true);
     const result = await runHelper(['--role', 'readonly'], { env: { HOME: home } });
@@ -199,18 +224,23 @@ describe('credential_process', () => {
 
   it('accepts a file holding just the token, with the portal from AWS_MFA_PORTAL_URL', async () => {
     const file = await tokenFile(0o600, `${TOKEN}\n`);
-    const result = await runHelper(['--role', 'readonly', '--token-file', file], { env: { AWS_MFA_PORTAL_URL: portal } });
+    const result = await runHelper(['--role', 'readonly', '--token-file', file], {
+      env: { AWS_MFA_PORTAL_URL: portal },
+    });
     expect(result).toEqual({ code: 0, stdout: PROCESS_BODY, stderr: '' });
   });
 
-  it.each(['0644', '0640', '0604', '0660', '0666', '0602'])('refuses a token file with mode %s and says how to fix it', async (octal) => {
-    const mode = Number.parseInt(octal, 8);
-    const file = await tokenFile(mode);
-    const message = expectFailure(await runHelper(['--role', 'readonly', '--portal', portal, '--token-file', file]));
-    expect(message).toContain(`other users can access it (mode ${octal})`);
-    expect(message).toContain(`chmod 600 ${file}`);
-    expect(seen).toHaveLength(0);
-  });
+  it.each(['0644', '0640', '0604', '0660', '0666', '0602'])(
+    'refuses a token file with mode %s and says how to fix it',
+    async (octal) => {
+      const mode = Number.parseInt(octal, 8);
+      const file = await tokenFile(mode);
+      const message = expectFailure(await runHelper(['--role', 'readonly', '--portal', portal, '--token-file', file]));
+      expect(message).toContain(`other users can access it (mode ${octal})`);
+      expect(message).toContain(`chmod 600 ${file}`);
+      expect(seen).toHaveLength(0);
+    },
+  );
 
   it.runIf(process.getuid?.() === 0)('refuses a token file owned by another user', async () => {
     const file = await tokenFile(0o600);
@@ -231,14 +261,18 @@ describe('credential_process', () => {
 
   it('does not call the portal with a token the file already marks as expired', async () => {
     const file = await tokenFile(0o600, { expiresAt: '2020-01-01T00:00:00Z' });
-    expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain('Your portal token has expired.');
+    expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain(
+      'Your portal token has expired.',
+    );
     expect(seen).toHaveLength(0);
   });
 
   it('explains a revoked token', async () => {
     handler = (_req, res) => sendJson(res, 401, { error: 'invalid_token', message: 'Unknown token.' });
     const file = await tokenFile(0o600);
-    expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain('Your portal token is not valid');
+    expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain(
+      'Your portal token is not valid',
+    );
   });
 
   it('passes on the portal message for a refused role, on one line', async () => {
@@ -253,16 +287,27 @@ describe('credential_process', () => {
   it('asks to retry later when AWS is unavailable or the portal rate-limits', async () => {
     const file = await tokenFile(0o600);
     handler = (_req, res) => sendJson(res, 503, { error: 'aws_unavailable', message: 'AWS did not answer.' });
-    expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain('Try again shortly.');
-    handler = (_req, res) => sendJson(res, 429, { error: 'rate_limited', message: 'Slow down.' }, { 'retry-after': '42' });
-    expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain('try again in 42 seconds');
+    expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain(
+      'Try again shortly.',
+    );
+    handler = (_req, res) =>
+      sendJson(res, 429, { error: 'rate_limited', message: 'Slow down.' }, { 'retry-after': '42' });
+    expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain(
+      'try again in 42 seconds',
+    );
   });
 
   it('never passes on a 200 answer that is not credential_process JSON', async () => {
     const file = await tokenFile(0o600);
-    for (const body of ['<html>login</html>', '{"Version":2}', JSON.stringify({ ...JSON.parse(PROCESS_BODY), SessionToken: undefined })]) {
+    for (const body of [
+      '<html>login</html>',
+      '{"Version":2}',
+      JSON.stringify({ ...JSON.parse(PROCESS_BODY), SessionToken: undefined }),
+    ]) {
       handler = (_req, res) => sendJson(res, 200, body);
-      expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain('without valid credential_process JSON');
+      expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain(
+        'without valid credential_process JSON',
+      );
     }
   });
 
@@ -286,14 +331,22 @@ describe('credential_process', () => {
 
   it('refuses clear-text http to anything but localhost', async () => {
     const file = await tokenFile(0o600, { portal: 'http://portal.example.com' });
-    expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain('must not travel in clear text');
-    const login = await runHelper(['login', '--portal', 'http://portal.example.com', '--user', 'alice'], { input: '123456\n' });
+    expect(expectFailure(await runHelper(['--role', 'readonly', '--token-file', file]))).toContain(
+      'must not travel in clear text',
+    );
+    const login = await runHelper(['login', '--portal', 'http://portal.example.com', '--user', 'alice'], {
+      input: '123456\n',
+    });
     expect(expectFailure(login)).toContain('must not travel in clear text');
   });
 
   it('never takes the token on the command line, and never echoes unknown arguments', async () => {
-    expect(expectFailure(await runHelper(['--role', 'readonly', '--token', TOKEN]))).toContain('never taken from the command line');
-    expect(expectFailure(await runHelper(['--role', 'readonly', `--token=${TOKEN}`]))).toContain('never taken from the command line');
+    expect(expectFailure(await runHelper(['--role', 'readonly', '--token', TOKEN]))).toContain(
+      'never taken from the command line',
+    );
+    expect(expectFailure(await runHelper(['--role', 'readonly', `--token=${TOKEN}`]))).toContain(
+      'never taken from the command line',
+    );
     expect(expectFailure(await runHelper(['--role', 'readonly', TOKEN]))).toContain('Unexpected argument');
   });
 
@@ -318,7 +371,9 @@ describe('credential_process', () => {
 describe('the AWS CLI v2 runs the helper as its credential_process', () => {
   beforeAll(() => {
     if (!existsSync(AWS_CLI_V2)) {
-      throw new Error(`The AWS CLI v2 is missing at ${AWS_CLI_V2}: install it (apt-get install awscli) to run these tests.`);
+      throw new Error(
+        `The AWS CLI v2 is missing at ${AWS_CLI_V2}: install it (apt-get install awscli) to run these tests.`,
+      );
     }
   });
 
@@ -358,7 +413,10 @@ describe('the AWS CLI v2 runs the helper as its credential_process', () => {
 
   it('export-credentials shows the credentials the portal issued', async () => {
     const config = await configFor(await tokenFile(0o600));
-    const result = await awsCli(['configure', 'export-credentials', '--profile', '123456789012_ReadOnly', '--format', 'env'], config);
+    const result = await awsCli(
+      ['configure', 'export-credentials', '--profile', '123456789012_ReadOnly', '--format', 'env'],
+      config,
+    );
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(renderCredentials('env', roleCredentials).body);
     expect(seen.map((request) => request.url)).toEqual(['/api/v1/credentials/process?role=readonly']);

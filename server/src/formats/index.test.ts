@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   CREDENTIAL_FORMATS,
-  InvalidRenderInputError,
+  type CredentialFormat,
   defaultProfileName,
+  InvalidRenderInputError,
+  type IssuedCredentials,
   isCredentialFormat,
   renderCredentials,
   validateProfileName,
   validateRoleAlias,
-  type CredentialFormat,
-  type IssuedCredentials,
 } from './index.ts';
 import { hostileStrings, mfaSessionCredentials, roleCredentials } from './test-fixtures.ts';
 
@@ -77,10 +77,12 @@ describe('exact output for each format', () => {
   });
 
   it('config: needs a role alias and a portal URL', () => {
-    expect(renderError(() => renderCredentials('config', roleCredentials, { portalUrl: 'https://p.example' })).field).toBe(
-      'roleAlias',
+    expect(
+      renderError(() => renderCredentials('config', roleCredentials, { portalUrl: 'https://p.example' })).field,
+    ).toBe('roleAlias');
+    expect(renderError(() => renderCredentials('config', roleCredentials, { roleAlias: 'readonly' })).field).toBe(
+      'portalUrl',
     );
-    expect(renderError(() => renderCredentials('config', roleCredentials, { roleAlias: 'readonly' })).field).toBe('portalUrl');
   });
 
   it('env: byte for byte what `aws configure export-credentials --format env` prints', () => {
@@ -178,7 +180,9 @@ describe('exact output for each format', () => {
   });
 
   it('uses the profile option where the format names a profile', () => {
-    expect(renderCredentials('credentials', roleCredentials, { profile: 'work.readonly' }).body).toContain('\n[work.readonly]\n');
+    expect(renderCredentials('credentials', roleCredentials, { profile: 'work.readonly' }).body).toContain(
+      '\n[work.readonly]\n',
+    );
     expect(JSON.parse(renderCredentials('json', roleCredentials, { profile: 'x@y' }).body).profile).toBe('x@y');
   });
 });
@@ -232,16 +236,22 @@ describe('defaultProfileName', () => {
 });
 
 describe('profile names', () => {
-  it.each(['default', 'a', 'dev', '123456789012_ReadOnly', 'x.y@z+w=v,u-t', '_x', 'P'.repeat(64)])('accepts %j', (name) => {
-    expect(validateProfileName(name)).toBeNull();
-  });
+  it.each(['default', 'a', 'dev', '123456789012_ReadOnly', 'x.y@z+w=v,u-t', '_x', 'P'.repeat(64)])(
+    'accepts %j',
+    (name) => {
+      expect(validateProfileName(name)).toBeNull();
+    },
+  );
 
-  it.each([...hostileStrings, '', '-rf', '--profile', 'P'.repeat(65), 'a/b', 'a:b'])('rejects %j, saying what is allowed', (name) => {
-    const message = validateProfileName(name);
-    expect(message).toBe(
-      'A profile name is 1 to 64 characters: letters, digits and _ . @ + = , - (it must not start with -).',
-    );
-  });
+  it.each([...hostileStrings, '', '-rf', '--profile', 'P'.repeat(65), 'a/b', 'a:b'])(
+    'rejects %j, saying what is allowed',
+    (name) => {
+      const message = validateProfileName(name);
+      expect(message).toBe(
+        'A profile name is 1 to 64 characters: letters, digits and _ . @ + = , - (it must not start with -).',
+      );
+    },
+  );
 
   it.each(hostileStrings)('refuses to render profile %j in any format', (profile) => {
     for (const format of CREDENTIAL_FORMATS) {
@@ -285,16 +295,21 @@ describe('other user-influenced values', () => {
     expect(error).toMatchObject({ field: 'portalUrl', source: 'options' });
   });
 
-  it.each(['https://portal.example.com', 'https://portal.example.com:8443/aws/', 'http://127.0.0.1:3000', 'http://localhost:3000/'])(
-    'accepts portal URL %j',
-    (portalUrl) => {
-      expect(() => renderCredentials('config', roleCredentials, { ...configOptions, portalUrl })).not.toThrow();
+  it.each([
+    'https://portal.example.com',
+    'https://portal.example.com:8443/aws/',
+    'http://127.0.0.1:3000',
+    'http://localhost:3000/',
+  ])('accepts portal URL %j', (portalUrl) => {
+    expect(() => renderCredentials('config', roleCredentials, { ...configOptions, portalUrl })).not.toThrow();
+  });
+
+  it.each(['eu-west-1', 'us-gov-west-1', 'cn-north-1', 'us-iso-east-1', 'ap-southeast-5'])(
+    'accepts region %j',
+    (region) => {
+      expect(render('config', { ...roleCredentials, region }).body).toContain(`\nregion = ${region}\n`);
     },
   );
-
-  it.each(['eu-west-1', 'us-gov-west-1', 'cn-north-1', 'us-iso-east-1', 'ap-southeast-5'])('accepts region %j', (region) => {
-    expect(render('config', { ...roleCredentials, region }).body).toContain(`\nregion = ${region}\n`);
-  });
 
   it.each([...hostileStrings, 'EU-WEST-1', 'eu-west', 'eu-west-1\n[x]'])('rejects region %j', (region) => {
     expect(renderError(() => render('dotenv', { ...roleCredentials, region }))).toMatchObject({ field: 'region' });
@@ -332,7 +347,9 @@ describe('values AWS produces are checked too', () => {
   });
 
   it('rejects an invalid expiration date', () => {
-    expect(renderError(() => render('env', { ...roleCredentials, expiration: new Date('nope') })).field).toBe('expiration');
+    expect(renderError(() => render('env', { ...roleCredentials, expiration: new Date('nope') })).field).toBe(
+      'expiration',
+    );
   });
 
   it('rounds the expiry down to whole seconds', () => {

@@ -1,9 +1,9 @@
 import { renderConfigFile, renderCredentialsFile } from './ini-renderers.ts';
 import { renderFullJson, renderProcessJson } from './json-renderers.ts';
-import { checkRenderInput, type CheckedRenderInput } from './render-input.ts';
+import { type CheckedRenderInput, checkRenderInput } from './render-input.ts';
 import {
-  InvalidRenderInputError,
   type CredentialFormat,
+  InvalidRenderInputError,
   type IssuedCredentials,
   type RenderedCredentials,
   type RenderOptions,
@@ -24,20 +24,20 @@ import {
  */
 
 export {
+  defaultProfileName,
+  PROFILE_NAME_RULE,
+  ROLE_ALIAS_RULE,
+  validateProfileName,
+  validateRoleAlias,
+} from './render-input.ts';
+export {
   CREDENTIAL_FORMATS,
-  InvalidRenderInputError,
   type CredentialFormat,
+  InvalidRenderInputError,
   type IssuedCredentials,
   type RenderedCredentials,
   type RenderOptions,
 } from './render-types.ts';
-export {
-  defaultProfileName,
-  validateProfileName,
-  validateRoleAlias,
-  PROFILE_NAME_RULE,
-  ROLE_ALIAS_RULE,
-} from './render-input.ts';
 
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json';
@@ -71,7 +71,11 @@ export function renderCredentials(
   options: RenderOptions = {},
 ): RenderedCredentials {
   if (!isCredentialFormat(format)) {
-    throw new InvalidRenderInputError('format', 'options', `Unknown format; use one of ${Object.keys(FORMATS).join(', ')}.`);
+    throw new InvalidRenderInputError(
+      'format',
+      'options',
+      `Unknown format; use one of ${Object.keys(FORMATS).join(', ')}.`,
+    );
   }
   const spec = FORMATS[format];
   const body = spec.render(checkRenderInput(creds, options));

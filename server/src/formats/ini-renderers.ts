@@ -36,7 +36,11 @@ export function renderCredentialsFile(input: CheckedRenderInput): string {
  */
 export function renderConfigFile(input: CheckedRenderInput): string {
   if (input.roleAlias === undefined) {
-    throw new InvalidRenderInputError('roleAlias', 'options', 'The config format needs the role alias from the portal catalog.');
+    throw new InvalidRenderInputError(
+      'roleAlias',
+      'options',
+      'The config format needs the role alias from the portal catalog.',
+    );
   }
   if (input.portalUrl === undefined) {
     throw new InvalidRenderInputError('portalUrl', 'options', 'The config format needs the portal URL.');

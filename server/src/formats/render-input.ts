@@ -98,8 +98,20 @@ export function checkCredentials(creds: IssuedCredentials): { roleName?: string 
   if (typeof creds !== 'object' || creds === null) {
     throw new InvalidRenderInputError('credentials', 'credentials', 'credentials are missing.');
   }
-  requireMatch(creds.accessKeyId, ACCESS_KEY_ID, 'accessKeyId', 'credentials', '16 to 128 upper-case letters and digits');
-  requireMatch(creds.secretAccessKey, SECRET_ACCESS_KEY, 'secretAccessKey', 'credentials', 'base64 (16 to 128 characters)');
+  requireMatch(
+    creds.accessKeyId,
+    ACCESS_KEY_ID,
+    'accessKeyId',
+    'credentials',
+    '16 to 128 upper-case letters and digits',
+  );
+  requireMatch(
+    creds.secretAccessKey,
+    SECRET_ACCESS_KEY,
+    'secretAccessKey',
+    'credentials',
+    'base64 (16 to 128 characters)',
+  );
   requireMatch(creds.sessionToken, SESSION_TOKEN, 'sessionToken', 'credentials', 'base64 (16 to 8192 characters)');
   formatExpiration(creds.expiration);
   requireMatch(creds.accountId, ACCOUNT_ID, 'accountId', 'credentials', '12 digits');

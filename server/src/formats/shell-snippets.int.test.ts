@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderCredentials, type CredentialFormat } from './index.ts';
+import { type CredentialFormat, renderCredentials } from './index.ts';
 import { roleCredentials } from './test-fixtures.ts';
 
 // The snippets are run by the real shells users have: bash (env, env-no-export, dotenv) and
@@ -72,18 +72,27 @@ describe('bash', () => {
     const script =
       'eval "$(cat "$1")" && printf "%s\\n" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_CREDENTIAL_EXPIRATION" && env';
     const plain = await run(BASH, ['-c', script, 'bash', file], { env: cleanEnv });
-    const [shellValues, childEnv] = [plain.stdout.split('\n').slice(0, 4), plain.stdout.split('\n').slice(4).join('\n')];
+    const [shellValues, childEnv] = [
+      plain.stdout.split('\n').slice(0, 4),
+      plain.stdout.split('\n').slice(4).join('\n'),
+    ];
     expect(shellValues).toEqual(Object.values(expected));
     expect(exportedAwsVariables(childEnv)).toEqual({});
 
-    const withAllexport = await run(BASH, ['-c', 'set -a && eval "$(cat "$1")" && env', 'bash', file], { env: cleanEnv });
+    const withAllexport = await run(BASH, ['-c', 'set -a && eval "$(cat "$1")" && env', 'bash', file], {
+      env: cleanEnv,
+    });
     expect(exportedAwsVariables(withAllexport.stdout)).toEqual(expected);
   });
 
   it('dotenv: `set -a; . file` exports the credentials and the region', async () => {
     const file = await snippetFile('dotenv');
     const { stdout } = await run(BASH, ['-c', 'set -a && . "$1" && set +a && env', 'bash', file], { env: cleanEnv });
-    expect(exportedAwsVariables(stdout)).toEqual({ ...expected, AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });
+    expect(exportedAwsVariables(stdout)).toEqual({
+      ...expected,
+      AWS_REGION: 'eu-west-1',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+    });
   });
 });
 

@@ -10,7 +10,11 @@ async function appThrowing(error: unknown) {
   app.get('/boom', async () => {
     throw error;
   });
-  app.post('/echo', { schema: { body: Type.Object({ name: Type.String({ maxLength: 4 }) }, { additionalProperties: false }) } }, async () => ({ ok: true }));
+  app.post(
+    '/echo',
+    { schema: { body: Type.Object({ name: Type.String({ maxLength: 4 }) }, { additionalProperties: false }) } },
+    async () => ({ ok: true }),
+  );
   return app;
 }
 
@@ -32,7 +36,12 @@ describe('error handler', () => {
   });
 
   it('answers 503 when the database is unreachable', async () => {
-    const app = await appThrowing(Object.assign(new Error("Can't reach database server at db:5432"), { name: 'PrismaClientKnownRequestError', code: 'P1001' }));
+    const app = await appThrowing(
+      Object.assign(new Error("Can't reach database server at db:5432"), {
+        name: 'PrismaClientKnownRequestError',
+        code: 'P1001',
+      }),
+    );
     const response = await app.inject({ method: 'GET', url: '/boom' });
     expect(response.statusCode).toBe(503);
     expect(response.json().error).toBe('database_unavailable');
@@ -46,12 +55,22 @@ describe('error handler', () => {
     expect(tooLongName.json()).toMatchObject({ error: 'invalid_request', message: expect.stringContaining('name') });
     const unknownField = await app.inject({ method: 'POST', url: '/echo', payload: { name: 'a', admin: true } });
     expect(unknownField.json().message).toBe('Unknown field: admin.');
-    const badJson = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+    const badJson = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
     expect(badJson.statusCode).toBe(400);
     const big = await app.inject({ method: 'POST', url: '/echo', payload: { name: 'x'.repeat(100) } });
     expect(big.statusCode).toBe(413);
     expect(big.json().error).toBe('payload_too_large');
-    const wrongType = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'text/xml' }, payload: '<a/>' });
+    const wrongType = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'text/xml' },
+      payload: '<a/>',
+    });
     expect(wrongType.statusCode).toBe(415);
     const missing = await app.inject({ method: 'GET', url: '/api/v1/nope' });
     expect(missing.statusCode).toBe(404);

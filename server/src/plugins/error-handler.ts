@@ -17,8 +17,16 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: 
     message: 'Send the request body as application/json or application/x-www-form-urlencoded.',
   },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_request', message: 'The JSON request body is empty.' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_request', message: 'The request body is not valid JSON.' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_request', message: 'The Content-Length header does not match the body.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'invalid_request',
+    message: 'The request body is not valid JSON.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'invalid_request',
+    message: 'The Content-Length header does not match the body.',
+  },
 };
 
 export function errorBody(request: FastifyRequest, code: string, message: string): ErrorBody {
@@ -29,27 +37,49 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
       if (error.statusCode >= 500) request.log.warn({ code: error.code }, error.message);
-      return reply.code(error.statusCode).headers(error.headers).send(errorBody(request, error.code, error.message));
+      return reply
+        .code(error.statusCode)
+        .headers(error.headers)
+        .send(errorBody(request, error.code, error.message));
     }
     if (error.validation) {
       return reply.code(400).send(errorBody(request, 'invalid_request', describeValidation(error)));
     }
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable');
-      return reply.code(503).header('retry-after', '5').send(errorBody(request, 'database_unavailable', 'The portal cannot reach its database right now. Try again shortly.'));
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send(
+          errorBody(
+            request,
+            'database_unavailable',
+            'The portal cannot reach its database right now. Try again shortly.',
+          ),
+        );
     }
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
     if (known) return reply.code(known.status).send(errorBody(request, known.code, known.message));
     if (error.statusCode === 429) {
-      return reply.code(429).send(errorBody(request, 'rate_limited', error.message || 'Too many requests. Try again later.'));
+      return reply
+        .code(429)
+        .send(errorBody(request, 'rate_limited', error.message || 'Too many requests. Try again later.'));
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.code(error.statusCode).send(errorBody(request, 'invalid_request', 'The request could not be processed.'));
+      return reply
+        .code(error.statusCode)
+        .send(errorBody(request, 'invalid_request', 'The request could not be processed.'));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply
       .code(500)
-      .send(errorBody(request, 'internal_error', 'Something went wrong on our side. Try again, and quote the request id if it persists.'));
+      .send(
+        errorBody(
+          request,
+          'internal_error',
+          'Something went wrong on our side. Try again, and quote the request id if it persists.',
+        ),
+      );
   });
 
   // One not-found handler for the whole app: /api/* (and anything that is not a page request)
@@ -58,7 +88,8 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   app.setNotFoundHandler((request, reply) => {
     const pathname = (request.url.split('?')[0] ?? '/').slice(0, 200);
     const isApi = pathname === '/api' || pathname.startsWith('/api/');
-    const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && request.headers.accept?.includes('text/html');
+    const wantsPage =
+      (request.method === 'GET' || request.method === 'HEAD') && request.headers.accept?.includes('text/html');
     if (!isApi && wantsPage && request.server.hasReplyDecorator('sendFile')) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { createAwsGateway, type AwsGateway } from '../aws/aws-gateway.ts';
+import { type AwsGateway, createAwsGateway } from '../aws/aws-gateway.ts';
 import type { Config } from '../config/config.ts';
 import { createServices, type Services } from '../services/container.ts';
 

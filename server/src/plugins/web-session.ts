@@ -67,7 +67,14 @@ export async function requireSignedIn(request: FastifyRequest): Promise<SignedIn
     await s.destroy();
     throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
   }
-  return { userName: s.userName, accountId: s.accountId, isAdmin: s.isAdmin === true, mfaSessionId: s.mfaSessionId, expiresAt, csrfToken: s.csrfToken };
+  return {
+    userName: s.userName,
+    accountId: s.accountId,
+    isAdmin: s.isAdmin === true,
+    mfaSessionId: s.mfaSessionId,
+    expiresAt,
+    csrfToken: s.csrfToken,
+  };
 }
 
 /** The signed-in user of a request that changes state: the CSRF header must match the session's token. */
@@ -75,7 +82,10 @@ export async function requireSignedInWithCsrf(request: FastifyRequest): Promise<
   const signedIn = await requireSignedIn(request);
   const offered = request.headers['x-csrf-token'];
   if (typeof offered !== 'string' || !constantTimeEquals(offered, signedIn.csrfToken)) {
-    throw forbidden('csrf_failed', 'This request lacks the CSRF token from the sign-in response (send it in the x-csrf-token header).');
+    throw forbidden(
+      'csrf_failed',
+      'This request lacks the CSRF token from the sign-in response (send it in the x-csrf-token header).',
+    );
   }
   return signedIn;
 }
@@ -91,7 +101,8 @@ function constantTimeEquals(a: string, b: string): boolean {
 /** SESSION_SECRET, or one derived from the master key so that every instance signs alike. */
 function cookieSecret(config: Config): string {
   if (config.sessionSecret) return config.sessionSecret;
-  if (config.masterKey) return createHmac('sha256', config.masterKey.key).update('aws-mfa-portal session cookie').digest('base64url');
+  if (config.masterKey)
+    return createHmac('sha256', config.masterKey.key).update('aws-mfa-portal session cookie').digest('base64url');
   // Without a master key nobody can sign in anyway; a per-process secret is enough.
   return randomBytes(32).toString('base64url');
 }

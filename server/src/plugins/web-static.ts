@@ -29,7 +29,6 @@ async function webStaticPlugin(app: FastifyInstance, options: WebStaticOptions):
       reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
-
 }
 
 export default fp(webStaticPlugin, { name: 'web-static', dependencies: ['error-handler'] });

@@ -1,13 +1,13 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type Static } from 'typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { type Static, Type } from 'typebox';
 import { badRequest } from '../errors/app-error.ts';
 import type { AuditRecord } from '../services/audit/audit-events.ts';
 import type { AuditQuery } from '../services/audit/audit-repository.ts';
 import { csvLine } from '../services/export/csv.ts';
 import { requireAdmin } from './admin-guard.ts';
-import { sendDownload } from './download-response.ts';
 import { AuditEvent, AuditFilters, Cursor, Nullable } from './admin-schemas.ts';
+import { sendDownload } from './download-response.ts';
 import { errorResponses } from './schemas.ts';
 
 /** Exports stop here; narrow the time range for more (a portal with more events needs a SIEM). */
@@ -19,7 +19,8 @@ type Filters = Static<typeof AuditFilters>;
 function toQuery(filters: Filters, limit: number, beforeSeq?: number): AuditQuery {
   const from = filters.from ? new Date(filters.from) : undefined;
   const to = filters.to ? new Date(filters.to) : undefined;
-  if (from && to && from.getTime() >= to.getTime()) throw badRequest('invalid_time_range', '"from" must be before "to".');
+  if (from && to && from.getTime() >= to.getTime())
+    throw badRequest('invalid_time_range', '"from" must be before "to".');
   return {
     limit,
     ...(filters.actor ? { actor: filters.actor } : {}),
@@ -52,7 +53,22 @@ export function auditEventBody(record: AuditRecord) {
   };
 }
 
-const CSV_COLUMNS = ['seq', 'time', 'actor', 'action', 'outcome', 'target_role_arn', 'role_session_name', 'error_code', 'source_ip', 'user_agent', 'request_id', 'metadata', 'prev_hash', 'hash'];
+const CSV_COLUMNS = [
+  'seq',
+  'time',
+  'actor',
+  'action',
+  'outcome',
+  'target_role_arn',
+  'role_session_name',
+  'error_code',
+  'source_ip',
+  'user_agent',
+  'request_id',
+  'metadata',
+  'prev_hash',
+  'hash',
+];
 
 /** The audit log for admins: filtered pages (newest first), exports, and the chain check. */
 const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
@@ -82,10 +98,17 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
         summary: 'Audit events, newest first, with filters and cursor paging',
         tags,
         querystring: Type.Object(
-          { ...AuditFilters.properties, limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), cursor: Type.Optional(Cursor) },
+          {
+            ...AuditFilters.properties,
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+            cursor: Type.Optional(Cursor),
+          },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ events: Type.Array(AuditEvent), nextCursor: Nullable(Type.String()) }), ...errorResponses },
+        response: {
+          200: Type.Object({ events: Type.Array(AuditEvent), nextCursor: Nullable(Type.String()) }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -97,13 +120,23 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
       }
       const rows = await app.services.audit.query(toQuery(filters, limit + 1, beforeSeq));
       const page = rows.slice(0, limit);
-      return { events: page.map(auditEventBody), nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null };
+      return {
+        events: page.map(auditEventBody),
+        nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null,
+      };
     },
   );
 
   app.get(
     '/api/v1/admin/audit.csv',
-    { schema: { summary: `Matching audit events as CSV (newest first, at most ${MAX_EXPORT_ROWS})`, tags, querystring: AuditFilters, produces: ['text/csv'] } },
+    {
+      schema: {
+        summary: `Matching audit events as CSV (newest first, at most ${MAX_EXPORT_ROWS})`,
+        tags,
+        querystring: AuditFilters,
+        produces: ['text/csv'],
+      },
+    },
     async (request, reply) => {
       toQuery(request.query, 1); // reject a bad time range before the download starts
       const events = matching(request.query);
@@ -111,8 +144,20 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
         yield csvLine(CSV_COLUMNS);
         for await (const e of events) {
           yield csvLine([
-            e.seq, e.time, e.actor, e.action, e.outcome, e.targetRoleArn, e.roleSessionName, e.errorCode, e.sourceIp, e.userAgent, e.requestId,
-            e.metadata ? JSON.stringify(e.metadata) : null, e.prevHash, e.hash,
+            e.seq,
+            e.time,
+            e.actor,
+            e.action,
+            e.outcome,
+            e.targetRoleArn,
+            e.roleSessionName,
+            e.errorCode,
+            e.sourceIp,
+            e.userAgent,
+            e.requestId,
+            e.metadata ? JSON.stringify(e.metadata) : null,
+            e.prevHash,
+            e.hash,
           ]);
         }
       }
@@ -122,7 +167,13 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get(
     '/api/v1/admin/audit.json',
-    { schema: { summary: `Matching audit events as a JSON array (newest first, at most ${MAX_EXPORT_ROWS})`, tags, querystring: AuditFilters } },
+    {
+      schema: {
+        summary: `Matching audit events as a JSON array (newest first, at most ${MAX_EXPORT_ROWS})`,
+        tags,
+        querystring: AuditFilters,
+      },
+    },
     async (request, reply) => {
       toQuery(request.query, 1);
       const events = matching(request.query);
@@ -146,14 +197,24 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
         summary: "Verify the audit log's hash chain",
         tags,
         response: {
-          200: Type.Object({ ok: Type.Boolean(), checked: Type.Integer(), brokenAtSeq: Nullable(Type.Integer()), verifiedAt: Type.String({ format: 'date-time' }) }),
+          200: Type.Object({
+            ok: Type.Boolean(),
+            checked: Type.Integer(),
+            brokenAtSeq: Nullable(Type.Integer()),
+            verifiedAt: Type.String({ format: 'date-time' }),
+          }),
           ...errorResponses,
         },
       },
     },
     async () => {
       const check = await app.services.audit.verifyChain();
-      return { ok: check.ok, checked: check.checked, brokenAtSeq: check.brokenAtSeq ?? null, verifiedAt: new Date().toISOString() };
+      return {
+        ok: check.ok,
+        checked: check.checked,
+        brokenAtSeq: check.brokenAtSeq ?? null,
+        verifiedAt: new Date().toISOString(),
+      };
     },
   );
 };

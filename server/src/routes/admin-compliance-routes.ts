@@ -1,12 +1,22 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { ComplianceUserRow } from '../services/compliance/compliance-repository.ts';
 import type { ScanProgress as Progress } from '../services/compliance/compliance-types.ts';
 import { csvLine } from '../services/export/csv.ts';
 import { requireAdmin } from './admin-guard.ts';
+import {
+  ComplianceFilter,
+  ComplianceSort,
+  ComplianceSummary,
+  ComplianceUser,
+  Cursor,
+  DateTime,
+  iso,
+  Nullable,
+  ScanProgress,
+} from './admin-schemas.ts';
 import { sendDownload } from './download-response.ts';
-import { ComplianceFilter, ComplianceSort, ComplianceSummary, ComplianceUser, Cursor, DateTime, Nullable, ScanProgress, iso } from './admin-schemas.ts';
 import { originOf } from './request-origin.ts';
 import { errorResponses } from './schemas.ts';
 
@@ -37,8 +47,22 @@ const progressBody = (scan: Progress | null) =>
   scan ? { ...scan, startedAt: scan.startedAt.toISOString(), finishedAt: iso(scan.finishedAt) } : null;
 
 const CSV_COLUMNS = [
-  'user_name', 'user_arn', 'user_created', 'console_access', 'password_last_used', 'mfa_active', 'mfa_devices', 'virtual_mfa',
-  'hardware_mfa', 'active_keys', 'oldest_key_created', 'oldest_key_age_days', 'keys_last_used', 'keys_work_without_mfa', 'enrolled_in_portal', 'last_portal_sign_in',
+  'user_name',
+  'user_arn',
+  'user_created',
+  'console_access',
+  'password_last_used',
+  'mfa_active',
+  'mfa_devices',
+  'virtual_mfa',
+  'hardware_mfa',
+  'active_keys',
+  'oldest_key_created',
+  'oldest_key_age_days',
+  'keys_last_used',
+  'keys_work_without_mfa',
+  'enrolled_in_portal',
+  'last_portal_sign_in',
 ];
 
 const Query = Type.Object(
@@ -63,7 +87,11 @@ const adminComplianceRoutes: FastifyPluginAsync = async (fastify) => {
         summary: 'The latest compliance snapshot: summary figures and one page of users',
         tags,
         querystring: Type.Object(
-          { ...Query.properties, limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), cursor: Type.Optional(Cursor) },
+          {
+            ...Query.properties,
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+            cursor: Type.Optional(Cursor),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -113,8 +141,22 @@ const adminComplianceRoutes: FastifyPluginAsync = async (fastify) => {
         for await (const row of rows) {
           const u = complianceUserBody(row, now);
           yield csvLine([
-            u.userName, u.userArn, u.userCreatedAt, u.consoleAccess, u.passwordLastUsedAt, u.mfaActive, u.mfaDeviceCount, u.virtualMfaCount,
-            u.hardwareMfaCount, u.activeKeyCount, u.oldestKeyCreatedAt, u.oldestKeyAgeDays, u.keysLastUsedAt, u.keysWorkWithoutMfa, u.enrolled, u.lastPortalSignInAt,
+            u.userName,
+            u.userArn,
+            u.userCreatedAt,
+            u.consoleAccess,
+            u.passwordLastUsedAt,
+            u.mfaActive,
+            u.mfaDeviceCount,
+            u.virtualMfaCount,
+            u.hardwareMfaCount,
+            u.activeKeyCount,
+            u.oldestKeyCreatedAt,
+            u.oldestKeyAgeDays,
+            u.keysLastUsedAt,
+            u.keysWorkWithoutMfa,
+            u.enrolled,
+            u.lastPortalSignInAt,
           ]);
         }
       }
@@ -157,10 +199,18 @@ const adminComplianceRoutes: FastifyPluginAsync = async (fastify) => {
         summary: 'Summary figures of past completed scans, oldest first (the trend)',
         tags,
         querystring: Type.Object(
-          { limit: Type.Integer({ minimum: 1, maximum: 1000, default: 90 }), since: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })) },
+          {
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 90 }),
+            since: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+          },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ points: Type.Array(Type.Object({ scanId: Type.String(), scannedAt: DateTime, summary: ComplianceSummary })) }), ...errorResponses },
+        response: {
+          200: Type.Object({
+            points: Type.Array(Type.Object({ scanId: Type.String(), scannedAt: DateTime, summary: ComplianceSummary })),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {

@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { forbidden } from '../errors/app-error.ts';
 import { requireSignedIn, requireSignedInWithCsrf, type SignedInSession } from '../plugins/web-session.ts';
 
-const adminRequired = () => forbidden('admin_required', 'This needs a portal administrator (a member of the admin IAM group at sign-in).');
+const adminRequired = () =>
+  forbidden('admin_required', 'This needs a portal administrator (a member of the admin IAM group at sign-in).');
 
 /**
  * The admin routes' gate, run on every request before its body or query is validated: 401 for

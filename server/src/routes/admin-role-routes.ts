@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { portalAwsError } from '../services/aws-error-mapping.ts';
 import type { CatalogRole } from '../services/catalog/catalog-service.ts';
@@ -12,27 +12,42 @@ export function catalogRoleBody(role: CatalogRole) {
   return {
     ...role,
     warning:
-      role.trustRequiresMfa === false ? ('trust_does_not_require_mfa' as const) : role.trustRequiresMfa === null ? ('trust_not_readable' as const) : null,
+      role.trustRequiresMfa === false
+        ? ('trust_does_not_require_mfa' as const)
+        : role.trustRequiresMfa === null
+          ? ('trust_not_readable' as const)
+          : null,
   };
 }
 
 const AliasParams = Type.Object({ alias: RoleAlias });
 
 /** AWS failures while reading roles become the one error shape (never a 500). */
-const rethrow = (operation: string) => (error: unknown): never => {
-  throw portalAwsError(error, operation);
-};
+const rethrow =
+  (operation: string) =>
+  (error: unknown): never => {
+    throw portalAwsError(error, operation);
+  };
 
 /** The role catalog for admins: list, add (or import from IAM), edit, remove. Every change is audited. */
 const adminRoleRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireAdmin);
   const tags = ['admin: roles'];
-  const by = (request: { session: { userName?: string } } & Parameters<typeof originOf>[0]) => ({ actor: request.session.userName!, origin: originOf(request) });
+  const by = (request: { session: { userName?: string } } & Parameters<typeof originOf>[0]) => ({
+    actor: request.session.userName!,
+    origin: originOf(request),
+  });
 
   app.get(
     '/api/v1/admin/roles',
-    { schema: { summary: 'Every role in the catalog, with whether its trust policy requires MFA', tags, response: { 200: Type.Object({ roles: Type.Array(CatalogRoleBody) }), ...errorResponses } } },
+    {
+      schema: {
+        summary: 'Every role in the catalog, with whether its trust policy requires MFA',
+        tags,
+        response: { 200: Type.Object({ roles: Type.Array(CatalogRoleBody) }), ...errorResponses },
+      },
+    },
     async () => ({ roles: (await app.services.catalog.list()).map(catalogRoleBody) }),
   );
 
@@ -108,12 +123,24 @@ const adminRoleRoutes: FastifyPluginAsync = async (fastify) => {
         response: { 200: CatalogRoleBody, ...errorResponses },
       },
     },
-    async (request) => catalogRoleBody(await app.services.catalog.update(request.params.alias, request.body, by(request)).catch(rethrow('read roles (iam:GetRole)'))),
+    async (request) =>
+      catalogRoleBody(
+        await app.services.catalog
+          .update(request.params.alias, request.body, by(request))
+          .catch(rethrow('read roles (iam:GetRole)')),
+      ),
   );
 
   app.delete(
     '/api/v1/admin/roles/:alias',
-    { schema: { summary: 'Remove a role from the catalog', tags, params: AliasParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        summary: 'Remove a role from the catalog',
+        tags,
+        params: AliasParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await app.services.catalog.remove(request.params.alias, by(request));
       return reply.code(204).send(null);

@@ -2,16 +2,24 @@ import { Type } from 'typebox';
 import { USER_FILTERS, USER_SORTS } from '../services/compliance/compliance-types.ts';
 
 /** Schemas shared by the admin routes. Every string has a maximum length. */
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 export const DateTime = Type.String({ format: 'date-time' });
 export const Cursor = Type.String({ minLength: 1, maxLength: 200, description: 'nextCursor from the previous page' });
 
 export const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
 
-export const ComplianceFilter = Type.Union(USER_FILTERS.map((f) => Type.Literal(f)), {
-  description: 'no_mfa: no MFA device; console_without_mfa: password but no MFA; keys_without_mfa: active keys that work without MFA; hardware_mfa; not_enrolled',
-});
-export const ComplianceSort = Type.Union(USER_SORTS.map((s) => Type.Literal(s)), { description: 'Sort key; a leading - sorts descending' });
+export const ComplianceFilter = Type.Union(
+  USER_FILTERS.map((f) => Type.Literal(f)),
+  {
+    description:
+      'no_mfa: no MFA device; console_without_mfa: password but no MFA; keys_without_mfa: active keys that work without MFA; hardware_mfa; not_enrolled',
+  },
+);
+export const ComplianceSort = Type.Union(
+  USER_SORTS.map((s) => Type.Literal(s)),
+  { description: 'Sort key; a leading - sorts descending' },
+);
 
 export const ComplianceSummary = Type.Object({
   users: Type.Integer(),
@@ -25,7 +33,12 @@ export const ComplianceSummary = Type.Object({
   rootMfa: Nullable(Type.Boolean()),
 });
 
-export const KeysWorkWithoutMfa = Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('unknown'), Type.Literal('n/a')]);
+export const KeysWorkWithoutMfa = Type.Union([
+  Type.Literal('yes'),
+  Type.Literal('no'),
+  Type.Literal('unknown'),
+  Type.Literal('n/a'),
+]);
 
 export const ComplianceUser = Type.Object({
   userName: Type.String(),
@@ -71,18 +84,24 @@ export const AuditEvent = Type.Object({
   sourceIp: Nullable(Type.String()),
   userAgent: Nullable(Type.String()),
   requestId: Nullable(Type.String()),
-  metadata: Nullable(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]))),
+  metadata: Nullable(
+    Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])),
+  ),
   prevHash: Type.String(),
   hash: Type.String(),
 });
 
 export const AuditFilters = Type.Object(
   {
-    actor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'IAM user name (or "system") who acted' })),
+    actor: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'IAM user name (or "system") who acted' }),
+    ),
     roleArn: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
     action: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z_.]+$' })),
     outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')])),
-    from: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'Events at or after this time' })),
+    from: Type.Optional(
+      Type.String({ format: 'date-time', maxLength: 40, description: 'Events at or after this time' }),
+    ),
     to: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'Events before this time' })),
   },
   { additionalProperties: false },
@@ -99,7 +118,9 @@ export const CatalogRoleBody = Type.Object({
   externalId: Nullable(Type.String()),
   allowedGroups: Type.Array(Type.String()),
   allowedUsers: Type.Array(Type.String()),
-  trustRequiresMfa: Nullable(Type.Boolean({ description: 'null: the role is in another account and could not be read' })),
+  trustRequiresMfa: Nullable(
+    Type.Boolean({ description: 'null: the role is in another account and could not be read' }),
+  ),
   warning: Nullable(
     Type.Union([Type.Literal('trust_does_not_require_mfa'), Type.Literal('trust_not_readable')], {
       description: 'Why an admin should look at this role, or null',

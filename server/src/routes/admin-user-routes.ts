@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { portalAwsError } from '../services/aws-error-mapping.ts';
 import { requireAdmin } from './admin-guard.ts';
@@ -20,15 +20,23 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
     {
       schema: {
         summary: 'Create a one-time link with which the user sets up a virtual MFA device',
-        description: 'The link (a web page; the token is in the URL fragment so it stays out of server logs) replaces any earlier link for the user.',
+        description:
+          'The link (a web page; the token is in the URL fragment so it stays out of server logs) replaces any earlier link for the user.',
         tags,
         params: UserParams,
         response: { 201: Type.Object({ url: Type.String(), expiresAt: DateTime }), ...errorResponses },
       },
     },
     async (request, reply) => {
-      const link = await app.services.mfaSetup.createLink({ userName: request.params.userName, admin: request.session.userName!, origin: originOf(request) });
-      return reply.code(201).header('cache-control', 'no-store').send({ url: link.url, expiresAt: link.expiresAt.toISOString() });
+      const link = await app.services.mfaSetup.createLink({
+        userName: request.params.userName,
+        admin: request.session.userName!,
+        origin: originOf(request),
+      });
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ url: link.url, expiresAt: link.expiresAt.toISOString() });
     },
   );
 
@@ -40,7 +48,12 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
         tags,
         params: UserParams,
         // A body is optional: a request without one (null) enrolls with the user's only device.
-        body: Nullable(Type.Object({ mfaSerial: Type.Optional(Type.String({ minLength: 9, maxLength: 256, pattern: '^[\\w+=/:,.@-]+$' })) }, { additionalProperties: false })),
+        body: Nullable(
+          Type.Object(
+            { mfaSerial: Type.Optional(Type.String({ minLength: 9, maxLength: 256, pattern: '^[\\w+=/:,.@-]+$' })) },
+            { additionalProperties: false },
+          ),
+        ),
         response: {
           201: Type.Object({
             userName: Type.String(),
@@ -56,13 +69,15 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
     },
     async (request, reply) => {
       const userName = request.params.userName;
-      const enrolled = await app.services.custody.enroll(userName, {
-        ...(request.body?.mfaSerial ? { mfaSerial: request.body.mfaSerial } : {}),
-        actor: request.session.userName!,
-        origin: originOf(request),
-      }).catch((error: unknown) => {
-        throw portalAwsError(error, 'create access keys for users (iam:CreateAccessKey, iam:ListMFADevices)');
-      });
+      const enrolled = await app.services.custody
+        .enroll(userName, {
+          ...(request.body?.mfaSerial ? { mfaSerial: request.body.mfaSerial } : {}),
+          actor: request.session.userName!,
+          origin: originOf(request),
+        })
+        .catch((error: unknown) => {
+          throw portalAwsError(error, 'create access keys for users (iam:CreateAccessKey, iam:ListMFADevices)');
+        });
       await app.services.compliance.recordEnrolled(enrolled.userName);
       return reply.code(201).send({
         userName: enrolled.userName,

@@ -2,13 +2,13 @@ import type { FastifyReply } from 'fastify';
 import { badRequest } from '../errors/app-error.ts';
 import {
   CREDENTIAL_FORMATS,
+  type CredentialFormat,
   defaultProfileName,
   InvalidRenderInputError,
-  renderCredentials,
-  type CredentialFormat,
   type IssuedCredentials,
   type RenderedCredentials,
   type RenderOptions,
+  renderCredentials,
 } from '../formats/index.ts';
 
 export type RequestedFormat = CredentialFormat | 'all';
@@ -49,7 +49,8 @@ export function sendCredentials(
     if (options.download) reply.header('content-disposition', `attachment; filename="${rendered.filename}"`);
     return reply.type(rendered.contentType).send(rendered.body);
   } catch (error) {
-    if (error instanceof InvalidRenderInputError && error.source === 'options') throw badRequest('invalid_request', error.message);
+    if (error instanceof InvalidRenderInputError && error.source === 'options')
+      throw badRequest('invalid_request', error.message);
     throw error;
   }
 }

@@ -1,12 +1,23 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
 import { unauthorized } from '../errors/app-error.ts';
 import { requireSignedInWithCsrf } from '../plugins/web-session.ts';
+import type { RoleCredentials } from '../services/credentials/credential-service.ts';
 import { sendCredentials } from './credential-response.ts';
 import { originOf, portalUrlOf } from './request-origin.ts';
-import { DurationSeconds, errorResponses, Flag, Format, isFlagSet, MfaCode, ProfileName, RoleAlias, UserName } from './schemas.ts';
+import {
+  DurationSeconds,
+  errorResponses,
+  Flag,
+  Format,
+  isFlagSet,
+  MfaCode,
+  ProfileName,
+  RoleAlias,
+  UserName,
+} from './schemas.ts';
 
 const CredentialRequest = Type.Object(
   {
@@ -57,10 +68,15 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
     async (request, reply) => {
       const body = request.body;
       const origin = originOf(request);
-      const common = { roleAlias: body.role, ...(body.durationSeconds !== undefined ? { durationSeconds: body.durationSeconds } : {}), origin };
-      let issued;
+      const common = {
+        roleAlias: body.role,
+        ...(body.durationSeconds !== undefined ? { durationSeconds: body.durationSeconds } : {}),
+        origin,
+      };
+      let issued: RoleCredentials;
       if (body.userName !== undefined) {
-        if (body.code === undefined) throw unauthorized('invalid_mfa_code', 'Send the MFA code (`code`) with the user name.');
+        if (body.code === undefined)
+          throw unauthorized('invalid_mfa_code', 'Send the MFA code (`code`) with the user name.');
         issued = await app.services.credentials.issueWithCode({ ...common, userName: body.userName, code: body.code });
       } else {
         const s = await requireSignedInWithCsrf(request);
@@ -107,7 +123,10 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
         summary: 'A token for the credential_process helper, bought with an MFA code',
         tags: ['credentials'],
         body: Type.Object({ userName: UserName, code: MfaCode }, { additionalProperties: false }),
-        response: { 201: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errorResponses },
+        response: {
+          201: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

@@ -1,11 +1,13 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { DateTime } from './admin-schemas.ts';
 import { originOf } from './request-origin.ts';
 import { errorResponses } from './schemas.ts';
 
-const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 64, description: 'The token from the setup link' }) });
+const TokenParams = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 64, description: 'The token from the setup link' }),
+});
 const Code = Type.String({ minLength: 6, maxLength: 16, description: '6-digit code (spaces tolerated)' });
 
 /**
@@ -55,11 +57,19 @@ const mfaSetupRoutes: FastifyPluginAsync = async (fastify) => {
         tags,
         params: TokenParams,
         body: Type.Object({ code1: Code, code2: Code }, { additionalProperties: false }),
-        response: { 200: Type.Object({ userName: Type.String(), serialNumber: Type.String(), mfaEnabled: Type.Boolean() }), ...errorResponses, 410: errorResponses[404] },
+        response: {
+          200: Type.Object({ userName: Type.String(), serialNumber: Type.String(), mfaEnabled: Type.Boolean() }),
+          ...errorResponses,
+          410: errorResponses[404],
+        },
       },
     },
     async (request) => {
-      const done = await app.services.mfaSetup.completeLink({ token: request.params.token, ...request.body, origin: originOf(request) });
+      const done = await app.services.mfaSetup.completeLink({
+        token: request.params.token,
+        ...request.body,
+        origin: originOf(request),
+      });
       return { ...done, mfaEnabled: true };
     },
   );

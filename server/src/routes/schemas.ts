@@ -1,18 +1,44 @@
 import { Type } from 'typebox';
 
 /** Shared pieces of the route schemas. Every string has a maximum length. */
-export const UserName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\w+=,.@-]+$', description: 'IAM user name' });
-export const MfaCode = Type.String({ minLength: 6, maxLength: 16, description: '6-digit code from the MFA device (spaces tolerated)' });
-export const RoleAlias = Type.String({ minLength: 1, maxLength: 64, description: "The role's alias in the portal's catalog" });
+export const UserName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[\\w+=,.@-]+$',
+  description: 'IAM user name',
+});
+export const MfaCode = Type.String({
+  minLength: 6,
+  maxLength: 16,
+  description: '6-digit code from the MFA device (spaces tolerated)',
+});
+export const RoleAlias = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: "The role's alias in the portal's catalog",
+});
 export const DurationSeconds = Type.Integer({ minimum: 1, maximum: 129600, description: 'Session length in seconds' });
 export const ProfileName = Type.String({
   minLength: 1,
   maxLength: 64,
   pattern: '^[A-Za-z0-9_.@+=,][A-Za-z0-9_.@+=,-]*$',
-  description: 'Profile name for the credentials/config formats: letters, digits and _ . @ + = , - (not starting with -)',
+  description:
+    'Profile name for the credentials/config formats: letters, digits and _ . @ + = , - (not starting with -)',
 });
 export const Format = Type.Union(
-  ['credentials', 'config', 'env', 'env-no-export', 'fish', 'powershell', 'windows-cmd', 'dotenv', 'process', 'json', 'all'].map((f) => Type.Literal(f)),
+  [
+    'credentials',
+    'config',
+    'env',
+    'env-no-export',
+    'fish',
+    'powershell',
+    'windows-cmd',
+    'dotenv',
+    'process',
+    'json',
+    'all',
+  ].map((f) => Type.Literal(f)),
   { description: 'Output format; `all` returns JSON with every format rendered' },
 );
 export const Flag = Type.Union([Type.Boolean(), Type.Literal('1'), Type.Literal('0')]);

@@ -1,11 +1,21 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
 import { newCsrfToken, requireSignedIn, requireSignedInWithCsrf, SESSION_COOKIE } from '../plugins/web-session.ts';
 import { sendCredentials } from './credential-response.ts';
 import { originOf } from './request-origin.ts';
-import { errorResponses, Flag, Format, isFlagSet, MfaCode, ProfileName, SessionBody, User, UserName } from './schemas.ts';
+import {
+  errorResponses,
+  Flag,
+  Format,
+  isFlagSet,
+  MfaCode,
+  ProfileName,
+  SessionBody,
+  User,
+  UserName,
+} from './schemas.ts';
 
 const Role = Type.Object({
   alias: Type.String(),
@@ -58,10 +68,20 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
 
   app.get(
     '/api/v1/session',
-    { schema: { summary: 'The current sign-in and its CSRF token', tags: ['session'], response: { 200: SessionBody, ...errorResponses } } },
+    {
+      schema: {
+        summary: 'The current sign-in and its CSRF token',
+        tags: ['session'],
+        response: { 200: SessionBody, ...errorResponses },
+      },
+    },
     async (request) => {
       const s = await requireSignedIn(request);
-      return { user: { userName: s.userName, accountId: s.accountId, isAdmin: s.isAdmin }, csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString() };
+      return {
+        user: { userName: s.userName, accountId: s.accountId, isAdmin: s.isAdmin },
+        csrfToken: s.csrfToken,
+        expiresAt: s.expiresAt.toISOString(),
+      };
     },
   );
 
@@ -70,7 +90,11 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
     { schema: { summary: 'Sign out', tags: ['session'], response: { 204: Type.Null(), ...errorResponses } } },
     async (request, reply) => {
       const s = await requireSignedInWithCsrf(request);
-      await app.services.browserSessions.signOut({ userName: s.userName, mfaSessionId: s.mfaSessionId, origin: originOf(request) });
+      await app.services.browserSessions.signOut({
+        userName: s.userName,
+        mfaSessionId: s.mfaSessionId,
+        origin: originOf(request),
+      });
       await request.session.destroy();
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send(null);
@@ -83,7 +107,10 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
       schema: {
         summary: 'The signed-in user and the roles they may request',
         tags: ['session'],
-        response: { 200: Type.Object({ user: User, session: Type.Object({ expiresAt: Type.String() }), roles: Type.Array(Role) }), ...errorResponses },
+        response: {
+          200: Type.Object({ user: User, session: Type.Object({ expiresAt: Type.String() }), roles: Type.Array(Role) }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -114,12 +141,18 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
       schema: {
         summary: "The signed-in user's own MFA session credentials (the get-session-token flow)",
         tags: ['session'],
-        body: Type.Object({ format: Type.Optional(Format), profile: Type.Optional(ProfileName), download: Type.Optional(Flag) }, { additionalProperties: false }),
+        body: Type.Object(
+          { format: Type.Optional(Format), profile: Type.Optional(ProfileName), download: Type.Optional(Flag) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {
       const s = await requireSignedInWithCsrf(request);
-      const issued = await app.services.credentials.sessionCredentials({ mfaSessionId: s.mfaSessionId, origin: originOf(request) });
+      const issued = await app.services.credentials.sessionCredentials({
+        mfaSessionId: s.mfaSessionId,
+        origin: originOf(request),
+      });
       return sendCredentials(reply, issued, request.body.format ?? 'json', {
         ...(request.body.profile ? { profile: request.body.profile } : {}),
         download: isFlagSet(request.body.download),

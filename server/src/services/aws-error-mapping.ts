@@ -2,7 +2,10 @@ import { AwsCallError } from '../aws/aws-errors.ts';
 import { AppError, badRequest, conflict, forbidden, serviceUnavailable, unauthorized } from '../errors/app-error.ts';
 
 export const invalidMfaCode = () =>
-  unauthorized('invalid_mfa_code', 'That MFA code was not accepted. Wait for the next code from your device and try again.');
+  unauthorized(
+    'invalid_mfa_code',
+    'That MFA code was not accepted. Wait for the next code from your device and try again.',
+  );
 
 /**
  * Turns a failed AWS call into the API error a person can act on. Raw AWS text stays in logs.
@@ -27,7 +30,10 @@ export function appErrorFromAws(error: unknown, roleAlias?: string): AppError {
     case 'expired':
       return unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
     case 'invalid_key':
-      return conflict('not_enrolled', "The portal's access key for this user no longer works in AWS. Ask an administrator to enroll you again.");
+      return conflict(
+        'not_enrolled',
+        "The portal's access key for this user no longer works in AWS. Ask an administrator to enroll you again.",
+      );
     case 'validation':
       return /duration/i.test(error.message)
         ? badRequest('invalid_duration', 'AWS does not allow that duration for this role. Choose a shorter one.')
@@ -52,6 +58,7 @@ export function portalAwsError(error: unknown, operation: string): AppError {
       `The portal's AWS identity may not ${operation}. An operator must add the permission to the portal's IAM policy.`,
     );
   }
-  if (error instanceof AwsCallError && error.kind === 'not_found') return new AppError(404, 'not_found', 'AWS has no such entity.');
+  if (error instanceof AwsCallError && error.kind === 'not_found')
+    return new AppError(404, 'not_found', 'AWS has no such entity.');
   return appErrorFromAws(error);
 }

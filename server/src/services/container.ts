@@ -1,28 +1,27 @@
 import type { AwsGateway } from '../aws/aws-gateway.ts';
 import type { Config } from '../config/config.ts';
-import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { serviceUnavailable } from '../errors/app-error.ts';
+import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
-import { createAuditService, type AuditService } from './audit/audit-service.ts';
-import { createCatalogService, type CatalogService } from './catalog/catalog-service.ts';
-import { createCliTokenService, type CliTokenService } from './cli-tokens/cli-token-service.ts';
-import { createCredentialService, type CredentialService } from './credentials/credential-service.ts';
-import { createCustodyService, type CustodyService } from './custody/custody-service.ts';
-import { createKeyRing, type KeyRing } from './custody/secret-box.ts';
-import { createHousekeeping, type Housekeeping } from './housekeeping/housekeeping.ts';
-import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
-import { purgeExpiredSessions } from './sessions/session-store.ts';
-import { createBrowserSessionService, type BrowserSessionService } from './sign-in/browser-session-service.ts';
-import { createSignInService } from './sign-in/sign-in-service.ts';
+import { type AuditService, createAuditService } from './audit/audit-service.ts';
+import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
+import { type CliTokenService, createCliTokenService } from './cli-tokens/cli-token-service.ts';
 import { createComplianceRepository } from './compliance/compliance-repository.ts';
 import { createComplianceScanner } from './compliance/compliance-scanner.ts';
 import { createComplianceScheduler } from './compliance/compliance-scheduler.ts';
-import { createComplianceService, type ComplianceService } from './compliance/compliance-service.ts';
+import { type ComplianceService, createComplianceService } from './compliance/compliance-service.ts';
 import { defaultSleep } from './compliance/concurrency.ts';
+import { type CredentialService, createCredentialService } from './credentials/credential-service.ts';
+import { type CustodyService, createCustodyService } from './custody/custody-service.ts';
+import { createKeyRing, type KeyRing } from './custody/secret-box.ts';
+import { createHousekeeping, type Housekeeping } from './housekeeping/housekeeping.ts';
 import { createLeaseStore } from './leases/lease-store.ts';
 import { createMfaSetupService, type MfaSetupService } from './mfa-setup/mfa-setup-service.ts';
-
+import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
+import { purgeExpiredSessions } from './sessions/session-store.ts';
+import { type BrowserSessionService, createBrowserSessionService } from './sign-in/browser-session-service.ts';
+import { createSignInService } from './sign-in/sign-in-service.ts';
 
 export interface Services {
   audit: AuditService;
@@ -44,10 +43,19 @@ export interface ServiceLog {
 }
 
 /** Wires every service from the settings, the database and AWS; routes only see `app.services`. */
-export function createServices(prisma: PrismaClient, config: Config, aws: AwsGateway, failureFloorMs = 400, log?: ServiceLog): Services {
+export function createServices(
+  prisma: PrismaClient,
+  config: Config,
+  aws: AwsGateway,
+  failureFloorMs = 400,
+  log?: ServiceLog,
+): Services {
   const keyRing = (): KeyRing => {
     if (!config.masterKey) {
-      throw serviceUnavailable('portal_not_configured', 'The portal has no PORTAL_MASTER_KEY, so it cannot use stored keys. An administrator must set it.');
+      throw serviceUnavailable(
+        'portal_not_configured',
+        'The portal has no PORTAL_MASTER_KEY, so it cannot use stored keys. An administrator must set it.',
+      );
     }
     return createKeyRing(config.masterKey, config.previousMasterKeys);
   };
@@ -55,10 +63,32 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
   const catalog = createCatalogService({ prisma, aws, audit, groupCacheMs: config.groupCacheSeconds * 1000 });
   const custody = createCustodyService({ prisma, aws, keyRing, audit });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
-  const limiter = createAttemptLimiter({ prisma, limits: { perUser: config.failureLimit, perAddress: config.addressFailureLimit, windowSeconds: config.failureWindowSeconds } });
+  const limiter = createAttemptLimiter({
+    prisma,
+    limits: {
+      perUser: config.failureLimit,
+      perAddress: config.addressFailureLimit,
+      windowSeconds: config.failureWindowSeconds,
+    },
+  });
   const signIn = createSignInService({ prisma, aws, custody, limiter, audit, mfaSessions, failureFloorMs });
-  const credentials = createCredentialService({ prisma, aws, signIn, catalog, audit, mfaSessions, region: config.awsRegion });
-  const browserSessions = createBrowserSessionService({ signIn, catalog, mfaSessions, audit, adminGroup: config.adminGroup, sessionSeconds: config.sessionSeconds });
+  const credentials = createCredentialService({
+    prisma,
+    aws,
+    signIn,
+    catalog,
+    audit,
+    mfaSessions,
+    region: config.awsRegion,
+  });
+  const browserSessions = createBrowserSessionService({
+    signIn,
+    catalog,
+    mfaSessions,
+    audit,
+    adminGroup: config.adminGroup,
+    sessionSeconds: config.sessionSeconds,
+  });
   const cliTokens = createCliTokenService({ prisma, signIn, credentials, tokenSeconds: config.cliTokenSeconds });
   const scanner = createComplianceScanner({
     aws,
@@ -74,8 +104,20 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     audit,
     ...(log ? { log } : {}),
   });
-  const complianceScheduler = createComplianceScheduler({ compliance, intervalMinutes: config.complianceScanIntervalMinutes, ...(log ? { log } : {}) });
-  const mfaSetup = createMfaSetupService({ prisma, aws, keyRing, audit, compliance, linkHours: config.mfaSetupLinkHours, publicUrl: config.publicUrl });
+  const complianceScheduler = createComplianceScheduler({
+    compliance,
+    intervalMinutes: config.complianceScanIntervalMinutes,
+    ...(log ? { log } : {}),
+  });
+  const mfaSetup = createMfaSetupService({
+    prisma,
+    aws,
+    keyRing,
+    audit,
+    compliance,
+    linkHours: config.mfaSetupLinkHours,
+    publicUrl: config.publicUrl,
+  });
   const housekeeping = createHousekeeping({
     everyMs: 10 * 60_000,
     tasks: [
@@ -86,5 +128,16 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     ],
     ...(log ? { log } : {}),
   });
-  return { audit, catalog, custody, credentials, browserSessions, cliTokens, compliance, complianceScheduler, mfaSetup, housekeeping };
+  return {
+    audit,
+    catalog,
+    custody,
+    credentials,
+    browserSessions,
+    cliTokens,
+    compliance,
+    complianceScheduler,
+    mfaSetup,
+    housekeeping,
+  };
 }

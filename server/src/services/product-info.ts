@@ -19,7 +19,10 @@ export function productInfo(): ProductInfo {
 function findManifest(): { version: string } {
   for (const relative of ['../../../package.json', '../../../../package.json']) {
     try {
-      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version: string };
+      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
+        name?: string;
+        version: string;
+      };
       if (manifest.name === 'aws-mfa-portal') return manifest;
     } catch {
       // not at this depth: src/ and dist/ differ by one level

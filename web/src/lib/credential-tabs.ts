@@ -9,11 +9,19 @@ export interface CredentialTab {
 
 /** The result panel's tabs, in the order engineers reach for them. */
 export const CREDENTIAL_TABS: readonly CredentialTab[] = [
-  { format: 'env', label: 'bash/zsh', usage: 'Paste into a bash or zsh terminal, or save the file and run: source aws-env.sh' },
+  {
+    format: 'env',
+    label: 'bash/zsh',
+    usage: 'Paste into a bash or zsh terminal, or save the file and run: source aws-env.sh',
+  },
   { format: 'fish', label: 'fish', usage: 'Paste into a fish shell, or save the file and run: source aws-env.fish' },
   { format: 'powershell', label: 'PowerShell', usage: 'Paste into a PowerShell window.' },
   { format: 'windows-cmd', label: 'Windows cmd', usage: 'Paste into a Command Prompt window.' },
-  { format: 'credentials', label: 'Credentials file', usage: 'Add this block to ~/.aws/credentials, then use --profile with the profile name.' },
+  {
+    format: 'credentials',
+    label: 'Credentials file',
+    usage: 'Add this block to ~/.aws/credentials, then use --profile with the profile name.',
+  },
   {
     format: 'config',
     label: 'credential_process config',

@@ -1,8 +1,8 @@
 import { ApiError } from './api/client.ts';
 import {
+  type CredentialFormat,
   getRoleCredentials,
   getSessionCredentials,
-  type CredentialFormat,
   type IssuedCredentials,
   type RoleCredentialsRequest,
 } from './api/credentials-service.ts';

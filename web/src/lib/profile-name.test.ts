@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { profileNameProblem, withProfileName } from './profile-name.ts';
 
-const credentials = '# arn:aws:sts::111111111111:assumed-role/ReadOnly/alice, expires 2030-01-01T00:00:00+00:00\n[111111111111_ReadOnly]\naws_access_key_id = ASIAEXAMPLE\n';
-const config = '# arn:aws:iam::111111111111:role/ReadOnly: fresh credentials\n[profile 111111111111_ReadOnly]\ncredential_process = aws-mfa-portal-credentials --portal https://portal --role readonly\n';
+const credentials =
+  '# arn:aws:sts::111111111111:assumed-role/ReadOnly/alice, expires 2030-01-01T00:00:00+00:00\n[111111111111_ReadOnly]\naws_access_key_id = ASIAEXAMPLE\n';
+const config =
+  '# arn:aws:iam::111111111111:role/ReadOnly: fresh credentials\n[profile 111111111111_ReadOnly]\ncredential_process = aws-mfa-portal-credentials --portal https://portal --role readonly\n';
 
 describe('profileNameProblem', () => {
   it('accepts the names the AWS CLI and the server accept', () => {
@@ -20,7 +22,9 @@ describe('profileNameProblem', () => {
 
 describe('withProfileName', () => {
   it('renames the credentials section and nothing else', () => {
-    expect(withProfileName('credentials', credentials, 'work')).toBe(credentials.replace('[111111111111_ReadOnly]', '[work]'));
+    expect(withProfileName('credentials', credentials, 'work')).toBe(
+      credentials.replace('[111111111111_ReadOnly]', '[work]'),
+    );
   });
 
   it('writes `[profile x]` in the config file, and `[default]` for the default profile', () => {
@@ -30,7 +34,9 @@ describe('withProfileName', () => {
 
   it('renames the JSON profile field, keeping the other keys in order', () => {
     const json = `${JSON.stringify({ profile: 'old', accessKeyId: 'ASIA' }, null, 2)}\n`;
-    expect(withProfileName('json', json, 'new')).toBe(`${JSON.stringify({ profile: 'new', accessKeyId: 'ASIA' }, null, 2)}\n`);
+    expect(withProfileName('json', json, 'new')).toBe(
+      `${JSON.stringify({ profile: 'new', accessKeyId: 'ASIA' }, null, 2)}\n`,
+    );
   });
 
   it('leaves bodies unchanged for an invalid name and for formats without a profile', () => {

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { PortalRole } from './api/me-service.ts';
 import { groupRolesByAccount, matchesFilter } from './role-groups.ts';
 
-const role = (alias: string, accountId: string, lastUsedAt: string | null, description: string | null = null): PortalRole => ({
+const role = (
+  alias: string,
+  accountId: string,
+  lastUsedAt: string | null,
+  description: string | null = null,
+): PortalRole => ({
   alias,
   roleArn: `arn:aws:iam::${accountId}:role/${alias}`,
   roleName: alias.toUpperCase(),
@@ -32,7 +37,9 @@ describe('groupRolesByAccount', () => {
 
   it('filters on every word, across alias, role name, ARN, account and description', () => {
     expect(groupRolesByAccount(roles, 'audit').flatMap((g) => g.roles.map((r) => r.alias))).toEqual(['gamma']);
-    expect(groupRolesByAccount(roles, '111111111111 BET').flatMap((g) => g.roles.map((r) => r.alias))).toEqual(['beta']);
+    expect(groupRolesByAccount(roles, '111111111111 BET').flatMap((g) => g.roles.map((r) => r.alias))).toEqual([
+      'beta',
+    ]);
     expect(groupRolesByAccount(roles, 'nothing-matches')).toEqual([]);
     expect(matchesFilter(roles[0]!, '   ')).toBe(true);
   });

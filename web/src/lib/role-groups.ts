@@ -9,12 +9,20 @@ export interface AccountGroup {
 const lastUsed = (role: PortalRole): number => (role.lastUsedAt === null ? 0 : Date.parse(role.lastUsedAt) || 0);
 
 /** Recently used first, then never-used ones by alias. */
-export const byRecentUse = (a: PortalRole, b: PortalRole): number => lastUsed(b) - lastUsed(a) || a.alias.localeCompare(b.alias);
+export const byRecentUse = (a: PortalRole, b: PortalRole): number =>
+  lastUsed(b) - lastUsed(a) || a.alias.localeCompare(b.alias);
 
 export function matchesFilter(role: PortalRole, filter: string): boolean {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const haystack = [role.alias, role.roleName, role.roleArn, role.accountId, role.accountAlias ?? '', role.description ?? '']
+  const haystack = [
+    role.alias,
+    role.roleName,
+    role.roleArn,
+    role.accountId,
+    role.accountAlias ?? '',
+    role.description ?? '',
+  ]
     .join(' ')
     .toLowerCase();
   return words.every((word) => haystack.includes(word));

@@ -1,5 +1,5 @@
-import { getMe, type PortalRole } from './api/me-service.ts';
 import { describeError, isSessionEnded } from './api/error-text.ts';
+import { getMe, type PortalRole } from './api/me-service.ts';
 import { session } from './session.svelte.ts';
 
 /** The roles the signed-in user may use, loaded from /api/v1/me and forgotten at sign-out. */

@@ -3,7 +3,15 @@
  * without benefit. Nothing secret ever goes into a URL.
  */
 
-export type RouteName = 'sign-in' | 'roles' | 'session' | 'admin' | 'admin-audit' | 'admin-roles' | 'mfa-setup' | 'not-found';
+export type RouteName =
+  | 'sign-in'
+  | 'roles'
+  | 'session'
+  | 'admin'
+  | 'admin-audit'
+  | 'admin-roles'
+  | 'mfa-setup'
+  | 'not-found';
 
 const ROUTES: Record<string, RouteName> = {
   '/': 'sign-in',
@@ -24,7 +32,8 @@ export function routeFor(path: string): RouteName {
   return ROUTES[trimmed] ?? 'not-found';
 }
 
-export const isAdminRoute = (route: RouteName): boolean => route === 'admin' || route === 'admin-audit' || route === 'admin-roles';
+export const isAdminRoute = (route: RouteName): boolean =>
+  route === 'admin' || route === 'admin-audit' || route === 'admin-roles';
 
 export class Router {
   path = $state(window.location.pathname);
@@ -51,7 +60,15 @@ export class Router {
   readonly followLink = (event: MouseEvent): void => {
     const anchor = event.currentTarget;
     if (!(anchor instanceof HTMLAnchorElement)) return;
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    )
+      return;
     const url = new URL(anchor.href);
     if (url.origin !== window.location.origin) return;
     event.preventDefault();

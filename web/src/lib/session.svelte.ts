@@ -1,5 +1,5 @@
 import { ApiError } from './api/client.ts';
-import { getSession, signIn, signOut, type PortalUser, type SessionInfo } from './api/session-service.ts';
+import { getSession, type PortalUser, type SessionInfo, signIn, signOut } from './api/session-service.ts';
 import { formatClockTime } from './time-format.ts';
 
 export type SessionStatus = 'checking' | 'signed-out' | 'signed-in';
@@ -99,10 +99,13 @@ export class SessionState {
       this.expire();
       return;
     }
-    this.#expiryTimer = setTimeout(() => {
-      if (Date.now() >= (this.expiresAt?.getTime() ?? 0)) this.expire();
-      else this.#armExpiryTimer();
-    }, Math.min(remaining, MAX_TIMER_MS));
+    this.#expiryTimer = setTimeout(
+      () => {
+        if (Date.now() >= (this.expiresAt?.getTime() ?? 0)) this.expire();
+        else this.#armExpiryTimer();
+      },
+      Math.min(remaining, MAX_TIMER_MS),
+    );
   }
 
   #end(notice: string): void {

@@ -36,7 +36,8 @@ export function createAttemptLimiter({ prisma, limits, now = () => new Date() }:
         const limit = counter.key.startsWith('ip:') ? limits.perAddress : limits.perUser;
         if (windowEnds <= current || counter.failures < limit) continue;
         const retryAfterSeconds = Math.max(1, Math.ceil((windowEnds - current) / 1000));
-        if (!worst.blocked || retryAfterSeconds > worst.retryAfterSeconds) worst = { blocked: true, retryAfterSeconds, key: counter.key };
+        if (!worst.blocked || retryAfterSeconds > worst.retryAfterSeconds)
+          worst = { blocked: true, retryAfterSeconds, key: counter.key };
       }
       return worst;
     },
@@ -67,7 +68,9 @@ export function createAttemptLimiter({ prisma, limits, now = () => new Date() }:
 
     /** Housekeeping: windows that ended long ago carry no information. */
     async purgeExpired(): Promise<number> {
-      const result = await prisma.attemptCounter.deleteMany({ where: { windowStart: { lt: new Date(now().getTime() - windowMs) } } });
+      const result = await prisma.attemptCounter.deleteMany({
+        where: { windowStart: { lt: new Date(now().getTime() - windowMs) } },
+      });
       return result.count;
     },
   };

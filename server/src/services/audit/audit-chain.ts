@@ -41,7 +41,11 @@ export interface ChainCheck {
 }
 
 /** Verifies consecutive rows (ordered by seq) continuing from `prevHash` at `expectedSeq`. */
-export function verifyChainSegment(rows: AuditRecord[], prevHash: string, expectedSeq: number): ChainCheck & { lastHash: string } {
+export function verifyChainSegment(
+  rows: AuditRecord[],
+  prevHash: string,
+  expectedSeq: number,
+): ChainCheck & { lastHash: string } {
   let previous = prevHash;
   let seq = expectedSeq;
   for (const [index, row] of rows.entries()) {

@@ -45,7 +45,11 @@ export function createAuditRepository() {
     },
 
     async bySeqRange(db: DbClient, fromSeq: number, limit: number): Promise<AuditRecord[]> {
-      const rows = await db.auditEvent.findMany({ where: { seq: { gte: fromSeq } }, orderBy: { seq: 'asc' }, take: limit });
+      const rows = await db.auditEvent.findMany({
+        where: { seq: { gte: fromSeq } },
+        orderBy: { seq: 'asc' },
+        take: limit,
+      });
       return rows.map(toRecord);
     },
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type DbClient, isUniqueViolation } from '../../db/prisma-types.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
-import { isUniqueViolation, type DbClient } from '../../db/prisma-types.ts';
-import { auditHash, GENESIS_HASH, verifyChainSegment, type ChainCheck } from './audit-chain.ts';
+import { auditHash, type ChainCheck, GENESIS_HASH, verifyChainSegment } from './audit-chain.ts';
 import type { AuditEntry, AuditRecord } from './audit-events.ts';
 import type { AuditQuery, AuditRepository } from './audit-repository.ts';
 
@@ -68,7 +68,12 @@ export function createAuditService({ prisma, auditRepository, now = () => new Da
         const rows = await auditRepository.bySeqRange(prisma, seq, VERIFY_BATCH);
         const segment = verifyChainSegment(rows, prevHash, seq);
         checked += segment.checked;
-        if (!segment.ok) return { ok: false, checked, ...(segment.brokenAtSeq !== undefined ? { brokenAtSeq: segment.brokenAtSeq } : {}) };
+        if (!segment.ok)
+          return {
+            ok: false,
+            checked,
+            ...(segment.brokenAtSeq !== undefined ? { brokenAtSeq: segment.brokenAtSeq } : {}),
+          };
         if (rows.length < VERIFY_BATCH) return { ok: true, checked };
         prevHash = segment.lastHash;
         seq += rows.length;

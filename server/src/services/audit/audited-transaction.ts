@@ -1,5 +1,5 @@
-import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { isUniqueViolation } from '../../db/prisma-types.ts';
+import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 
 const ATTEMPTS = 6;
 
@@ -10,7 +10,10 @@ const ATTEMPTS = 6;
  * A collision that is not about the chain (say, a taken alias) fails the same way every time
  * and surfaces after the last attempt, for the caller to translate.
  */
-export async function auditedTransaction<T>(prisma: PrismaClient, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+export async function auditedTransaction<T>(
+  prisma: PrismaClient,
+  work: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await prisma.$transaction(work);

@@ -1,12 +1,11 @@
-import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
-import { auditedTransaction } from '../audit/audited-transaction.ts';
-import type { AwsGateway } from '../../aws/aws-gateway.ts';
 import { AwsCallError } from '../../aws/aws-errors.ts';
-import { badRequest, conflict, forbidden, notFound } from '../../errors/app-error.ts';
+import type { AwsGateway } from '../../aws/aws-gateway.ts';
 import { isUniqueViolation } from '../../db/prisma-types.ts';
-import type { CatalogRole as CatalogRoleRow } from '../../generated/prisma-sqlite/client.ts';
+import { badRequest, conflict, forbidden, notFound } from '../../errors/app-error.ts';
+import type { CatalogRole as CatalogRoleRow, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
+import { auditedTransaction } from '../audit/audited-transaction.ts';
 import { trustPolicyMfaRequirement } from './trust-policy.ts';
 
 export interface CatalogRole {
@@ -106,13 +105,20 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
    */
   async function readRole(accountId: string, roleName: string) {
     const portalAccount = (await aws.portalCallerIdentity()).account;
-    if (portalAccount !== accountId) return { sameAccount: false, awsMax: 3600, mfaMaxAgeSeconds: null, trustRequiresMfa: null };
+    if (portalAccount !== accountId)
+      return { sameAccount: false, awsMax: 3600, mfaMaxAgeSeconds: null, trustRequiresMfa: null };
     try {
       const details = await aws.getRole(roleName);
       const requirement = trustPolicyMfaRequirement(details.trustPolicy);
-      return { sameAccount: true, awsMax: details.maxSessionDuration, mfaMaxAgeSeconds: requirement.maxAgeSeconds, trustRequiresMfa: requirement.requiresMfa };
+      return {
+        sameAccount: true,
+        awsMax: details.maxSessionDuration,
+        mfaMaxAgeSeconds: requirement.maxAgeSeconds,
+        trustRequiresMfa: requirement.requiresMfa,
+      };
     } catch (error) {
-      if (error instanceof AwsCallError && error.kind === 'not_found') throw notFound('unknown_role', `IAM has no role named ${roleName}.`);
+      if (error instanceof AwsCallError && error.kind === 'not_found')
+        throw notFound('unknown_role', `IAM has no role named ${roleName}.`);
       throw error;
     }
   }
@@ -122,13 +128,19 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
       throw badRequest('invalid_duration', 'The maximum duration is 900 to 43200 seconds.');
     }
     if (role.sameAccount && maxDurationSeconds > role.awsMax) {
-      throw badRequest('invalid_duration', `The role allows sessions of at most ${role.awsMax} seconds (its MaxSessionDuration).`);
+      throw badRequest(
+        'invalid_duration',
+        `The role allows sessions of at most ${role.awsMax} seconds (its MaxSessionDuration).`,
+      );
     }
   }
 
   function checkExternalId(externalId: string | null | undefined): void {
     if (externalId !== undefined && externalId !== null && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
-      throw badRequest('invalid_external_id', 'An external ID is 2 to 1224 characters of letters, digits and +=,.@:/-.');
+      throw badRequest(
+        'invalid_external_id',
+        'An external ID is 2 to 1224 characters of letters, digits and +=,.@:/-.',
+      );
     }
   }
 
@@ -165,14 +177,21 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
     async add(input: AddRoleInput, by: ChangedBy = SYSTEM): Promise<CatalogRole> {
       const alias = input.alias.trim().toLowerCase();
       if (!ALIAS_PATTERN.test(alias)) {
-        throw badRequest('invalid_alias', 'A role alias is 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit.');
+        throw badRequest(
+          'invalid_alias',
+          'A role alias is 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit.',
+        );
       }
       const arnMatch = ROLE_ARN_PATTERN.exec(input.roleArn.trim());
-      if (!arnMatch) throw badRequest('invalid_role_arn', 'The role ARN must look like arn:aws:iam::123456789012:role/RoleName.');
+      if (!arnMatch)
+        throw badRequest('invalid_role_arn', 'The role ARN must look like arn:aws:iam::123456789012:role/RoleName.');
       const groups = uniqueNames(input.groups ?? [], 'group');
       const users = uniqueNames(input.users ?? [], 'user', true);
       if (groups.length === 0 && users.length === 0) {
-        throw badRequest('no_audience', `Say who may request the role: --groups, --users, or --users '${ALL_USERS}' for every enrolled user.`);
+        throw badRequest(
+          'no_audience',
+          `Say who may request the role: --groups, --users, or --users '${ALL_USERS}' for every enrolled user.`,
+        );
       }
       checkExternalId(input.externalId);
       const accountId = arnMatch[1]!;
@@ -199,12 +218,20 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
           },
         });
         await audit.append(
-          { actor: by.actor, action: AuditAction.RoleAdd, outcome: 'success', targetRoleArn: created.roleArn, ...by.origin, metadata: { alias, groups: groups.join(','), users: users.join(','), maxDurationSeconds } },
+          {
+            actor: by.actor,
+            action: AuditAction.RoleAdd,
+            outcome: 'success',
+            targetRoleArn: created.roleArn,
+            ...by.origin,
+            metadata: { alias, groups: groups.join(','), users: users.join(','), maxDurationSeconds },
+          },
           tx,
         );
         return created;
       }).catch((error: unknown) => {
-        if (isUniqueViolation(error)) throw conflict('alias_taken', `The catalog already has a role with alias ${alias}.`);
+        if (isUniqueViolation(error))
+          throw conflict('alias_taken', `The catalog already has a role with alias ${alias}.`);
         throw error;
       });
       return toCatalogRole(row);
@@ -218,12 +245,17 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
       const groups = input.groups !== undefined ? uniqueNames(input.groups, 'group') : current.allowedGroups;
       const users = input.users !== undefined ? uniqueNames(input.users, 'user', true) : current.allowedUsers;
       if (groups.length === 0 && users.length === 0) {
-        throw badRequest('no_audience', `Say who may request the role: groups, users, or users ['${ALL_USERS}'] for every enrolled user.`);
+        throw badRequest(
+          'no_audience',
+          `Say who may request the role: groups, users, or users ['${ALL_USERS}'] for every enrolled user.`,
+        );
       }
       checkExternalId(input.externalId);
       // Re-read the role: its trust policy or limit may have changed since it was added.
       const role = await readRole(row.accountId, row.roleName);
-      const maxDurationSeconds = input.maxDurationSeconds ?? Math.min(row.maxDurationSeconds, role.sameAccount ? role.awsMax : row.maxDurationSeconds);
+      const maxDurationSeconds =
+        input.maxDurationSeconds ??
+        Math.min(row.maxDurationSeconds, role.sameAccount ? role.awsMax : row.maxDurationSeconds);
       checkDuration(maxDurationSeconds, role);
       const updated = await auditedTransaction(prisma, async (tx) => {
         const changed = await tx.catalogRole.update({
@@ -233,8 +265,12 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
             allowedUsers: JSON.stringify(users),
             maxDurationSeconds,
             ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
-            ...(input.description !== undefined ? { description: input.description?.trim().slice(0, 500) || null } : {}),
-            ...(role.sameAccount ? { mfaMaxAgeSeconds: role.mfaMaxAgeSeconds, trustRequiresMfa: role.trustRequiresMfa } : {}),
+            ...(input.description !== undefined
+              ? { description: input.description?.trim().slice(0, 500) || null }
+              : {}),
+            ...(role.sameAccount
+              ? { mfaMaxAgeSeconds: role.mfaMaxAgeSeconds, trustRequiresMfa: role.trustRequiresMfa }
+              : {}),
           },
         });
         await audit.append(
@@ -244,7 +280,13 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
             outcome: 'success',
             targetRoleArn: row.roleArn,
             ...by.origin,
-            metadata: { alias: row.alias, fields: Object.keys(input).sort().join(','), groups: groups.join(','), users: users.join(','), maxDurationSeconds },
+            metadata: {
+              alias: row.alias,
+              fields: Object.keys(input).sort().join(','),
+              groups: groups.join(','),
+              users: users.join(','),
+              maxDurationSeconds,
+            },
           },
           tx,
         );
@@ -258,7 +300,17 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
       if (!row) throw notFound('unknown_role', `The catalog has no role with alias ${alias.slice(0, 64)}.`);
       await auditedTransaction(prisma, async (tx) => {
         await tx.catalogRole.delete({ where: { id: row.id } });
-        await audit.append({ actor: by.actor, action: AuditAction.RoleRemove, outcome: 'success', targetRoleArn: row.roleArn, ...by.origin, metadata: { alias: row.alias } }, tx);
+        await audit.append(
+          {
+            actor: by.actor,
+            action: AuditAction.RoleRemove,
+            outcome: 'success',
+            targetRoleArn: row.roleArn,
+            ...by.origin,
+            metadata: { alias: row.alias },
+          },
+          tx,
+        );
       });
       return toCatalogRole(row);
     },
@@ -295,9 +347,13 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
     /** The role behind `alias` if this user may request it; 404 / 403 otherwise. */
     async resolve(userName: string, alias: string): Promise<CatalogRole> {
       const role = await find(alias);
-      if (!role) throw notFound('unknown_role', `There is no role called "${alias.slice(0, 64)}" in the portal's catalog.`);
+      if (!role)
+        throw notFound('unknown_role', `There is no role called "${alias.slice(0, 64)}" in the portal's catalog.`);
       if (!mayRequest(role, userName, await groupsFor(userName))) {
-        throw forbidden('role_not_allowed', `You may not request the role "${role.alias}". Ask an administrator for access.`);
+        throw forbidden(
+          'role_not_allowed',
+          `You may not request the role "${role.alias}". Ask an administrator for access.`,
+        );
       }
       return role;
     },
@@ -310,7 +366,8 @@ function uniqueNames(names: string[], kind: 'group' | 'user', allowAll = false):
   const cleaned = [...new Set(names.map((n) => n.trim()).filter((n) => n !== ''))];
   for (const name of cleaned) {
     if (allowAll && name === ALL_USERS) continue;
-    if (!PRINCIPAL_NAME.test(name)) throw badRequest('invalid_name', `"${name.slice(0, 64)}" is not a valid IAM ${kind} name.`);
+    if (!PRINCIPAL_NAME.test(name))
+      throw badRequest('invalid_name', `"${name.slice(0, 64)}" is not a valid IAM ${kind} name.`);
   }
   return cleaned;
 }
@@ -330,5 +387,3 @@ function toCatalogRole(row: CatalogRoleRow): CatalogRole {
     allowedUsers: JSON.parse(row.allowedUsers) as string[],
   };
 }
-
-

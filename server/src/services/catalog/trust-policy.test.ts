@@ -3,22 +3,32 @@ import { trustPolicyMfaRequirement } from './trust-policy.ts';
 
 const trust = (condition?: object, principal: unknown = { AWS: 'arn:aws:iam::111111111111:root' }) => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) }],
+  Statement: [
+    { Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) },
+  ],
 });
 
 describe('trustPolicyMfaRequirement', () => {
   it('sees Bool aws:MultiFactorAuthPresent true', () => {
-    expect(trustPolicyMfaRequirement(trust({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }))).toEqual({ requiresMfa: true, maxAgeSeconds: null });
+    expect(trustPolicyMfaRequirement(trust({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }))).toEqual({
+      requiresMfa: true,
+      maxAgeSeconds: null,
+    });
   });
 
   it('reads the MFA age bound', () => {
-    const doc = trust({ Bool: { 'aws:MultiFactorAuthPresent': true }, NumericLessThan: { 'aws:multifactorauthage': '3600' } });
+    const doc = trust({
+      Bool: { 'aws:MultiFactorAuthPresent': true },
+      NumericLessThan: { 'aws:multifactorauthage': '3600' },
+    });
     expect(trustPolicyMfaRequirement(doc)).toEqual({ requiresMfa: true, maxAgeSeconds: 3600 });
   });
 
   it('reports roles anyone in the account may assume without MFA', () => {
     expect(trustPolicyMfaRequirement(trust())).toEqual({ requiresMfa: false, maxAgeSeconds: null });
-    expect(trustPolicyMfaRequirement(trust({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } })).requiresMfa).toBe(false);
+    expect(
+      trustPolicyMfaRequirement(trust({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } })).requiresMfa,
+    ).toBe(false);
   });
 
   it('is false when one of several statements lets principals in without MFA', () => {

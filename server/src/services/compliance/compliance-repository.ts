@@ -1,6 +1,14 @@
-import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import type { DbClient } from '../../db/prisma-types.ts';
-import type { ComplianceSummary, ScanProgress, ScanStatus, ScanTrigger, ScannedUser, UserFilter, UserSort } from './compliance-types.ts';
+import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import type {
+  ComplianceSummary,
+  ScannedUser,
+  ScanProgress,
+  ScanStatus,
+  ScanTrigger,
+  UserFilter,
+  UserSort,
+} from './compliance-types.ts';
 
 const INSERT_BATCH = 500;
 
@@ -60,11 +68,18 @@ const where = (q: UserQuery): Prisma.ComplianceUserWhereInput => ({
 /** Data access for compliance snapshots. Methods that take `db` may run inside a transaction. */
 export function createComplianceRepository() {
   return {
-    async createScan(db: DbClient, input: { trigger: ScanTrigger; requestedBy: string | null; startedAt: Date }): Promise<StoredScan> {
+    async createScan(
+      db: DbClient,
+      input: { trigger: ScanTrigger; requestedBy: string | null; startedAt: Date },
+    ): Promise<StoredScan> {
       return toScan(await db.complianceScan.create({ data: { ...input, status: 'running' } }));
     },
 
-    async setProgress(db: DbClient, scanId: string, progress: { totalUsers?: number; processedUsers: number }): Promise<void> {
+    async setProgress(
+      db: DbClient,
+      scanId: string,
+      progress: { totalUsers?: number; processedUsers: number },
+    ): Promise<void> {
       await db.complianceScan.updateMany({ where: { id: scanId, status: 'running' }, data: progress });
     },
 
@@ -79,7 +94,15 @@ export function createComplianceRepository() {
     async finishScan(
       db: DbClient,
       scanId: string,
-      result: { status: Exclude<ScanStatus, 'running'>; finishedAt: Date; errorCode?: string; accountId?: string; reportGeneratedAt?: Date; rootMfa?: boolean | null; summary?: ComplianceSummary },
+      result: {
+        status: Exclude<ScanStatus, 'running'>;
+        finishedAt: Date;
+        errorCode?: string;
+        accountId?: string;
+        reportGeneratedAt?: Date;
+        rootMfa?: boolean | null;
+        summary?: ComplianceSummary;
+      },
     ): Promise<void> {
       await db.complianceScan.updateMany({
         where: { id: scanId, status: 'running' },
@@ -105,7 +128,10 @@ export function createComplianceRepository() {
     },
 
     async latest(db: DbClient, status?: ScanStatus): Promise<StoredScan | null> {
-      const row = await db.complianceScan.findFirst({ where: status ? { status } : {}, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] });
+      const row = await db.complianceScan.findFirst({
+        where: status ? { status } : {},
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+      });
       return row ? toScan(row) : null;
     },
 
@@ -121,7 +147,8 @@ export function createComplianceRepository() {
 
     /** The dashboard's counts, straight from the snapshot's rows. */
     async summarize(db: DbClient, scanId: string, rootMfa: boolean | null): Promise<ComplianceSummary> {
-      const count = (extra: Prisma.ComplianceUserWhereInput) => db.complianceUser.count({ where: { scanId, ...extra } });
+      const count = (extra: Prisma.ComplianceUserWhereInput) =>
+        db.complianceUser.count({ where: { scanId, ...extra } });
       const [users, withMfa, consoleWithoutMfa, keysYes, keysUnknown, hardwareMfa, enrolled] = await Promise.all([
         count({}),
         count({ mfaActive: true }),
@@ -131,7 +158,17 @@ export function createComplianceRepository() {
         count({ hardwareMfaCount: { gt: 0 } }),
         count({ enrolled: true }),
       ]);
-      return { users, withMfa, withoutMfa: users - withMfa, consoleWithoutMfa, keysWithoutMfaEnforcement: keysYes, keysUnknown, hardwareMfa, enrolled, rootMfa };
+      return {
+        users,
+        withMfa,
+        withoutMfa: users - withMfa,
+        consoleWithoutMfa,
+        keysWithoutMfaEnforcement: keysYes,
+        keysUnknown,
+        hardwareMfa,
+        enrolled,
+        rootMfa,
+      };
     },
 
     async pageUsers(db: DbClient, q: UserQuery, offset: number, limit: number): Promise<UserRow[]> {
@@ -139,7 +176,9 @@ export function createComplianceRepository() {
     },
 
     async findUser(db: DbClient, scanId: string, userName: string): Promise<UserRow | null> {
-      return db.complianceUser.findUnique({ where: { scanId_userNameKey: { scanId, userNameKey: userName.toLowerCase() } } });
+      return db.complianceUser.findUnique({
+        where: { scanId_userNameKey: { scanId, userNameKey: userName.toLowerCase() } },
+      });
     },
 
     async updateUser(db: DbClient, id: string, data: Partial<ScannedUser>): Promise<void> {
@@ -148,14 +187,22 @@ export function createComplianceRepository() {
 
     /** Drops per-user rows of all but the newest `keep` completed scans (their summaries stay). */
     async pruneUserRows(db: DbClient, keep: number): Promise<void> {
-      const kept = await db.complianceScan.findMany({ where: { status: 'complete' }, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }], take: keep, select: { id: true } });
+      const kept = await db.complianceScan.findMany({
+        where: { status: 'complete' },
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        take: keep,
+        select: { id: true },
+      });
       const running = await db.complianceScan.findMany({ where: { status: 'running' }, select: { id: true } });
       await db.complianceUser.deleteMany({ where: { scanId: { notIn: [...kept, ...running].map((s) => s.id) } } });
     },
 
     /** A scan that was running when its instance stopped renewing the lease. */
     async markAbandoned(db: DbClient, scanId: string, at: Date): Promise<void> {
-      await db.complianceScan.updateMany({ where: { id: scanId, status: 'running' }, data: { status: 'failed', finishedAt: at, errorCode: 'scan_abandoned' } });
+      await db.complianceScan.updateMany({
+        where: { id: scanId, status: 'running' },
+        data: { status: 'failed', finishedAt: at, errorCode: 'scan_abandoned' },
+      });
     },
   };
 }

@@ -32,8 +32,13 @@ function fakeAws(overrides: Partial<ScannerDeps['aws']> = {}) {
   };
   let throttles = 2;
   const aws: ScannerDeps['aws'] = {
-    portalCallerIdentity: async () => ({ account: '111111111111', arn: 'arn:aws:iam::111111111111:user/portal', userId: 'AIDA' }),
-    generateCredentialReport: async (): Promise<CredentialReportState> => (++reportPolls < 3 ? 'INPROGRESS' : 'COMPLETE'),
+    portalCallerIdentity: async () => ({
+      account: '111111111111',
+      arn: 'arn:aws:iam::111111111111:user/portal',
+      userId: 'AIDA',
+    }),
+    generateCredentialReport: async (): Promise<CredentialReportState> =>
+      ++reportPolls < 3 ? 'INPROGRESS' : 'COMPLETE',
     getCredentialReport: async () => ({ csv: REPORT, generatedAt: new Date('2026-11-22T00:00:00Z') }),
     listVirtualMfaDevices: async () => [
       { serialNumber: 'arn:aws:iam::111111111111:mfa/fresh', userName: 'fresh' },
@@ -48,7 +53,8 @@ function fakeAws(overrides: Partial<ScannerDeps['aws']> = {}) {
       return devices[userName] ?? [];
     },
     simulatePrincipalPolicy: async (arn, actions): Promise<SimulationResult[]> => {
-      if (arn.endsWith('/flaky')) throw new AwsCallError('access_denied', 'AccessDenied', 'SimulatePrincipalPolicy', 'no');
+      if (arn.endsWith('/flaky'))
+        throw new AwsCallError('access_denied', 'AccessDenied', 'SimulatePrincipalPolicy', 'no');
       const decision = arn.endsWith('/open-keys') ? 'allowed' : 'explicitDeny';
       return actions.map((action, i) => ({ action, decision: i === 0 ? decision : 'implicitDeny' }));
     },
@@ -72,10 +78,21 @@ describe('compliance scanner', () => {
     const result = await createComplianceScanner(deps(aws)).scan(observer);
     expect(result.rootMfa).toBe(false);
     const byName = Object.fromEntries(result.users.map((u) => [u.userName, u]));
-    expect(byName.hardware).toMatchObject({ mfaActive: true, hardwareMfaCount: 1, virtualMfaCount: 0, consoleAccess: true, keysWithoutMfa: 'n/a' });
+    expect(byName.hardware).toMatchObject({
+      mfaActive: true,
+      hardwareMfaCount: 1,
+      virtualMfaCount: 0,
+      consoleAccess: true,
+      keysWithoutMfa: 'n/a',
+    });
     // Live device listing wins over a report that predates the device.
     expect(byName.fresh).toMatchObject({ mfaActive: true, virtualMfaCount: 1 });
-    expect(byName['open-keys']).toMatchObject({ mfaActive: false, activeKeyCount: 1, keysWithoutMfa: 'yes', oldestKeyCreatedAt: new Date('2025-01-01T00:00:00Z') });
+    expect(byName['open-keys']).toMatchObject({
+      mfaActive: false,
+      activeKeyCount: 1,
+      keysWithoutMfa: 'yes',
+      oldestKeyCreatedAt: new Date('2025-01-01T00:00:00Z'),
+    });
     // Throttled twice, then answered: backed off instead of failing.
     expect(byName.forced).toMatchObject({ mfaActive: true, keysWithoutMfa: 'no' });
     expect(byName.flaky).toMatchObject({ keysWithoutMfa: 'unknown' });
@@ -90,6 +107,8 @@ describe('compliance scanner', () => {
 
   it('stops when cancelled', async () => {
     const { aws } = fakeAws();
-    await expect(createComplianceScanner(deps(aws)).scan({ ...observer, cancelled: () => true })).rejects.toThrow(/cancelled/);
+    await expect(createComplianceScanner(deps(aws)).scan({ ...observer, cancelled: () => true })).rejects.toThrow(
+      /cancelled/,
+    );
   });
 });

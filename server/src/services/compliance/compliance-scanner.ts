@@ -1,8 +1,8 @@
-import type { AwsGateway, CredentialReport } from '../../aws/aws-gateway.ts';
 import { AwsCallError } from '../../aws/aws-errors.ts';
-import { mapWithConcurrency, pause, withThrottleBackoff, type BackoffOptions } from './concurrency.ts';
-import { parseCredentialReport, type CredentialReportUser } from './credential-report.ts';
+import type { AwsGateway, CredentialReport } from '../../aws/aws-gateway.ts';
 import type { KeysWithoutMfa, ScannedUser } from './compliance-types.ts';
+import { type BackoffOptions, mapWithConcurrency, pause, withThrottleBackoff } from './concurrency.ts';
+import { type CredentialReportUser, parseCredentialReport } from './credential-report.ts';
 
 /**
  * Actions a typical access key is used for. If any is allowed with
@@ -16,7 +16,12 @@ const VIRTUAL_SERIAL = /^arn:aws[\w-]*:iam::\d{12}:mfa\//;
 export interface ScannerDeps {
   aws: Pick<
     AwsGateway,
-    'portalCallerIdentity' | 'generateCredentialReport' | 'getCredentialReport' | 'listVirtualMfaDevices' | 'listMfaDevices' | 'simulatePrincipalPolicy'
+    | 'portalCallerIdentity'
+    | 'generateCredentialReport'
+    | 'getCredentialReport'
+    | 'listVirtualMfaDevices'
+    | 'listMfaDevices'
+    | 'simulatePrincipalPolicy'
   >;
   /** Per-user AWS calls in flight at once. */
   concurrency: number;
@@ -72,7 +77,9 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
 
   async function keysWithoutMfa(userArn: string): Promise<KeysWithoutMfa> {
     try {
-      const results = await retrying(() => aws.simulatePrincipalPolicy(userArn, REPRESENTATIVE_ACTIONS, { 'aws:MultiFactorAuthPresent': 'false' }));
+      const results = await retrying(() =>
+        aws.simulatePrincipalPolicy(userArn, REPRESENTATIVE_ACTIONS, { 'aws:MultiFactorAuthPresent': 'false' }),
+      );
       if (results.length === 0) return 'unknown';
       return results.some((r) => r.decision === 'allowed') ? 'yes' : 'no';
     } catch {
@@ -81,7 +88,10 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
     }
   }
 
-  async function deviceKinds(user: CredentialReportUser, assignedVirtual: number): Promise<{ virtual: number; hardware: number }> {
+  async function deviceKinds(
+    user: CredentialReportUser,
+    assignedVirtual: number,
+  ): Promise<{ virtual: number; hardware: number }> {
     try {
       const devices = await retrying(() => aws.listMfaDevices(user.userName));
       const virtual = devices.filter((d) => VIRTUAL_SERIAL.test(d.serialNumber)).length;

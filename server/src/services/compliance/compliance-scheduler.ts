@@ -17,7 +17,14 @@ export interface SchedulerDeps {
  * interval. Every instance runs a scheduler; the scan lease makes sure only one scans at a time,
  * and the "is it due" check reads the database, so instances agree on when the last scan ran.
  */
-export function createComplianceScheduler({ compliance, intervalMinutes, checkEveryMs = 60_000, retryAfterMs = 15 * 60_000, now = () => new Date(), log }: SchedulerDeps) {
+export function createComplianceScheduler({
+  compliance,
+  intervalMinutes,
+  checkEveryMs = 60_000,
+  retryAfterMs = 15 * 60_000,
+  now = () => new Date(),
+  log,
+}: SchedulerDeps) {
   const intervalMs = intervalMinutes * 60_000;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;

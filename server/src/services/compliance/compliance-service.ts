@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { auditedTransaction } from '../audit/audited-transaction.ts';
-import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
-import type { DbClient } from '../../db/prisma-types.ts';
 import { AwsCallError } from '../../aws/aws-errors.ts';
+import type { DbClient } from '../../db/prisma-types.ts';
 import { badRequest } from '../../errors/app-error.ts';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
+import { auditedTransaction } from '../audit/audited-transaction.ts';
 import type { LeaseStore } from '../leases/lease-store.ts';
 import type { ComplianceRepository, ComplianceUserRow, StoredScan, UserQuery } from './compliance-repository.ts';
 import type { ComplianceScanner } from './compliance-scanner.ts';
@@ -56,7 +56,16 @@ interface Cursor {
  * one. Cursors name their snapshot, so paging through a list is not disturbed by a newer scan.
  */
 export function createComplianceService(deps: ComplianceServiceDeps) {
-  const { prisma, repository, scanner, leases, audit, leaseMs = 120_000, keepSnapshots = 3, now = () => new Date() } = deps;
+  const {
+    prisma,
+    repository,
+    scanner,
+    leases,
+    audit,
+    leaseMs = 120_000,
+    keepSnapshots = 3,
+    now = () => new Date(),
+  } = deps;
   const instanceId = randomUUID();
   let running: Promise<void> | null = null;
   let stopping = false;
@@ -70,15 +79,27 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
     let lastWrite = 0;
     const writeProgress = (extra: { totalUsers?: number } = {}) => {
       const processedUsers = processed;
-      progressWrites = progressWrites.then(() => repository.setProgress(prisma, scan.id, { ...extra, processedUsers })).catch(() => undefined);
+      progressWrites = progressWrites
+        .then(() => repository.setProgress(prisma, scan.id, { ...extra, processedUsers }))
+        .catch(() => undefined);
     };
-    const renewal = setInterval(() => {
-      leases.renew(SCAN_LEASE, instanceId, leaseMs).then((held) => { if (!held) lost = true; }, () => undefined);
-    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    const renewal = setInterval(
+      () => {
+        leases.renew(SCAN_LEASE, instanceId, leaseMs).then(
+          (held) => {
+            if (!held) lost = true;
+          },
+          () => undefined,
+        );
+      },
+      Math.max(1000, Math.floor(leaseMs / 3)),
+    );
     renewal.unref();
     try {
       const result = await scanner.scan({
-        onUsersFound: (total) => { writeProgress({ totalUsers: total }); },
+        onUsersFound: (total) => {
+          writeProgress({ totalUsers: total });
+        },
         onUserDone: () => {
           processed++;
           if (Date.now() - lastWrite >= 500) {
@@ -88,7 +109,10 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
         },
         cancelled: () => stopping || lost,
       });
-      const enrolled = await prisma.enrolledUser.findMany({ where: { accountId: result.accountId }, select: { userNameKey: true, lastSignInAt: true } });
+      const enrolled = await prisma.enrolledUser.findMany({
+        where: { accountId: result.accountId },
+        select: { userNameKey: true, lastSignInAt: true },
+      });
       const enrolledByKey = new Map(enrolled.map((e) => [e.userNameKey, e.lastSignInAt]));
       for (const user of result.users) {
         const key = user.userName.toLowerCase();
@@ -111,9 +135,18 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
       deps.log?.info({ scanId: scan.id, users: summary.users }, 'compliance scan complete');
     } catch (error) {
       const errorCode = failureCode(error);
-      deps.log?.warn({ scanId: scan.id, errorCode, err: error instanceof AwsCallError ? { kind: error.kind, operation: error.operation } : undefined }, 'compliance scan failed');
+      deps.log?.warn(
+        {
+          scanId: scan.id,
+          errorCode,
+          err: error instanceof AwsCallError ? { kind: error.kind, operation: error.operation } : undefined,
+        },
+        'compliance scan failed',
+      );
       await progressWrites;
-      await repository.finishScan(prisma, scan.id, { status: 'failed', finishedAt: now(), errorCode }).catch(() => undefined);
+      await repository
+        .finishScan(prisma, scan.id, { status: 'failed', finishedAt: now(), errorCode })
+        .catch(() => undefined);
     } finally {
       clearInterval(renewal);
       await leases.release(SCAN_LEASE, instanceId).catch(() => undefined);
@@ -124,7 +157,8 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
     if (!cursor) return { scan: await repository.latest(prisma, 'complete'), offset: 0 };
     const decoded = decodeCursor(cursor);
     const scan = await repository.scan(prisma, decoded.scanId);
-    if (!scan || scan.status !== 'complete') throw badRequest('cursor_expired', 'That page is no longer available. Load the list again.');
+    if (scan?.status !== 'complete')
+      throw badRequest('cursor_expired', 'That page is no longer available. Load the list again.');
     return { scan, offset: decoded.offset };
   }
 
@@ -133,20 +167,38 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
      * Starts a scan unless one is running on any instance; either way answers with the scan that
      * is (now) running.
      */
-    async startScan(trigger: ScanTrigger, by?: { actor: string; origin?: RequestOrigin }): Promise<{ started: boolean; scan: ScanProgress | null }> {
+    async startScan(
+      trigger: ScanTrigger,
+      by?: { actor: string; origin?: RequestOrigin },
+    ): Promise<{ started: boolean; scan: ScanProgress | null }> {
       if (stopping) return { started: false, scan: await this.progress() };
       const claim = await leases.claim(SCAN_LEASE, instanceId, leaseMs);
       if (!claim.claimed) {
         const holder = await leases.current(SCAN_LEASE);
-        const scan = holder?.subject ? await repository.scan(prisma, holder.subject) : await repository.latest(prisma, 'running');
+        const scan = holder?.subject
+          ? await repository.scan(prisma, holder.subject)
+          : await repository.latest(prisma, 'running');
         return { started: false, scan: scan ? progressOf(scan) : null };
       }
       try {
         if (claim.abandonedSubject) await repository.markAbandoned(prisma, claim.abandonedSubject, now());
         const scan = await auditedTransaction(prisma, async (tx) => {
-          const created = await repository.createScan(tx, { trigger, requestedBy: by?.actor ?? null, startedAt: now() });
+          const created = await repository.createScan(tx, {
+            trigger,
+            requestedBy: by?.actor ?? null,
+            startedAt: now(),
+          });
           if (by) {
-            await audit.append({ actor: by.actor, action: AuditAction.ComplianceScanStart, outcome: 'success', ...by.origin, metadata: { scanId: created.id, trigger } }, tx);
+            await audit.append(
+              {
+                actor: by.actor,
+                action: AuditAction.ComplianceScanStart,
+                outcome: 'success',
+                ...by.origin,
+                metadata: { scanId: created.id, trigger },
+              },
+              tx,
+            );
           }
           return created;
         });
@@ -169,14 +221,23 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
 
     /** When the newest scan (of any status) and the newest complete scan started. */
     async lastScans(): Promise<{ latest: StoredScan | null; latestComplete: StoredScan | null }> {
-      const [latest, latestComplete] = await Promise.all([repository.latest(prisma), repository.latest(prisma, 'complete')]);
+      const [latest, latestComplete] = await Promise.all([
+        repository.latest(prisma),
+        repository.latest(prisma, 'complete'),
+      ]);
       return { latest, latestComplete };
     },
 
     async dashboard(query: UserPageQuery): Promise<Dashboard> {
       const { scan, offset } = await resolveSnapshot(query.cursor);
-      if (!scan) return { scanId: null, scannedAt: null, reportGeneratedAt: null, summary: null, users: [], nextCursor: null };
-      const userQuery: UserQuery = { scanId: scan.id, filter: query.filter, search: query.search, sort: query.sort ?? 'userName' };
+      if (!scan)
+        return { scanId: null, scannedAt: null, reportGeneratedAt: null, summary: null, users: [], nextCursor: null };
+      const userQuery: UserQuery = {
+        scanId: scan.id,
+        filter: query.filter,
+        search: query.search,
+        sort: query.sort ?? 'userName',
+      };
       const rows = await repository.pageUsers(prisma, userQuery, offset, query.limit + 1);
       const more = rows.length > query.limit;
       return {
@@ -193,7 +254,12 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
     async *allUsers(query: Omit<UserPageQuery, 'limit' | 'cursor'>): AsyncGenerator<ComplianceUserRow> {
       const scan = await repository.latest(prisma, 'complete');
       if (!scan) return;
-      const userQuery: UserQuery = { scanId: scan.id, filter: query.filter, search: query.search, sort: query.sort ?? 'userName' };
+      const userQuery: UserQuery = {
+        scanId: scan.id,
+        filter: query.filter,
+        search: query.search,
+        sort: query.sort ?? 'userName',
+      };
       for (let offset = 0; ; offset += 1000) {
         const rows = await repository.pageUsers(prisma, userQuery, offset, 1000);
         yield* rows;
@@ -202,7 +268,10 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
     },
 
     /** Summaries of completed scans, oldest first, for the trend chart. */
-    async history(limit: number, since?: Date): Promise<Array<{ scanId: string; scannedAt: Date; summary: ComplianceSummary }>> {
+    async history(
+      limit: number,
+      since?: Date,
+    ): Promise<Array<{ scanId: string; scannedAt: Date; summary: ComplianceSummary }>> {
       const scans = await repository.history(prisma, limit, since);
       return scans
         .filter((s) => s.summary !== null)
@@ -234,7 +303,11 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
       if (!scan || !row || row.enrolled) return;
       await auditedTransaction(prisma, async (tx) => {
         await repository.updateUser(tx, row.id, { enrolled: true });
-        await repository.setSummary(tx, scan.id, await repository.summarize(tx, scan.id, scan.summary?.rootMfa ?? null));
+        await repository.setSummary(
+          tx,
+          scan.id,
+          await repository.summarize(tx, scan.id, scan.summary?.rootMfa ?? null),
+        );
       });
     },
 

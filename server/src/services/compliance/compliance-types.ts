@@ -50,8 +50,21 @@ export interface ScanProgress {
   errorCode: string | null;
 }
 
-export const USER_FILTERS = ['no_mfa', 'console_without_mfa', 'keys_without_mfa', 'hardware_mfa', 'not_enrolled'] as const;
+export const USER_FILTERS = [
+  'no_mfa',
+  'console_without_mfa',
+  'keys_without_mfa',
+  'hardware_mfa',
+  'not_enrolled',
+] as const;
 export type UserFilter = (typeof USER_FILTERS)[number];
 
-export const USER_SORTS = ['userName', '-userName', 'passwordLastUsed', '-passwordLastUsed', 'oldestKey', '-oldestKey'] as const;
+export const USER_SORTS = [
+  'userName',
+  '-userName',
+  'passwordLastUsed',
+  '-passwordLastUsed',
+  'oldestKey',
+  '-oldestKey',
+] as const;
 export type UserSort = (typeof USER_SORTS)[number];

@@ -1,7 +1,11 @@
 import { AwsCallError } from '../../aws/aws-errors.ts';
 
 /** Runs `work` over `items` with at most `limit` calls in flight, keeping the input order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -44,6 +48,10 @@ export async function withThrottleBackoff<T>(call: () => Promise<T>, options: Ba
 }
 
 /** Waits `ms` in short slices, so a scan being stopped (at shutdown) does not sit out a long wait. */
-export async function pause(ms: number, sleep: (ms: number) => Promise<void>, cancelled: () => boolean = () => false): Promise<void> {
+export async function pause(
+  ms: number,
+  sleep: (ms: number) => Promise<void>,
+  cancelled: () => boolean = () => false,
+): Promise<void> {
   for (let left = ms; left > 0 && !cancelled(); left -= 250) await sleep(Math.min(250, left));
 }

@@ -27,7 +27,15 @@ describe('parseCredentialReport', () => {
           { createdAt: new Date('2023-01-01T00:00:00Z'), lastUsedAt: new Date('2026-11-01T00:00:00Z') },
         ],
       },
-      { userName: 'bob', userArn: 'arn:aws:iam::111111111111:user/bob', userCreatedAt: new Date('2021-01-01T00:00:00Z'), passwordEnabled: false, passwordLastUsedAt: null, mfaActive: true, activeKeys: [] },
+      {
+        userName: 'bob',
+        userArn: 'arn:aws:iam::111111111111:user/bob',
+        userCreatedAt: new Date('2021-01-01T00:00:00Z'),
+        passwordEnabled: false,
+        passwordLastUsedAt: null,
+        mfaActive: true,
+        activeKeys: [],
+      },
     ]);
   });
 

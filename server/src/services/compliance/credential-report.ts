@@ -50,7 +50,8 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
   if (!header) throw new CredentialReportFormatError('the credential report is empty');
   const index = new Map(header.map((name, i) => [name.trim(), i]));
   const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
-  if (missing.length > 0) throw new CredentialReportFormatError(`the credential report lacks columns: ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new CredentialReportFormatError(`the credential report lacks columns: ${missing.join(', ')}`);
   const cell = (row: string[], column: (typeof REQUIRED_COLUMNS)[number]) => (row[index.get(column)!] ?? '').trim();
 
   let rootMfa: boolean | null = null;
@@ -64,7 +65,10 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
     if (!userName) continue;
     const activeKeys = ([1, 2] as const)
       .filter((n) => cell(row, `access_key_${n}_active`) === 'true')
-      .map((n) => ({ createdAt: time(cell(row, `access_key_${n}_last_rotated`)), lastUsedAt: time(cell(row, `access_key_${n}_last_used_date`)) }));
+      .map((n) => ({
+        createdAt: time(cell(row, `access_key_${n}_last_rotated`)),
+        lastUsedAt: time(cell(row, `access_key_${n}_last_used_date`)),
+      }));
     const passwordEnabled = cell(row, 'password_enabled') === 'true';
     users.push({
       userName,

@@ -1,8 +1,13 @@
-import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import type { AssumedRoleCredentials, AwsGateway, AwsKey } from '../../aws/aws-gateway.ts';
 import { notFound, serviceUnavailable, unauthorized } from '../../errors/app-error.ts';
 import type { IssuedCredentials } from '../../formats/index.ts';
-import { AuditAction, type AuditAction as AuditActionName, type AuditEntry, type RequestOrigin } from '../audit/audit-events.ts';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import {
+  AuditAction,
+  type AuditAction as AuditActionName,
+  type AuditEntry,
+  type RequestOrigin,
+} from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { appErrorFromAws } from '../aws-error-mapping.ts';
 import type { CatalogRole, CatalogService } from '../catalog/catalog-service.ts';
@@ -33,8 +38,21 @@ export interface CredentialServiceDeps {
  * verifies every code; the portal only decides who may ask for which role, and audits each
  * attempt. Credentials are returned only after their audit row is committed.
  */
-export function createCredentialService({ prisma, aws, signIn, catalog, audit, mfaSessions, region }: CredentialServiceDeps) {
-  function describe(user: { userName: string }, role: CatalogRole, assumed: AssumedRoleCredentials, sessionName: string): IssuedCredentials {
+export function createCredentialService({
+  prisma,
+  aws,
+  signIn,
+  catalog,
+  audit,
+  mfaSessions,
+  region,
+}: CredentialServiceDeps) {
+  function describe(
+    user: { userName: string },
+    role: CatalogRole,
+    assumed: AssumedRoleCredentials,
+    sessionName: string,
+  ): IssuedCredentials {
     return {
       accessKeyId: assumed.accessKeyId,
       secretAccessKey: assumed.secretAccessKey,
@@ -84,7 +102,11 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
     try {
       await audit.append(entry);
     } catch {
-      throw serviceUnavailable('audit_unavailable', 'The portal could not record this request in its audit log, so it issued nothing. Try again.', 5);
+      throw serviceUnavailable(
+        'audit_unavailable',
+        'The portal could not record this request in its audit log, so it issued nothing. Try again.',
+        5,
+      );
     }
   }
 
@@ -110,7 +132,10 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
       const duration = resolveDuration(role.maxDurationSeconds, durationSeconds, true);
       const assumed = await aws.assumeRole(session.credentials, assumeInput(session, role, duration));
       const issued = describe(session, role, assumed, sessionName);
-      await recordIssued(action, session.userName, role, issued, origin, { via: 'mfa_session', durationSeconds: duration });
+      await recordIssued(action, session.userName, role, issued, origin, {
+        via: 'mfa_session',
+        durationSeconds: duration,
+      });
       return { credentials: issued, role };
     } catch (error) {
       const appError = appErrorFromAws(error, role?.alias ?? roleAlias);
@@ -133,17 +158,41 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
 
   return {
     /** Role credentials for a signed-in browser session (no new code; at most one hour). */
-    async issueForSession(input: { mfaSessionId: string; roleAlias: string; durationSeconds?: number; origin: RequestOrigin }): Promise<RoleCredentials> {
+    async issueForSession(input: {
+      mfaSessionId: string;
+      roleAlias: string;
+      durationSeconds?: number;
+      origin: RequestOrigin;
+    }): Promise<RoleCredentials> {
       const session = await mfaSessions.find(input.mfaSessionId);
-      if (!session) throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
-      return issueWithMfaSession(session, input.roleAlias, input.durationSeconds, input.origin, AuditAction.IssueCredentials);
+      if (!session)
+        throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
+      return issueWithMfaSession(
+        session,
+        input.roleAlias,
+        input.durationSeconds,
+        input.origin,
+        AuditAction.IssueCredentials,
+      );
     },
 
     /** Role credentials for a CLI token's MFA session. */
-    async issueForCliSession(input: { mfaSessionId: string; roleAlias: string; durationSeconds?: number; origin: RequestOrigin }): Promise<RoleCredentials> {
+    async issueForCliSession(input: {
+      mfaSessionId: string;
+      roleAlias: string;
+      durationSeconds?: number;
+      origin: RequestOrigin;
+    }): Promise<RoleCredentials> {
       const session = await mfaSessions.find(input.mfaSessionId);
-      if (!session) throw unauthorized('token_expired', 'The portal token has expired. Get a new one with a fresh MFA code.');
-      return issueWithMfaSession(session, input.roleAlias, input.durationSeconds, input.origin, AuditAction.ProcessCredentials);
+      if (!session)
+        throw unauthorized('token_expired', 'The portal token has expired. Get a new one with a fresh MFA code.');
+      return issueWithMfaSession(
+        session,
+        input.roleAlias,
+        input.durationSeconds,
+        input.origin,
+        AuditAction.ProcessCredentials,
+      );
     },
 
     /**
@@ -151,42 +200,68 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
      * with the user's key, or, for users whose policy denies AssumeRole without MFA, GetSessionToken
      * with the code first and AssumeRole with that session (capped at one hour by AWS).
      */
-    async issueWithCode(input: { userName: string; code: string; roleAlias: string; durationSeconds?: number; origin: RequestOrigin }): Promise<RoleCredentials> {
+    async issueWithCode(input: {
+      userName: string;
+      code: string;
+      roleAlias: string;
+      durationSeconds?: number;
+      origin: RequestOrigin;
+    }): Promise<RoleCredentials> {
       const sessionName = roleSessionNameFor(input.userName);
       const known = await catalog.find(input.roleAlias);
       const { user, result } = await signIn.withVerifiedCode(
         { userName: input.userName, code: input.code, origin: input.origin },
         AuditAction.IssueCredentials,
         async (u: UserKey, code: string) => {
-          if (!known) throw notFound('unknown_role', `There is no role called "${input.roleAlias.slice(0, 64)}" in the portal's catalog.`);
+          if (!known)
+            throw notFound(
+              'unknown_role',
+              `There is no role called "${input.roleAlias.slice(0, 64)}" in the portal's catalog.`,
+            );
           const role = await catalog.resolve(u.userName, known.alias);
           if (u.issuePath === 'assume_role') {
             const duration = resolveDuration(role.maxDurationSeconds, input.durationSeconds, false);
-            const assumed = await aws.assumeRole(u.key, { ...assumeInput(u, role, duration), serialNumber: u.mfaSerial, tokenCode: code });
+            const assumed = await aws.assumeRole(u.key, {
+              ...assumeInput(u, role, duration),
+              serialNumber: u.mfaSerial,
+              tokenCode: code,
+            });
             return { role, assumed, via: 'assume_role', duration };
           }
           const duration = resolveDuration(role.maxDurationSeconds, input.durationSeconds, true);
-          const session: AwsKey = await aws.getSessionToken(u.key, { serialNumber: u.mfaSerial, tokenCode: code, durationSeconds: MIN_DURATION_SECONDS });
+          const session: AwsKey = await aws.getSessionToken(u.key, {
+            serialNumber: u.mfaSerial,
+            tokenCode: code,
+            durationSeconds: MIN_DURATION_SECONDS,
+          });
           const assumed = await aws.assumeRole(session, assumeInput(u, role, duration));
           return { role, assumed, via: 'mfa_session_one_shot', duration };
         },
         { ...(known ? { targetRoleArn: known.roleArn } : {}), roleSessionName: sessionName },
       );
       const issued = describe(user, result.role, result.assumed, sessionName);
-      await recordIssued(AuditAction.IssueCredentials, user.userName, result.role, issued, input.origin, { via: result.via, durationSeconds: result.duration });
+      await recordIssued(AuditAction.IssueCredentials, user.userName, result.role, issued, input.origin, {
+        via: result.via,
+        durationSeconds: result.duration,
+      });
       return { credentials: issued, role: result.role };
     },
 
     /** The user's own MFA session credentials (the get-session-token flow), for download. */
     async sessionCredentials(input: { mfaSessionId: string; origin: RequestOrigin }): Promise<IssuedCredentials> {
       const session = await mfaSessions.find(input.mfaSessionId);
-      if (!session) throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
+      if (!session)
+        throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
       await commitAudit({
         actor: session.userName,
         action: AuditAction.SessionCredentials,
         outcome: 'success',
         ...input.origin,
-        metadata: { mfaSessionId: session.id, issuedAccessKeyId: session.credentials.accessKeyId, expiresAt: session.expiresAt.toISOString() },
+        metadata: {
+          mfaSessionId: session.id,
+          issuedAccessKeyId: session.credentials.accessKeyId,
+          expiresAt: session.expiresAt.toISOString(),
+        },
       });
       return {
         ...session.credentials,
@@ -197,20 +272,32 @@ export function createCredentialService({ prisma, aws, signIn, catalog, audit, m
     },
 
     /** The roles a user may request, most recently used first, then by alias. */
-    async rolesFor(userName: string): Promise<Array<CatalogRole & { lastUsedAt: Date | null; accountAlias: string | null }>> {
+    async rolesFor(
+      userName: string,
+    ): Promise<Array<CatalogRole & { lastUsedAt: Date | null; accountAlias: string | null }>> {
       const [roles, aliases, usage] = await Promise.all([
         catalog.rolesFor(userName),
         catalog.accountAliases(),
         prisma.auditEvent.groupBy({
           by: ['targetRoleArn'],
-          where: { actor: userName, action: { in: [AuditAction.IssueCredentials, AuditAction.ProcessCredentials] }, outcome: 'success' },
+          where: {
+            actor: userName,
+            action: { in: [AuditAction.IssueCredentials, AuditAction.ProcessCredentials] },
+            outcome: 'success',
+          },
           _max: { time: true },
         }),
       ]);
       const lastUsed = new Map(usage.map((u) => [u.targetRoleArn, u._max.time ?? null]));
       return roles
-        .map((role) => ({ ...role, lastUsedAt: lastUsed.get(role.roleArn) ?? null, accountAlias: aliases.get(role.accountId) ?? null }))
-        .sort((a, b) => (b.lastUsedAt?.getTime() ?? 0) - (a.lastUsedAt?.getTime() ?? 0) || a.alias.localeCompare(b.alias));
+        .map((role) => ({
+          ...role,
+          lastUsedAt: lastUsed.get(role.roleArn) ?? null,
+          accountAlias: aliases.get(role.accountId) ?? null,
+        }))
+        .sort(
+          (a, b) => (b.lastUsedAt?.getTime() ?? 0) - (a.lastUsedAt?.getTime() ?? 0) || a.alias.localeCompare(b.alias),
+        );
     },
   };
 }

@@ -17,7 +17,10 @@ export function resolveDuration(roleMaxSeconds: number, requested: number | unde
       chained && requested > CHAINED_MAX_DURATION_SECONDS && roleMaxSeconds > CHAINED_MAX_DURATION_SECONDS
         ? ` Credentials from a signed-in session last at most 1 hour (AWS's role-chaining limit); get credentials with a new code for up to ${roleMaxSeconds} seconds.`
         : '';
-    throw badRequest('invalid_duration', `Choose a duration from ${MIN_DURATION_SECONDS} to ${max} seconds for this role.${hint}`);
+    throw badRequest(
+      'invalid_duration',
+      `Choose a duration from ${MIN_DURATION_SECONDS} to ${max} seconds for this role.${hint}`,
+    );
   }
   return requested;
 }

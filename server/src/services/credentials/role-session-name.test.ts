@@ -8,7 +8,15 @@ describe('roleSessionNameFor', () => {
   });
 
   it('always satisfies AWS constraints', () => {
-    for (const name of ['a', 'x'.repeat(100), 'name with spaces', 'semi;colon', 'new\nline', 'ünïcode', '$(rm -rf /)']) {
+    for (const name of [
+      'a',
+      'x'.repeat(100),
+      'name with spaces',
+      'semi;colon',
+      'new\nline',
+      'ünïcode',
+      '$(rm -rf /)',
+    ]) {
       expect(roleSessionNameFor(name)).toMatch(ROLE_SESSION_NAME_PATTERN);
     }
     expect(roleSessionNameFor('a')).toBe('a-');

@@ -1,11 +1,11 @@
-import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AwsCallError } from '../../aws/aws-errors.ts';
 import type { AwsGateway, AwsKey } from '../../aws/aws-gateway.ts';
 import { AppError, badRequest, conflict, notFound, serviceUnavailable } from '../../errors/app-error.ts';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
-import { open, seal, type KeyRing } from './secret-box.ts';
+import { type KeyRing, open, seal } from './secret-box.ts';
 
 /** How the portal gets role credentials for a user (see EnrolledUser.issuePath). */
 export type IssuePath = 'assume_role' | 'mfa_session';
@@ -41,7 +41,12 @@ export interface CustodyServiceDeps {
   prisma: PrismaClient;
   aws: Pick<
     AwsGateway,
-    'createAccessKey' | 'deleteAccessKey' | 'listAccessKeyIds' | 'listMfaDevices' | 'getCallerIdentity' | 'simulatePrincipalPolicy'
+    | 'createAccessKey'
+    | 'deleteAccessKey'
+    | 'listAccessKeyIds'
+    | 'listMfaDevices'
+    | 'getCallerIdentity'
+    | 'simulatePrincipalPolicy'
   >;
   keyRing: () => KeyRing;
   audit: AuditService;
@@ -61,13 +66,21 @@ const sealContext = (userNameKey: string, accessKeyId: string) => `user-key:${us
  * an MFA code against a device of the user who signs the call, so the portal must sign as the
  * user; the user's policy should make this key useless without MFA.
  */
-export function createCustodyService({ prisma, aws, keyRing, audit, now = () => new Date(), sleep = defaultSleep }: CustodyServiceDeps) {
+export function createCustodyService({
+  prisma,
+  aws,
+  keyRing,
+  audit,
+  now = () => new Date(),
+  sleep = defaultSleep,
+}: CustodyServiceDeps) {
   async function identityOf(key: AwsKey) {
     for (let attempt = 1; ; attempt++) {
       try {
         return await aws.getCallerIdentity(key);
       } catch (error) {
-        const retriable = error instanceof AwsCallError && error.kind === 'invalid_key' && attempt < KEY_PROPAGATION_CHECKS;
+        const retriable =
+          error instanceof AwsCallError && error.kind === 'invalid_key' && attempt < KEY_PROPAGATION_CHECKS;
         if (!retriable) throw error;
         await sleep(Math.min(500 * attempt, 3000));
       }
@@ -112,21 +125,33 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
   async function chooseMfaSerial(userName: string, wanted: string | undefined): Promise<string> {
     const devices = await aws.listMfaDevices(userName);
     if (devices.length === 0) {
-      throw conflict('no_mfa_device', `${userName} has no MFA device in IAM. Set one up first; the portal signs people in with its codes.`);
+      throw conflict(
+        'no_mfa_device',
+        `${userName} has no MFA device in IAM. Set one up first; the portal signs people in with its codes.`,
+      );
     }
     if (wanted) {
       if (!devices.some((d) => d.serialNumber === wanted)) {
-        throw badRequest('unknown_mfa_device', `${userName} has no MFA device ${wanted}. Their devices: ${devices.map((d) => d.serialNumber).join(', ')}.`);
+        throw badRequest(
+          'unknown_mfa_device',
+          `${userName} has no MFA device ${wanted}. Their devices: ${devices.map((d) => d.serialNumber).join(', ')}.`,
+        );
       }
       return wanted;
     }
     if (devices.length > 1) {
-      throw badRequest('choose_mfa_device', `${userName} has several MFA devices; name one with --mfa-serial: ${devices.map((d) => d.serialNumber).join(', ')}.`);
+      throw badRequest(
+        'choose_mfa_device',
+        `${userName} has several MFA devices; name one with --mfa-serial: ${devices.map((d) => d.serialNumber).join(', ')}.`,
+      );
     }
     return devices[0]!.serialNumber;
   }
 
-  async function obtainKey(userName: string, options: EnrollOptions): Promise<{ key: { accessKeyId: string; secretAccessKey: string }; created: boolean }> {
+  async function obtainKey(
+    userName: string,
+    options: EnrollOptions,
+  ): Promise<{ key: { accessKeyId: string; secretAccessKey: string }; created: boolean }> {
     if (options.importedKey) {
       if (!KEY_ID.test(options.importedKey.accessKeyId) || options.importedKey.secretAccessKey.length < 16) {
         throw badRequest('invalid_key', 'The imported key does not look like an AWS access key pair.');
@@ -135,17 +160,24 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
     }
     const existing = await aws.listAccessKeyIds(userName);
     if (existing.length >= 2) {
-      throw conflict('access_key_limit', `${userName} already has two access keys (the IAM limit). Delete one, or enroll with --import to hand the portal an existing key.`);
+      throw conflict(
+        'access_key_limit',
+        `${userName} already has two access keys (the IAM limit). Delete one, or enroll with --import to hand the portal an existing key.`,
+      );
     }
     return { key: await aws.createAccessKey(userName), created: true };
   }
 
   return {
     async enroll(userName: string, options: EnrollOptions = {}): Promise<EnrolledUserSummary> {
-      if (!USER_NAME.test(userName)) throw badRequest('invalid_user_name', 'An IAM user name is 1 to 64 characters of letters, digits and +=,.@_-.');
+      if (!USER_NAME.test(userName))
+        throw badRequest('invalid_user_name', 'An IAM user name is 1 to 64 characters of letters, digits and +=,.@_-.');
       const userNameKey = userName.toLowerCase();
       if (await prisma.enrolledUser.findUnique({ where: { userNameKey } })) {
-        throw conflict('already_enrolled', `${userName} is already enrolled. Use rotate-keys to replace the key, or unenroll first.`);
+        throw conflict(
+          'already_enrolled',
+          `${userName} is already enrolled. Use rotate-keys to replace the key, or unenroll first.`,
+        );
       }
       const mfaSerial = await chooseMfaSerial(userName, options.mfaSerial).catch(rethrowNotFound(userName));
       const { key, created } = await obtainKey(userName, options).catch(rethrowNotFound(userName));
@@ -178,7 +210,12 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
               action: AuditAction.Enroll,
               outcome: 'success',
               ...options.origin,
-              metadata: { userName, accessKeyId: key.accessKeyId, issuePath, imported: !options.importedKey ? false : true },
+              metadata: {
+                userName,
+                accessKeyId: key.accessKeyId,
+                issuePath,
+                imported: !!options.importedKey,
+              },
             },
             tx,
           );
@@ -202,15 +239,28 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
       }
       await auditedTransaction(prisma, async (tx) => {
         await tx.enrolledUser.delete({ where: { id: row.id } });
-        await audit.append({ actor: 'system', action: AuditAction.Unenroll, outcome: 'success', metadata: { userName: row.userName, accessKeyId: row.accessKeyId } }, tx);
+        await audit.append(
+          {
+            actor: 'system',
+            action: AuditAction.Unenroll,
+            outcome: 'success',
+            metadata: { userName: row.userName, accessKeyId: row.accessKeyId },
+          },
+          tx,
+        );
       });
       return summary(row);
     },
 
     /** Replaces keys created more than `olderThanDays` ago: new key first, old key deleted last. */
-    async rotateKeys(olderThanDays: number): Promise<Array<{ userName: string; oldAccessKeyId: string; newAccessKeyId?: string; error?: string }>> {
+    async rotateKeys(
+      olderThanDays: number,
+    ): Promise<Array<{ userName: string; oldAccessKeyId: string; newAccessKeyId?: string; error?: string }>> {
       const cutoff = new Date(now().getTime() - olderThanDays * 86_400_000);
-      const due = await prisma.enrolledUser.findMany({ where: { keyCreatedAt: { lt: cutoff } }, orderBy: { userNameKey: 'asc' } });
+      const due = await prisma.enrolledUser.findMany({
+        where: { keyCreatedAt: { lt: cutoff } },
+        orderBy: { userNameKey: 'asc' },
+      });
       const results = [];
       for (const row of due) {
         try {
@@ -229,7 +279,16 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
                 },
               });
               await audit.append(
-                { actor: 'system', action: AuditAction.RotateKey, outcome: 'success', metadata: { userName: row.userName, oldAccessKeyId: row.accessKeyId, newAccessKeyId: fresh.accessKeyId } },
+                {
+                  actor: 'system',
+                  action: AuditAction.RotateKey,
+                  outcome: 'success',
+                  metadata: {
+                    userName: row.userName,
+                    oldAccessKeyId: row.accessKeyId,
+                    newAccessKeyId: fresh.accessKeyId,
+                  },
+                },
                 tx,
               );
             });
@@ -240,12 +299,19 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
           await aws.deleteAccessKey(row.userName, row.accessKeyId).catch(() => undefined);
           results.push({ userName: row.userName, oldAccessKeyId: row.accessKeyId, newAccessKeyId: fresh.accessKeyId });
         } catch (error) {
-          const code = error instanceof AwsCallError ? error.kind : error instanceof AppError ? error.code : 'unexpected_error';
+          const code =
+            error instanceof AwsCallError ? error.kind : error instanceof AppError ? error.code : 'unexpected_error';
           const message =
             code === 'limit_exceeded'
               ? `${row.userName} already has two access keys (the IAM limit); delete the one the portal does not hold (${row.accessKeyId} is the portal's), then rotate again`
               : `rotation failed (${code}); the current key stays in use`;
-          await audit.append({ actor: 'system', action: AuditAction.RotateKey, outcome: 'failure', errorCode: code, metadata: { userName: row.userName } });
+          await audit.append({
+            actor: 'system',
+            action: AuditAction.RotateKey,
+            outcome: 'failure',
+            errorCode: code,
+            metadata: { userName: row.userName },
+          });
           results.push({ userName: row.userName, oldAccessKeyId: row.accessKeyId, error: message });
         }
       }
@@ -260,16 +326,30 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
         for (const row of await tx.enrolledUser.findMany()) {
           const context = sealContext(row.userNameKey, row.accessKeyId);
           const secret = open(target, row.sealedSecret, context);
-          await tx.enrolledUser.update({ where: { id: row.id }, data: { sealedSecret: seal(target, secret, context), masterKeyId: target.current.id } });
+          await tx.enrolledUser.update({
+            where: { id: row.id },
+            data: { sealedSecret: seal(target, secret, context), masterKeyId: target.current.id },
+          });
           users++;
         }
         for (const row of await tx.mfaSession.findMany({ where: { revokedAt: null, expiresAt: { gt: now() } } })) {
           const context = `mfa-session:${row.id}`;
           const secret = open(target, row.sealedCredentials, context);
-          await tx.mfaSession.update({ where: { id: row.id }, data: { sealedCredentials: seal(target, secret, context), masterKeyId: target.current.id } });
+          await tx.mfaSession.update({
+            where: { id: row.id },
+            data: { sealedCredentials: seal(target, secret, context), masterKeyId: target.current.id },
+          });
           mfaSessions++;
         }
-        await audit.append({ actor: 'system', action: AuditAction.RotateMasterKey, outcome: 'success', metadata: { masterKeyId: target.current.id, users, mfaSessions } }, tx);
+        await audit.append(
+          {
+            actor: 'system',
+            action: AuditAction.RotateMasterKey,
+            outcome: 'success',
+            metadata: { masterKeyId: target.current.id, users, mfaSessions },
+          },
+          tx,
+        );
       });
       return { users, mfaSessions };
     },
@@ -293,13 +373,19 @@ export function createCustodyService({ prisma, aws, keyRing, audit, now = () => 
       try {
         secretAccessKey = open(keyRing(), row.sealedSecret, sealContext(row.userNameKey, row.accessKeyId));
       } catch {
-        throw serviceUnavailable('custody_unavailable', 'The portal cannot open its stored key for this user. An administrator must check PORTAL_MASTER_KEY.');
+        throw serviceUnavailable(
+          'custody_unavailable',
+          'The portal cannot open its stored key for this user. An administrator must check PORTAL_MASTER_KEY.',
+        );
       }
       return { ...summary(row), key: { accessKeyId: row.accessKeyId, secretAccessKey } };
     },
 
     async recordSignIn(userName: string): Promise<void> {
-      await prisma.enrolledUser.updateMany({ where: { userNameKey: userName.toLowerCase() }, data: { lastSignInAt: now() } });
+      await prisma.enrolledUser.updateMany({
+        where: { userNameKey: userName.toLowerCase() },
+        data: { lastSignInAt: now() },
+      });
     },
   };
 }
@@ -308,7 +394,8 @@ export type CustodyService = ReturnType<typeof createCustodyService>;
 
 function rethrowNotFound(userName: string) {
   return (error: unknown): never => {
-    if (error instanceof AwsCallError && error.kind === 'not_found') throw notFound('unknown_user', `IAM has no user named ${userName}.`);
+    if (error instanceof AwsCallError && error.kind === 'not_found')
+      throw notFound('unknown_user', `IAM has no user named ${userName}.`);
     throw error;
   };
 }

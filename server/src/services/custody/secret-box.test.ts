@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyRing, generateMasterKey, open, parseMasterKey, seal, SecretBoxError } from './secret-box.ts';
+import { createKeyRing, generateMasterKey, open, parseMasterKey, SecretBoxError, seal } from './secret-box.ts';
 
 const ring = createKeyRing(parseMasterKey(generateMasterKey()));
 

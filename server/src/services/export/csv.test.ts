@@ -14,13 +14,17 @@ describe('csv', () => {
   });
 
   it('defuses text a spreadsheet would run as a formula', () => {
-    for (const text of ['=1+2', '+cmd', '-2+3', '@SUM(A1)', '\tx', '\rx']) expect(csvCell(text).replace(/^"|"$/g, '').startsWith("'")).toBe(true);
+    for (const text of ['=1+2', '+cmd', '-2+3', '@SUM(A1)', '\tx', '\rx'])
+      expect(csvCell(text).replace(/^"|"$/g, '').startsWith("'")).toBe(true);
     expect(csvCell('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
     expect(csvCell(-5)).toBe('-5'); // numbers are data, not text
   });
 
   it('reads back what it writes', () => {
-    const rows = [['a,b', 'say "hi"', 'two\nlines'], ['', 'x', 'y']];
+    const rows = [
+      ['a,b', 'say "hi"', 'two\nlines'],
+      ['', 'x', 'y'],
+    ];
     expect(parseCsv(rows.map(csvLine).join(''))).toEqual(rows);
   });
 });

@@ -8,9 +8,21 @@ describe('housekeeping', () => {
     const housekeeping = createHousekeeping({
       everyMs: 60_000,
       tasks: [
-        { name: 'a', run: async () => (ran.push('a'), 2) },
+        {
+          name: 'a',
+          run: async () => {
+            ran.push('a');
+            return 2;
+          },
+        },
         { name: 'broken', run: async () => Promise.reject(new Error('db down')) },
-        { name: 'c', run: async () => (ran.push('c'), 0) },
+        {
+          name: 'c',
+          run: async () => {
+            ran.push('c');
+            return 0;
+          },
+        },
       ],
       log: { info: () => {}, warn: (details) => warnings.push((details as { task: string }).task) },
     });

@@ -1,5 +1,5 @@
-import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { isUniqueViolation } from '../../db/prisma-types.ts';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 
 export interface LeaseClaim {
   claimed: boolean;
@@ -57,7 +57,9 @@ export function createLeaseStore({ prisma, now = () => new Date() }: { prisma: P
     /** The live lease, if any. */
     async current(name: string): Promise<LeaseInfo | null> {
       const row = await prisma.lease.findUnique({ where: { name } });
-      return row && row.expiresAt.getTime() > now().getTime() ? { holder: row.holder, subject: row.subject, expiresAt: row.expiresAt } : null;
+      return row && row.expiresAt.getTime() > now().getTime()
+        ? { holder: row.holder, subject: row.subject, expiresAt: row.expiresAt }
+        : null;
     },
   };
 }

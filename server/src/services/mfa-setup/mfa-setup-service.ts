@@ -1,19 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { auditedTransaction } from '../audit/audited-transaction.ts';
 import QRCode from 'qrcode';
-import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
-import type { AwsGateway } from '../../aws/aws-gateway.ts';
 import { AwsCallError } from '../../aws/aws-errors.ts';
+import type { AwsGateway } from '../../aws/aws-gateway.ts';
 import { AppError, badRequest, conflict, notFound } from '../../errors/app-error.ts';
-import { appErrorFromAws, portalAwsError } from '../aws-error-mapping.ts';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
+import { auditedTransaction } from '../audit/audited-transaction.ts';
+import { appErrorFromAws, portalAwsError } from '../aws-error-mapping.ts';
 import type { ComplianceService } from '../compliance/compliance-service.ts';
-import { open, seal, type KeyRing } from '../custody/secret-box.ts';
+import { type KeyRing, open, seal } from '../custody/secret-box.ts';
 
 export interface MfaSetupServiceDeps {
   prisma: PrismaClient;
-  aws: Pick<AwsGateway, 'listMfaDevices' | 'portalCallerIdentity' | 'createVirtualMfaDevice' | 'enableMfaDevice' | 'deleteVirtualMfaDevice'>;
+  aws: Pick<
+    AwsGateway,
+    'listMfaDevices' | 'portalCallerIdentity' | 'createVirtualMfaDevice' | 'enableMfaDevice' | 'deleteVirtualMfaDevice'
+  >;
   keyRing: () => KeyRing;
   audit: Pick<AuditService, 'append'>;
   compliance: Pick<ComplianceService, 'recordVirtualMfaEnabled'>;
@@ -47,20 +50,35 @@ export const MAX_FAILED_ATTEMPTS = 5;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const sealContext = (linkId: string) => `mfa-setup:${linkId}`;
-const linkGone = () => notFound('setup_link_invalid', 'This MFA setup link is not valid. Ask your administrator for a new one.');
+const linkGone = () =>
+  notFound('setup_link_invalid', 'This MFA setup link is not valid. Ask your administrator for a new one.');
 
 /**
  * One-time links that let an IAM user without MFA set up a virtual MFA device: an admin creates
  * the link; the user opens it (the portal creates the device in IAM and shows its QR code and
  * secret) and confirms with two consecutive codes (the portal enables the device for the user).
  */
-export function createMfaSetupService({ prisma, aws, keyRing, audit, compliance, linkHours, publicUrl, now = () => new Date() }: MfaSetupServiceDeps) {
+export function createMfaSetupService({
+  prisma,
+  aws,
+  keyRing,
+  audit,
+  compliance,
+  linkHours,
+  publicUrl,
+  now = () => new Date(),
+}: MfaSetupServiceDeps) {
   /** The link behind a token while it may still be used; one answer for unknown, used and expired. */
   async function usableLink(token: string) {
     if (!TOKEN.test(token)) throw linkGone();
     const link = await prisma.mfaSetupLink.findUnique({ where: { tokenHash: hashToken(token) } });
     if (!link || link.consumedAt) throw linkGone();
-    if (link.expiresAt.getTime() <= now().getTime()) throw new AppError(410, 'setup_link_expired', 'This MFA setup link has expired. Ask your administrator for a new one.');
+    if (link.expiresAt.getTime() <= now().getTime())
+      throw new AppError(
+        410,
+        'setup_link_expired',
+        'This MFA setup link has expired. Ask your administrator for a new one.',
+      );
     return link;
   }
 
@@ -71,34 +89,53 @@ export function createMfaSetupService({ prisma, aws, keyRing, audit, compliance,
       try {
         return await aws.createVirtualMfaDevice(name);
       } catch (error) {
-        if (!(error instanceof AwsCallError && error.kind === 'conflict') || attempt >= 3) throw portalAwsError(error, 'create MFA devices (iam:CreateVirtualMFADevice)');
+        if (!(error instanceof AwsCallError && error.kind === 'conflict') || attempt >= 3)
+          throw portalAwsError(error, 'create MFA devices (iam:CreateVirtualMFADevice)');
       }
     }
   }
 
   return {
     async createLink(input: { userName: string; admin: string; origin: RequestOrigin }): Promise<SetupLink> {
-      if (!USER_NAME.test(input.userName)) throw badRequest('invalid_user_name', 'An IAM user name is 1 to 64 characters of letters, digits and +=,.@_-.');
-      let devices;
+      if (!USER_NAME.test(input.userName))
+        throw badRequest('invalid_user_name', 'An IAM user name is 1 to 64 characters of letters, digits and +=,.@_-.');
+      let devices: Awaited<ReturnType<typeof aws.listMfaDevices>>;
       try {
         devices = await aws.listMfaDevices(input.userName);
       } catch (error) {
-        if (error instanceof AwsCallError && error.kind === 'not_found') throw notFound('unknown_user', `IAM has no user named ${input.userName}.`);
+        if (error instanceof AwsCallError && error.kind === 'not_found')
+          throw notFound('unknown_user', `IAM has no user named ${input.userName}.`);
         throw portalAwsError(error, 'list MFA devices (iam:ListMFADevices)');
       }
       if (devices.length > 0) throw conflict('mfa_already_active', `${input.userName} already has an MFA device.`);
-      const accountId = (await aws.portalCallerIdentity().catch((error: unknown) => { throw appErrorFromAws(error); })).account;
+      const accountId = (
+        await aws.portalCallerIdentity().catch((error: unknown) => {
+          throw appErrorFromAws(error);
+        })
+      ).account;
       const token = randomBytes(32).toString('base64url');
       const expiresAt = new Date(now().getTime() + linkHours * 3_600_000);
       const { link, replacedDevices } = await auditedTransaction(prisma, async (tx) => {
         // One live link per user: a new link replaces any earlier one.
-        const replaced = await tx.mfaSetupLink.findMany({ where: { userName: input.userName, consumedAt: null }, select: { deviceSerial: true } });
-        await tx.mfaSetupLink.updateMany({ where: { userName: input.userName, consumedAt: null }, data: { consumedAt: now(), sealedSecret: null } });
+        const replaced = await tx.mfaSetupLink.findMany({
+          where: { userName: input.userName, consumedAt: null },
+          select: { deviceSerial: true },
+        });
+        await tx.mfaSetupLink.updateMany({
+          where: { userName: input.userName, consumedAt: null },
+          data: { consumedAt: now(), sealedSecret: null },
+        });
         const created = await tx.mfaSetupLink.create({
           data: { tokenHash: hashToken(token), userName: input.userName, accountId, createdBy: input.admin, expiresAt },
         });
         await audit.append(
-          { actor: input.admin, action: AuditAction.MfaSetupLinkCreate, outcome: 'success', ...input.origin, metadata: { userName: input.userName, linkId: created.id, expiresAt: expiresAt.toISOString() } },
+          {
+            actor: input.admin,
+            action: AuditAction.MfaSetupLinkCreate,
+            outcome: 'success',
+            ...input.origin,
+            metadata: { userName: input.userName, linkId: created.id, expiresAt: expiresAt.toISOString() },
+          },
           tx,
         );
         return { link: created, replacedDevices: replaced.flatMap((r) => (r.deviceSerial ? [r.deviceSerial] : [])) };
@@ -118,11 +155,21 @@ export function createMfaSetupService({ prisma, aws, keyRing, audit, compliance,
         const won = await auditedTransaction(prisma, async (tx) => {
           const claimed = await tx.mfaSetupLink.updateMany({
             where: { id: link.id, deviceSerial: null, consumedAt: null },
-            data: { deviceSerial: device.serialNumber, sealedSecret: seal(ring, device.base32Seed, sealContext(link.id)), masterKeyId: ring.current.id },
+            data: {
+              deviceSerial: device.serialNumber,
+              sealedSecret: seal(ring, device.base32Seed, sealContext(link.id)),
+              masterKeyId: ring.current.id,
+            },
           });
           if (claimed.count !== 1) return false;
           await audit.append(
-            { actor: link.userName, action: AuditAction.MfaSetupDeviceCreate, outcome: 'success', ...origin, metadata: { userName: link.userName, linkId: link.id, serialNumber: device.serialNumber } },
+            {
+              actor: link.userName,
+              action: AuditAction.MfaSetupDeviceCreate,
+              outcome: 'success',
+              ...origin,
+              metadata: { userName: link.userName, linkId: link.id, serialNumber: device.serialNumber },
+            },
             tx,
           );
           return true;
@@ -145,11 +192,17 @@ export function createMfaSetupService({ prisma, aws, keyRing, audit, compliance,
     },
 
     /** Enables the device with two consecutive codes and spends the link. */
-    async completeLink(input: { token: string; code1: string; code2: string; origin: RequestOrigin }): Promise<{ userName: string; serialNumber: string }> {
+    async completeLink(input: {
+      token: string;
+      code1: string;
+      code2: string;
+      origin: RequestOrigin;
+    }): Promise<{ userName: string; serialNumber: string }> {
       const link = await usableLink(input.token);
       if (!link.deviceSerial) throw conflict('setup_not_opened', 'Open the setup link first to get the QR code.');
       const [code1, code2] = [input.code1.replace(/\s/g, ''), input.code2.replace(/\s/g, '')];
-      if (!CODE.test(code1) || !CODE.test(code2)) throw badRequest('invalid_mfa_codes', 'Enter two consecutive 6-digit codes from your authenticator app.');
+      if (!CODE.test(code1) || !CODE.test(code2))
+        throw badRequest('invalid_mfa_codes', 'Enter two consecutive 6-digit codes from your authenticator app.');
       try {
         await aws.enableMfaDevice(link.userName, link.deviceSerial, code1, code2);
       } catch (error) {
@@ -157,9 +210,19 @@ export function createMfaSetupService({ prisma, aws, keyRing, audit, compliance,
           const failures = link.failedAttempts + 1;
           const spent = failures >= MAX_FAILED_ATTEMPTS;
           await auditedTransaction(prisma, async (tx) => {
-            await tx.mfaSetupLink.update({ where: { id: link.id }, data: { failedAttempts: failures, ...(spent ? { consumedAt: now(), sealedSecret: null } : {}) } });
+            await tx.mfaSetupLink.update({
+              where: { id: link.id },
+              data: { failedAttempts: failures, ...(spent ? { consumedAt: now(), sealedSecret: null } : {}) },
+            });
             await audit.append(
-              { actor: link.userName, action: AuditAction.MfaSetupComplete, outcome: 'failure', errorCode: 'invalid_mfa_codes', ...input.origin, metadata: { userName: link.userName, linkId: link.id, failures } },
+              {
+                actor: link.userName,
+                action: AuditAction.MfaSetupComplete,
+                outcome: 'failure',
+                errorCode: 'invalid_mfa_codes',
+                ...input.origin,
+                metadata: { userName: link.userName, linkId: link.id, failures },
+              },
               tx,
             );
           });
@@ -175,9 +238,18 @@ export function createMfaSetupService({ prisma, aws, keyRing, audit, compliance,
         throw portalAwsError(error, 'enable MFA devices (iam:EnableMFADevice)');
       }
       await auditedTransaction(prisma, async (tx) => {
-        await tx.mfaSetupLink.updateMany({ where: { id: link.id, consumedAt: null }, data: { consumedAt: now(), completedAt: now(), sealedSecret: null } });
+        await tx.mfaSetupLink.updateMany({
+          where: { id: link.id, consumedAt: null },
+          data: { consumedAt: now(), completedAt: now(), sealedSecret: null },
+        });
         await audit.append(
-          { actor: link.userName, action: AuditAction.MfaSetupComplete, outcome: 'success', ...input.origin, metadata: { userName: link.userName, linkId: link.id, serialNumber: link.deviceSerial } },
+          {
+            actor: link.userName,
+            action: AuditAction.MfaSetupComplete,
+            outcome: 'success',
+            ...input.origin,
+            metadata: { userName: link.userName, linkId: link.id, serialNumber: link.deviceSerial },
+          },
           tx,
         );
         await compliance.recordVirtualMfaEnabled(tx, link.userName);
@@ -191,10 +263,16 @@ export function createMfaSetupService({ prisma, aws, keyRing, audit, compliance,
      * deleted, so instances sweeping at once never act on the same link twice.
      */
     async sweepExpired(): Promise<number> {
-      const expired = await prisma.mfaSetupLink.findMany({ where: { consumedAt: null, expiresAt: { lte: now() } }, take: 100 });
+      const expired = await prisma.mfaSetupLink.findMany({
+        where: { consumedAt: null, expiresAt: { lte: now() } },
+        take: 100,
+      });
       let swept = 0;
       for (const link of expired) {
-        const claimed = await prisma.mfaSetupLink.updateMany({ where: { id: link.id, consumedAt: null }, data: { consumedAt: now(), sealedSecret: null } });
+        const claimed = await prisma.mfaSetupLink.updateMany({
+          where: { id: link.id, consumedAt: null },
+          data: { consumedAt: now(), sealedSecret: null },
+        });
         if (claimed.count === 0) continue;
         swept++;
         if (link.deviceSerial) await aws.deleteVirtualMfaDevice(link.deviceSerial).catch(() => undefined);

@@ -1,7 +1,7 @@
-import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
-import type { DbClient } from '../../db/prisma-types.ts';
 import type { TemporaryCredentials } from '../../aws/aws-gateway.ts';
-import { open, seal, type KeyRing } from '../custody/secret-box.ts';
+import type { DbClient } from '../../db/prisma-types.ts';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import { type KeyRing, open, seal } from '../custody/secret-box.ts';
 
 export interface MfaSession {
   id: string;
@@ -20,11 +20,22 @@ const context = (id: string) => `mfa-session:${id}`;
  * session or CLI token refers to one by id; the credentials never leave the server except when
  * their owner downloads them.
  */
-export function createMfaSessionStore(prisma: PrismaClient, keyRing: () => KeyRing, now: () => Date = () => new Date()) {
+export function createMfaSessionStore(
+  prisma: PrismaClient,
+  keyRing: () => KeyRing,
+  now: () => Date = () => new Date(),
+) {
   return {
     async create(
       db: DbClient,
-      input: { id: string; userName: string; accountId: string; mfaSerial: string; authenticatedAt: Date; credentials: TemporaryCredentials },
+      input: {
+        id: string;
+        userName: string;
+        accountId: string;
+        mfaSerial: string;
+        authenticatedAt: Date;
+        credentials: TemporaryCredentials;
+      },
     ): Promise<void> {
       const ring = keyRing();
       const payload = JSON.stringify({
@@ -50,7 +61,10 @@ export function createMfaSessionStore(prisma: PrismaClient, keyRing: () => KeyRi
     async find(id: string): Promise<MfaSession | null> {
       const row = await prisma.mfaSession.findUnique({ where: { id } });
       if (!row || row.revokedAt || row.expiresAt.getTime() <= now().getTime()) return null;
-      const credentials = JSON.parse(open(keyRing(), row.sealedCredentials, context(row.id))) as Omit<TemporaryCredentials, 'expiration'>;
+      const credentials = JSON.parse(open(keyRing(), row.sealedCredentials, context(row.id))) as Omit<
+        TemporaryCredentials,
+        'expiration'
+      >;
       return {
         id: row.id,
         userName: row.userName,

@@ -8,16 +8,27 @@ import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
  * table still cannot present a live session. Session data never holds credentials (those live
  * sealed in MfaSession).
  */
-export function createSessionStore(prisma: PrismaClient, defaultTtlMs: number, now: () => Date = () => new Date()): SessionStore {
+export function createSessionStore(
+  prisma: PrismaClient,
+  defaultTtlMs: number,
+  now: () => Date = () => new Date(),
+): SessionStore {
   const key = (sessionId: string) => createHash('sha256').update(sessionId).digest('hex');
 
   return {
     set(sessionId, session, callback) {
       const cookieExpires = session.cookie?.expires ? new Date(session.cookie.expires) : undefined;
-      const expiresAt = cookieExpires && !Number.isNaN(cookieExpires.getTime()) ? cookieExpires : new Date(now().getTime() + defaultTtlMs);
+      const expiresAt =
+        cookieExpires && !Number.isNaN(cookieExpires.getTime())
+          ? cookieExpires
+          : new Date(now().getTime() + defaultTtlMs);
       const data = JSON.stringify(session);
       prisma.webSession
-        .upsert({ where: { id: key(sessionId) }, create: { id: key(sessionId), data, expiresAt }, update: { data, expiresAt } })
+        .upsert({
+          where: { id: key(sessionId) },
+          create: { id: key(sessionId), data, expiresAt },
+          update: { data, expiresAt },
+        })
         .then(() => callback(), callback);
     },
 

@@ -22,7 +22,14 @@ export interface BrowserSessionServiceDeps {
 }
 
 /** Browser sign-in: an MFA session opened with the user's code, and who the user is to the portal. */
-export function createBrowserSessionService({ signIn, catalog, mfaSessions, audit, adminGroup, sessionSeconds }: BrowserSessionServiceDeps) {
+export function createBrowserSessionService({
+  signIn,
+  catalog,
+  mfaSessions,
+  audit,
+  adminGroup,
+  sessionSeconds,
+}: BrowserSessionServiceDeps) {
   return {
     async signIn(input: { userName: string; code: string; origin: RequestOrigin }): Promise<SignedIn> {
       const opened = await signIn.openMfaSession(input, AuditAction.SignIn, sessionSeconds);
@@ -38,7 +45,13 @@ export function createBrowserSessionService({ signIn, catalog, mfaSessions, audi
 
     async signOut(input: { userName: string; mfaSessionId: string; origin: RequestOrigin }): Promise<void> {
       await mfaSessions.revoke(input.mfaSessionId);
-      await audit.append({ actor: input.userName, action: AuditAction.SignOut, outcome: 'success', ...input.origin, metadata: { mfaSessionId: input.mfaSessionId } });
+      await audit.append({
+        actor: input.userName,
+        action: AuditAction.SignOut,
+        outcome: 'success',
+        ...input.origin,
+        metadata: { mfaSessionId: input.mfaSessionId },
+      });
     },
   };
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
-import type { DbClient } from '../../db/prisma-types.ts';
-import type { AwsGateway, TemporaryCredentials } from '../../aws/aws-gateway.ts';
 import { AwsCallError } from '../../aws/aws-errors.ts';
+import type { AwsGateway, TemporaryCredentials } from '../../aws/aws-gateway.ts';
+import type { DbClient } from '../../db/prisma-types.ts';
 import { AppError, conflict } from '../../errors/app-error.ts';
-import { addressAttemptKey, userAttemptKey, type AttemptLimiter } from '../abuse/attempt-limiter.ts';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import { type AttemptLimiter, addressAttemptKey, userAttemptKey } from '../abuse/attempt-limiter.ts';
 import type { AuditAction as AuditActionName, RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
@@ -17,7 +17,6 @@ export interface CodeAttempt {
   code: string;
   origin: RequestOrigin;
 }
-
 
 export interface SignInServiceDeps {
   prisma: PrismaClient;
@@ -45,7 +44,10 @@ export function normalizeCode(code: string): string | null {
 export function createSignInService(deps: SignInServiceDeps) {
   const { prisma, aws, custody, limiter, audit, mfaSessions, failureFloorMs, now = () => new Date() } = deps;
 
-  const attemptKeys = (attempt: CodeAttempt) => [userAttemptKey(attempt.userName), ...(attempt.origin.sourceIp ? [addressAttemptKey(attempt.origin.sourceIp)] : [])];
+  const attemptKeys = (attempt: CodeAttempt) => [
+    userAttemptKey(attempt.userName),
+    ...(attempt.origin.sourceIp ? [addressAttemptKey(attempt.origin.sourceIp)] : []),
+  ];
 
   async function hasNoMfaDevice(userName: string): Promise<boolean> {
     try {
@@ -72,9 +74,21 @@ export function createSignInService(deps: SignInServiceDeps) {
   ): Promise<{ user: UserKey; result: T }> {
     const startedAt = Date.now();
     const keys = attemptKeys(attempt);
-    const fail = async (errorCode: string, error: AppError, outcome: 'failure' | 'denied' = 'failure', count = true): Promise<never> => {
+    const fail = async (
+      errorCode: string,
+      error: AppError,
+      outcome: 'failure' | 'denied' = 'failure',
+      count = true,
+    ): Promise<never> => {
       if (count) await limiter.recordFailure(keys);
-      await audit.append({ actor: attempt.userName.slice(0, 64), action, outcome, errorCode, ...auditExtras, ...attempt.origin });
+      await audit.append({
+        actor: attempt.userName.slice(0, 64),
+        action,
+        outcome,
+        errorCode,
+        ...auditExtras,
+        ...attempt.origin,
+      });
       if (error.code === 'invalid_mfa_code') await delayUntilFloor(startedAt);
       throw error;
     };
@@ -82,7 +96,14 @@ export function createSignInService(deps: SignInServiceDeps) {
     const limit = await limiter.check(keys);
     if (limit.blocked) {
       const minutes = Math.ceil(limit.retryAfterSeconds / 60);
-      await audit.append({ actor: attempt.userName.slice(0, 64), action, outcome: 'denied', errorCode: 'too_many_attempts', ...auditExtras, ...attempt.origin });
+      await audit.append({
+        actor: attempt.userName.slice(0, 64),
+        action,
+        outcome: 'denied',
+        errorCode: 'too_many_attempts',
+        ...auditExtras,
+        ...attempt.origin,
+      });
       throw new AppError(
         429,
         'too_many_attempts',
@@ -91,7 +112,8 @@ export function createSignInService(deps: SignInServiceDeps) {
       );
     }
     const code = normalizeCode(attempt.code);
-    if (!code) return fail('malformed_code', new AppError(400, 'invalid_request', 'An MFA code is 6 digits.'), 'failure', false);
+    if (!code)
+      return fail('malformed_code', new AppError(400, 'invalid_request', 'An MFA code is 6 digits.'), 'failure', false);
 
     const user = await custody.loadKey(attempt.userName);
     if (!user) return fail('not_enrolled', invalidMfaCode());
@@ -103,8 +125,15 @@ export function createSignInService(deps: SignInServiceDeps) {
     } catch (error) {
       // AWS says the serial is not the user's device: if the user has none left, say so (the
       // portal already knows this user is enrolled, so nothing new is revealed to a guesser).
-      if (error instanceof AwsCallError && error.kind === 'mfa_device_mismatch' && (await hasNoMfaDevice(user.userName))) {
-        const noDevice = conflict('no_mfa_device', 'Your IAM user has no MFA device any more. Set one up (or ask an administrator for a set-up link), then sign in with its code.');
+      if (
+        error instanceof AwsCallError &&
+        error.kind === 'mfa_device_mismatch' &&
+        (await hasNoMfaDevice(user.userName))
+      ) {
+        const noDevice = conflict(
+          'no_mfa_device',
+          'Your IAM user has no MFA device any more. Set one up (or ask an administrator for a set-up link), then sign in with its code.',
+        );
         return fail('no_mfa_device', noDevice, 'failure', false);
       }
       const appError = appErrorFromAws(error);
@@ -127,7 +156,10 @@ export function createSignInService(deps: SignInServiceDeps) {
       attempt: CodeAttempt,
       action: AuditActionName,
       durationSeconds: number,
-      onCommit?: (tx: DbClient, opened: { sessionId: string; user: UserKey; credentials: TemporaryCredentials }) => Promise<void>,
+      onCommit?: (
+        tx: DbClient,
+        opened: { sessionId: string; user: UserKey; credentials: TemporaryCredentials },
+      ) => Promise<void>,
     ): Promise<{ user: UserKey; sessionId: string; credentials: TemporaryCredentials; authenticatedAt: Date }> {
       const authenticatedAt = now();
       const { user, result: credentials } = await withVerifiedCode(attempt, action, (u, code) =>
@@ -135,10 +167,23 @@ export function createSignInService(deps: SignInServiceDeps) {
       );
       const sessionId = randomUUID();
       await auditedTransaction(prisma, async (tx) => {
-        await mfaSessions.create(tx, { id: sessionId, userName: user.userName, accountId: user.accountId, mfaSerial: user.mfaSerial, authenticatedAt, credentials });
+        await mfaSessions.create(tx, {
+          id: sessionId,
+          userName: user.userName,
+          accountId: user.accountId,
+          mfaSerial: user.mfaSerial,
+          authenticatedAt,
+          credentials,
+        });
         if (onCommit) await onCommit(tx, { sessionId, user, credentials });
         await audit.append(
-          { actor: user.userName, action, outcome: 'success', ...attempt.origin, metadata: { mfaSessionId: sessionId, expiresAt: credentials.expiration.toISOString() } },
+          {
+            actor: user.userName,
+            action,
+            outcome: 'success',
+            ...attempt.origin,
+            metadata: { mfaSessionId: sessionId, expiresAt: credentials.expiration.toISOString() },
+          },
           tx,
         );
       });
@@ -149,5 +194,3 @@ export function createSignInService(deps: SignInServiceDeps) {
 }
 
 export type SignInService = ReturnType<typeof createSignInService>;
-
-

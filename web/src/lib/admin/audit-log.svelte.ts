@@ -1,5 +1,13 @@
-import { auditExportUrl, getAuditPage, verifyAuditChain, type AuditEvent, type AuditFilters, type AuditOutcome, type ChainCheck } from '../api/admin-audit-service.ts';
-import { listCatalogRoles, type CatalogRole } from '../api/admin-roles-service.ts';
+import {
+  type AuditEvent,
+  type AuditFilters,
+  type AuditOutcome,
+  auditExportUrl,
+  type ChainCheck,
+  getAuditPage,
+  verifyAuditChain,
+} from '../api/admin-audit-service.ts';
+import { type CatalogRole, listCatalogRoles } from '../api/admin-roles-service.ts';
 import { describeError, isSessionEnded } from '../api/error-text.ts';
 import { session } from '../session.svelte.ts';
 import { CursorTrail } from './cursor-trail.svelte.ts';

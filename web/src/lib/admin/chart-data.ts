@@ -15,7 +15,11 @@ export interface TrendSeries {
 export function trendSeries(points: HistoryPoint[]): TrendSeries[] {
   return [
     { key: 'mfa', label: 'Users with MFA', values: points.map((p) => percent(p.summary.withMfa, p.summary.users)) },
-    { key: 'keys', label: 'Keys work without MFA', values: points.map((p) => percent(p.summary.keysWithoutMfaEnforcement, p.summary.users)) },
+    {
+      key: 'keys',
+      label: 'Keys work without MFA',
+      values: points.map((p) => percent(p.summary.keysWithoutMfaEnforcement, p.summary.users)),
+    },
   ];
 }
 
@@ -27,7 +31,11 @@ export function polylinePoints(values: number[], width: number, height: number):
   if (values.length === 0) return '';
   const series = values.length === 1 ? [values[0]!, values[0]!] : values;
   const step = width / (series.length - 1);
-  return series.map((value, index) => `${round(index * step)},${round(height - (Math.min(100, Math.max(0, value)) / 100) * height)}`).join(' ');
+  return series
+    .map(
+      (value, index) => `${round(index * step)},${round(height - (Math.min(100, Math.max(0, value)) / 100) * height)}`,
+    )
+    .join(' ');
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

@@ -1,16 +1,16 @@
 import {
+  type ComplianceFilter,
+  type CompliancePage,
+  type ComplianceSort,
   createSetupLink,
   enrollUser,
   getCompliance,
   getHistory,
   getScan,
-  startScan,
-  type ComplianceFilter,
-  type CompliancePage,
-  type ComplianceSort,
   type HistoryPoint,
   type ScanProgress,
   type SetupLink,
+  startScan,
 } from '../api/admin-compliance-service.ts';
 import { describeError, isSessionEnded } from '../api/error-text.ts';
 import { session } from '../session.svelte.ts';

@@ -8,7 +8,19 @@ describe('role catalog form', () => {
   });
 
   it('reads comma or space separated names and keeps the duration within what STS allows', () => {
-    const input = inputFromForm({ ...emptyRoleForm(), groups: 'developers, ops  admins', users: '', maxMinutes: 5, description: '  ' });
-    expect(input).toEqual({ groups: ['developers', 'ops', 'admins'], users: [], maxDurationSeconds: 900, description: null, externalId: null });
+    const input = inputFromForm({
+      ...emptyRoleForm(),
+      groups: 'developers, ops  admins',
+      users: '',
+      maxMinutes: 5,
+      description: '  ',
+    });
+    expect(input).toEqual({
+      groups: ['developers', 'ops', 'admins'],
+      users: [],
+      maxDurationSeconds: 900,
+      description: null,
+      externalId: null,
+    });
   });
 });

@@ -13,7 +13,15 @@ export interface RoleForm {
   externalId: string;
 }
 
-export const emptyRoleForm = (): RoleForm => ({ alias: '', roleArn: '', groups: '', users: '', maxMinutes: 60, description: '', externalId: '' });
+export const emptyRoleForm = (): RoleForm => ({
+  alias: '',
+  roleArn: '',
+  groups: '',
+  users: '',
+  maxMinutes: 60,
+  description: '',
+  externalId: '',
+});
 
 export const formFromRole = (role: CatalogRole): RoleForm => ({
   alias: role.alias,

@@ -1,11 +1,11 @@
 import {
   addCatalogRole,
+  type CatalogRole,
+  type ImportableRole,
   listCatalogRoles,
   listImportableRoles,
   removeCatalogRole,
   updateCatalogRole,
-  type CatalogRole,
-  type ImportableRole,
 } from '../api/admin-roles-service.ts';
 import { describeError, isSessionEnded } from '../api/error-text.ts';
 import { session } from '../session.svelte.ts';
@@ -45,7 +45,10 @@ export class RoleCatalogState {
   /** Each returns null on success or the problem in words, for the form to show. */
   async add(form: RoleForm): Promise<string | null> {
     return this.#change(async () => {
-      const role = await addCatalogRole({ alias: form.alias.trim(), roleArn: form.roleArn.trim(), ...inputFromForm(form) }, session.csrfToken);
+      const role = await addCatalogRole(
+        { alias: form.alias.trim(), roleArn: form.roleArn.trim(), ...inputFromForm(form) },
+        session.csrfToken,
+      );
       this.message = `Added ${role.alias}.`;
     });
   }

@@ -1,5 +1,5 @@
-import { apiRequest } from './client.ts';
 import { queryString } from './admin-compliance-service.ts';
+import { apiRequest } from './client.ts';
 
 /** The admin audit API (server/src/routes/admin-audit-routes.ts). */
 
@@ -42,9 +42,14 @@ export interface ChainCheck {
 
 const base = '/api/v1/admin/audit';
 
-export const getAuditPage = (filters: AuditFilters, limit: number, cursor?: string): Promise<{ events: AuditEvent[]; nextCursor: string | null }> =>
+export const getAuditPage = (
+  filters: AuditFilters,
+  limit: number,
+  cursor?: string,
+): Promise<{ events: AuditEvent[]; nextCursor: string | null }> =>
   apiRequest(`${base}${queryString({ ...filters, limit, cursor })}`);
 
-export const auditExportUrl = (format: 'csv' | 'json', filters: AuditFilters): string => `${base}.${format}${queryString({ ...filters })}`;
+export const auditExportUrl = (format: 'csv' | 'json', filters: AuditFilters): string =>
+  `${base}.${format}${queryString({ ...filters })}`;
 
 export const verifyAuditChain = (): Promise<ChainCheck> => apiRequest<ChainCheck>(`${base}/verify`);

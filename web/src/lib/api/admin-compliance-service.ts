@@ -3,7 +3,13 @@ import { apiRequest } from './client.ts';
 /** The admin compliance API (server/src/routes/admin-compliance-routes.ts and admin-user-routes.ts). */
 
 export type ComplianceFilter = 'no_mfa' | 'console_without_mfa' | 'keys_without_mfa' | 'hardware_mfa' | 'not_enrolled';
-export type ComplianceSort = 'userName' | '-userName' | 'passwordLastUsed' | '-passwordLastUsed' | 'oldestKey' | '-oldestKey';
+export type ComplianceSort =
+  | 'userName'
+  | '-userName'
+  | 'passwordLastUsed'
+  | '-passwordLastUsed'
+  | 'oldestKey'
+  | '-oldestKey';
 export type KeysWorkWithoutMfa = 'yes' | 'no' | 'unknown' | 'n/a';
 
 export interface ComplianceSummary {
@@ -94,8 +100,9 @@ export function queryString(values: Record<string, string | number | undefined |
 const base = '/api/v1/admin';
 const user = (userName: string) => `${base}/users/${encodeURIComponent(userName)}`;
 
-export const getCompliance = (query: UserQuery & { limit?: number; cursor?: string | undefined }): Promise<CompliancePage> =>
-  apiRequest<CompliancePage>(`${base}/compliance${queryString({ ...query })}`);
+export const getCompliance = (
+  query: UserQuery & { limit?: number; cursor?: string | undefined },
+): Promise<CompliancePage> => apiRequest<CompliancePage>(`${base}/compliance${queryString({ ...query })}`);
 
 /** The CSV export of every row matching the same filters (a plain link: the browser downloads it). */
 export const complianceCsvUrl = (query: UserQuery): string => `${base}/compliance.csv${queryString({ ...query })}`;

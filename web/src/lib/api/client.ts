@@ -49,7 +49,10 @@ export async function apiRequest<T>(path: string, init: ApiRequestInit = {}): Pr
       ...(json === undefined ? {} : { body: JSON.stringify(json) }),
     });
   } catch {
-    throw new ApiError(0, { error: 'network_error', message: 'The portal cannot be reached. Check your connection and try again.' });
+    throw new ApiError(0, {
+      error: 'network_error',
+      message: 'The portal cannot be reached. Check your connection and try again.',
+    });
   }
   if (response.status === 204) return undefined as T;
   const body: unknown = await response.json().catch(() => undefined);
@@ -73,5 +76,10 @@ function parseRetryAfter(value: string | null): number | undefined {
 }
 
 function isErrorBody(body: unknown): body is ApiErrorBody {
-  return typeof body === 'object' && body !== null && typeof (body as ApiErrorBody).error === 'string' && typeof (body as ApiErrorBody).message === 'string';
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as ApiErrorBody).error === 'string' &&
+    typeof (body as ApiErrorBody).message === 'string'
+  );
 }

@@ -1,5 +1,5 @@
-import { ApiError } from './client.ts';
 import { formatDuration } from '../time-format.ts';
+import { ApiError } from './client.ts';
 
 /**
  * Plain words for the errors a person meets while signing in or taking credentials. The server's

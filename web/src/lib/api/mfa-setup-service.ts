@@ -17,5 +17,9 @@ const path = (token: string) => `/api/v1/mfa-setup/${encodeURIComponent(token)}`
 
 export const openSetupLink = (token: string): Promise<SetupDevice> => apiRequest<SetupDevice>(path(token));
 
-export const completeSetup = (token: string, code1: string, code2: string): Promise<{ userName: string; serialNumber: string; mfaEnabled: boolean }> =>
+export const completeSetup = (
+  token: string,
+  code1: string,
+  code2: string,
+): Promise<{ userName: string; serialNumber: string; mfaEnabled: boolean }> =>
   apiRequest(path(token), { method: 'POST', json: { code1, code2 } });
