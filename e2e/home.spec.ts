@@ -13,13 +13,13 @@ test.describe('portal home page', () => {
     });
     await page.goto('/');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
-    // Interactive quickly: the form is usable well within a second of navigation on the demo.
     await expect(page.getByLabel('IAM user name')).toBeEditable();
+    // How soon the form is usable is recorded, not asserted: timing belongs in bench/, where it
+    // is measured side by side; inside a test it only measures how busy the machine is.
     const readyAfterMs = await page.evaluate(() => performance.now());
     test
       .info()
       .annotations.push({ type: 'sign-in form ready after (ms)', description: String(Math.round(readyAfterMs)) });
-    expect(readyAfterMs).toBeLessThan(2000);
     await expect(page.getByText('Short-lived AWS credentials, after AWS checks your MFA code.')).toBeVisible();
     await expect(page.getByTestId('portal-status')).toHaveText(`${info.name} ${info.version}`);
     // A CSP violation or a failed asset shows up as a console error (a signed-out session check
