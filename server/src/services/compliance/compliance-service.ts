@@ -68,6 +68,7 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
   } = deps;
   const instanceId = randomUUID();
   let running: Promise<void> | null = null;
+  let starting: Promise<unknown> | null = null;
   let stopping = false;
 
   async function run(scan: StoredScan): Promise<void> {
@@ -180,7 +181,9 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
           : await repository.latest(prisma, 'running');
         return { started: false, scan: scan ? progressOf(scan) : null };
       }
-      try {
+      // From the claim until `running` is set, idle() waits on this, so nobody sees the scan's row
+      // as running while this instance still looks idle.
+      const begin = (async () => {
         if (claim.abandonedSubject) await repository.markAbandoned(prisma, claim.abandonedSubject, now());
         const scan = await auditedTransaction(prisma, async (tx) => {
           const created = await repository.createScan(tx, {
@@ -206,10 +209,16 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
         running = run(scan).finally(() => {
           running = null;
         });
-        return { started: true, scan: progressOf(scan) };
+        return scan;
+      })();
+      starting = begin;
+      try {
+        return { started: true, scan: progressOf(await begin) };
       } catch (error) {
         await leases.release(SCAN_LEASE, instanceId).catch(() => undefined);
         throw error;
+      } finally {
+        starting = null;
       }
     },
 
@@ -326,7 +335,7 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
 
     /** Resolves when this instance has no scan running (tests, benchmarks, the CLI). */
     async idle(): Promise<void> {
-      while (running) await running;
+      while (running || starting) await (running ?? starting?.catch(() => undefined));
     },
   };
 }
