@@ -48,8 +48,9 @@ export async function buildApp(options: BuildAppOptions) {
   const { config } = options;
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config),
-    // Trust X-Forwarded-For only from the configured number of proxy hops in front of the portal.
-    trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
+    // Believe X-Forwarded-For/-Proto/-Host only from the proxies in TRUSTED_PROXIES: the client is
+    // the last address in the chain that is not one of them. Any other peer's headers are ignored.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: 64 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: (request) => {
