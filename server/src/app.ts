@@ -8,6 +8,8 @@ import type { AwsGateway } from './aws/aws-gateway.ts';
 import type { Config } from './config/config.ts';
 import type { Database } from './db/database.ts';
 import { loggerOptions } from './logging.ts';
+import apiNoStore from './plugins/api-no-store.ts';
+import crossSiteGuard from './plugins/cross-site-guard.ts';
 import databasePlugin from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -48,8 +50,9 @@ export async function buildApp(options: BuildAppOptions) {
   const { config } = options;
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config),
-    // Trust X-Forwarded-For only from the configured number of proxy hops in front of the portal.
-    trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
+    // Believe X-Forwarded-For/-Proto/-Host only from the proxies in TRUSTED_PROXIES: the client is
+    // the last address in the chain that is not one of them. Any other peer's headers are ignored.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: 64 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: (request) => {
@@ -68,6 +71,8 @@ export async function buildApp(options: BuildAppOptions) {
 
   await app.register(errorHandler);
   await app.register(securityHeaders);
+  await app.register(apiNoStore);
+  await app.register(crossSiteGuard, { config });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   // A coarse per-address ceiling against floods; MFA guessing has its own, stricter budget
   // kept in the database (services/abuse).

@@ -66,6 +66,13 @@ describe('server process', () => {
     expect(output()).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses to start with an https PUBLIC_URL and no trusted proxy, or with TRUST_PROXY_HOPS, saying what to set', async () => {
+    const { output, exited } = start({ PUBLIC_URL: 'https://portal.example.com', TRUST_PROXY_HOPS: '1' });
+    expect(await exited).toBe(78);
+    expect(output()).toContain('TRUSTED_PROXIES: must name the proxy that terminates TLS when PUBLIC_URL is https');
+    expect(output()).toContain('TRUST_PROXY_HOPS: is no longer read');
+  });
+
   it.each(testDatabaseUrls())(
     'starts with no other configuration on $name, is ready, and drains on SIGTERM',
     async ({ name, create }) => {

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     const config = load({
       DATABASE_URL: 'postgresql://portal:pw@db:5432/portal',
       PUBLIC_URL: 'https://portal.example.com/',
+      TRUSTED_PROXIES: '10.0.0.0/8',
     });
     expect(config.databaseUrl).toBe('postgresql://portal:pw@db:5432/portal');
     expect(config.publicUrl).toBe('https://portal.example.com');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/database-url.ts';
 import { type MasterKey, parseMasterKey } from '../services/custody/secret-box.ts';
+import { proxySettingProblems, trustedProxyList } from './trusted-proxies.ts';
 
 /**
  * Every setting the portal reads, parsed once at boot. Nothing else in the server reads
@@ -66,8 +67,8 @@ const environmentSchema = z.object({
   DATABASE_URL: databaseUrl.default('file:./data/portal.db'),
   PUBLIC_URL: publicUrl.optional(),
   LOG_LEVEL: logLevel.default('info'),
-  /** Trust X-Forwarded-* from this many proxy hops (0 = none). Needed to log real client IPs behind a load balancer. */
-  TRUST_PROXY_HOPS: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0).max(10).default(0),
+  /** Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-* is believed; none by default. */
+  TRUSTED_PROXIES: trustedProxyList.default([]),
   WEB_DIST_DIR: z.string().trim().min(1).default('dist/web'),
   /** Seconds to let in-flight requests finish after SIGTERM before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number' }).int().min(1).max(600).default(25),
@@ -159,7 +160,8 @@ export interface Config {
   databaseUrl: string;
   publicUrl: string | undefined;
   logLevel: Environment['LOG_LEVEL'];
-  trustProxyHops: number;
+  /** Addresses and CIDR ranges of the reverse proxies in front; empty = X-Forwarded-* is ignored. */
+  trustedProxies: string[];
   webDistDir: string;
   shutdownTimeoutMs: number;
   migrateOnStart: boolean;
@@ -201,9 +203,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       .filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = environmentSchema.safeParse(known);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  problems.push(
+    ...proxySettingProblems(
+      env,
+      parsed.success ? { publicUrl: parsed.data.PUBLIC_URL, trustedProxies: parsed.data.TRUSTED_PROXIES } : undefined,
+    ),
+  );
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     env: e.NODE_ENV,
@@ -212,7 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseUrl: e.DATABASE_URL,
     publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
-    trustProxyHops: e.TRUST_PROXY_HOPS,
+    trustedProxies: e.TRUSTED_PROXIES,
     webDistDir: path.resolve(cwd, e.WEB_DIST_DIR),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     migrateOnStart: e.MIGRATE_ON_START,

@@ -30,6 +30,9 @@ export interface SignedInSession {
 
 export const SESSION_COOKIE = 'portal_session';
 
+/** The route that starts a browser session (routes/session-routes.ts). */
+const SIGN_IN_ROUTE = { method: 'POST', url: '/api/v1/session' } as const;
+
 /**
  * Browser sessions: an HttpOnly, SameSite=Strict cookie naming a row in the database (any
  * instance can serve it). The id is regenerated at sign-in (no fixation). Requests that change
@@ -37,6 +40,7 @@ export const SESSION_COOKIE = 'portal_session';
  */
 async function webSessionPlugin(app: FastifyInstance, options: { config: Config }): Promise<void> {
   const { config } = options;
+  const secure = config.publicUrl?.startsWith('https://') === true;
   await app.register(cookie);
   await app.register(session, {
     secret: cookieSecret(config),
@@ -50,10 +54,30 @@ async function webSessionPlugin(app: FastifyInstance, options: { config: Config 
       sameSite: 'strict',
       // Secure when PUBLIC_URL is https; sign-in also sets it for any request that arrived over
       // TLS (directly or via a trusted proxy). Not 'auto': that would downgrade SameSite to Lax.
-      secure: config.publicUrl?.startsWith('https://') === true,
+      secure,
       maxAge: config.sessionSeconds * 1000,
     },
   });
+  if (secure) {
+    // @fastify/session (like the browser) drops a Secure cookie sent on a plain-http request, so
+    // such a sign-in would answer 200 and leave the browser signed out. Refuse it before the code
+    // is spent, and say why: the request bypassed the TLS proxy, or the proxy is not trusted or
+    // does not send X-Forwarded-Proto.
+    app.addHook('onRequest', async (request) => {
+      const { method, url } = SIGN_IN_ROUTE;
+      if (request.method !== method || request.routeOptions.url !== url || request.protocol === 'https') return;
+      request.log.warn(
+        { peer: request.socket.remoteAddress },
+        'sign-in over plain http refused: PUBLIC_URL is https, so session cookies are Secure; ' +
+          'list the TLS proxy in TRUSTED_PROXIES and have it send X-Forwarded-Proto',
+      );
+      throw forbidden(
+        'https_required',
+        `Sign in over https: open ${config.publicUrl}. If you did, the proxy in front of the portal must ` +
+          'send X-Forwarded-Proto and be listed in TRUSTED_PROXIES.',
+      );
+    });
+  }
 }
 
 /** The signed-in user, or 401. Expired sign-ins are cleared. */

@@ -20,6 +20,16 @@ describe('csv', () => {
     expect(csvCell(-5)).toBe('-5'); // numbers are data, not text
   });
 
+  it('quotes cells holding any separator a spreadsheet may split on', () => {
+    expect(csvCell('a;b')).toBe('"a;b"');
+    expect(csvCell('a\tb')).toBe('"a\tb"');
+    expect(csvCell('one\rtwo')).toBe('"one\rtwo"');
+    // Split on ";" (many locales), this user agent's second cell would be a live formula.
+    expect(csvCell("curl;=cmd|' /C calc'!A0;")).toBe(`"curl;=cmd|' /C calc'!A0;"`);
+    expect(csvCell('=1;2')).toBe(`"'=1;2"`);
+    expect(parseCsv(csvLine(["curl;=cmd|' /C calc'!A0;", 'x\ty']))).toEqual([["curl;=cmd|' /C calc'!A0;", 'x\ty']]);
+  });
+
   it('reads back what it writes', () => {
     const rows = [
       ['a,b', 'say "hi"', 'two\nlines'],

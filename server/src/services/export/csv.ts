@@ -2,9 +2,12 @@
  * CSV in and out (RFC 4180). Exports are opened in spreadsheets, so cells that a spreadsheet
  * would run as a formula (starting with = + - @, tab or carriage return) get a leading
  * apostrophe: IAM user names may legally start with + = @ or -, and audit rows carry
- * user agents anyone can choose.
+ * user agents anyone can choose. Cells holding any separator a spreadsheet may split on (comma,
+ * semicolon in many locales, tab), a quote or a line break are quoted, so that text such as
+ * `curl;=cmd|' /C calc'!A0` stays one inert cell instead of becoming a formula in the next one.
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",;\t\r\n]/;
 
 export type CsvCell = string | number | boolean | null | undefined | Date;
 
@@ -12,7 +15,7 @@ export function csvCell(value: CsvCell): string {
   if (value === null || value === undefined) return '';
   let text = value instanceof Date ? value.toISOString() : String(value);
   if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+  return NEEDS_QUOTES.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export const csvLine = (cells: CsvCell[]): string => `${cells.map(csvCell).join(',')}\r\n`;
