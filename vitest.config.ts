@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 // Two server-side tiers: unit tests (`*.test.ts`, next to the code, no I/O) and integration tests
@@ -6,6 +8,9 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // Compiles the web's `*.svelte.ts` state classes (runes) so their tests can import them. Node
+        // tests get Svelte's server build, where `$state` fields are plain fields: enough for state logic.
+        plugins: [svelte({ configFile: fileURLToPath(new URL('./web/svelte.config.js', import.meta.url)) })],
         test: {
           name: 'unit',
           include: ['server/**/*.test.ts', 'emulator/**/*.test.ts', 'scripts/**/*.test.ts', 'web/**/*.test.ts'],

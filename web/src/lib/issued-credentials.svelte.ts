@@ -1,4 +1,3 @@
-import { ApiError } from './api/client.ts';
 import {
   type CredentialFormat,
   getRoleCredentials,
@@ -6,7 +5,7 @@ import {
   type IssuedCredentials,
   type RoleCredentialsRequest,
 } from './api/credentials-service.ts';
-import { describeError, isSessionEnded } from './api/error-text.ts';
+import { Loadable } from './loadable.svelte.ts';
 import { profileNameProblem, withProfileName } from './profile-name.ts';
 import { session } from './session.svelte.ts';
 import { formatClockTime } from './time-format.ts';
@@ -20,14 +19,11 @@ const NEEDS_NEW_CODE = new Set(['role_not_assumable', 'invalid_duration']);
  * ends, and when the component that owns this object goes away (dispose).
  */
 export class IssuedCredentialsState {
-  credentials = $state.raw<IssuedCredentials | null>(null);
+  readonly #issued = new Loadable<IssuedCredentials | null>(null);
   /** The profile name the user edits; the server's default until they change it. */
-  profile = $state('');
+  profile = $derived(this.#issued.data?.profile ?? '');
   profileProblem = $derived(profileNameProblem(this.profile));
   expiresAt = $derived(this.credentials === null ? null : new Date(this.credentials.expiration));
-  busy = $state(false);
-  error = $state<string | null>(null);
-  errorCode = $state<string | null>(null);
   /** Set when credentials were dropped because they expired. */
   expiredNotice = $state<string | null>(null);
 
@@ -38,9 +34,22 @@ export class IssuedCredentialsState {
     this.#stopListening = session.onEnd(() => this.clear());
   }
 
+  get credentials(): IssuedCredentials | null {
+    return this.#issued.data;
+  }
+
+  get busy(): boolean {
+    return this.#issued.loading;
+  }
+
+  get error(): string | null {
+    return this.#issued.error;
+  }
+
   /** True when the last error says a fresh MFA code would help. */
   get suggestsNewCode(): boolean {
-    return this.errorCode !== null && NEEDS_NEW_CODE.has(this.errorCode);
+    const code = this.#issued.errorCode;
+    return code !== null && NEEDS_NEW_CODE.has(code);
   }
 
   /** The body of a format with the user's profile name in its section header. */
@@ -51,23 +60,22 @@ export class IssuedCredentialsState {
   }
 
   requestRole(request: RoleCredentialsRequest): Promise<boolean> {
-    return this.#request(() => getRoleCredentials(request, session.csrfToken));
+    return this.#request(() => getRoleCredentials(request));
   }
 
   requestSession(): Promise<boolean> {
-    return this.#request(() => getSessionCredentials(undefined, session.csrfToken));
+    return this.#request(() => getSessionCredentials());
   }
 
+  /** Drops the credentials (and a request still on its way: its answer is not shown). */
   clear(): void {
     clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
-    this.credentials = null;
-    this.profile = '';
+    this.#issued.reset();
   }
 
   dismissError(): void {
-    this.error = null;
-    this.errorCode = null;
+    if (this.#issued.status === 'error') this.#issued.reset();
   }
 
   dispose(): void {
@@ -76,28 +84,13 @@ export class IssuedCredentialsState {
   }
 
   async #request(call: () => Promise<IssuedCredentials>): Promise<boolean> {
-    this.dismissError();
     this.clear();
-    this.busy = true;
-    try {
-      this.#show(await call());
-      return true;
-    } catch (error) {
-      if (isSessionEnded(error)) {
-        session.expire('server');
-        return false;
-      }
-      this.error = describeError(error);
-      this.errorCode = error instanceof ApiError ? error.code : null;
-      return false;
-    } finally {
-      this.busy = false;
-    }
+    const issued = await this.#issued.run(call);
+    if (issued && this.#issued.data !== null) this.#show(this.#issued.data);
+    return issued;
   }
 
   #show(credentials: IssuedCredentials): void {
-    this.credentials = credentials;
-    this.profile = credentials.profile;
     this.expiredNotice = null;
     const expiresAt = Date.parse(credentials.expiration);
     this.#expiryTimer = setTimeout(() => this.#expire(expiresAt), Math.max(0, expiresAt - Date.now()));

@@ -1,4 +1,4 @@
-import { ApiError } from './api/client.ts';
+import { ApiError, api } from './api/client.ts';
 import { getSession, type PortalUser, type SessionInfo, signIn, signOut } from './api/session-service.ts';
 import { formatClockTime } from './time-format.ts';
 
@@ -9,9 +9,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The browser's MFA session. The session cookie is HttpOnly, so this only knows what the API
- * says: who is signed in, the CSRF token, and when the session ends. When it ends (sign-out,
- * expiry, or the server saying so) every registered listener clears what it holds, so no
- * credential outlives the session on the page.
+ * says: who is signed in and when the session ends (the API client keeps its CSRF token). When it
+ * ends (sign-out, expiry, or the server saying so through the API client) every registered
+ * listener clears what it holds, so no credential outlives the session on the page.
  */
 export class SessionState {
   status = $state<SessionStatus>('checking');
@@ -22,12 +22,12 @@ export class SessionState {
   /** The problem when the first session check could not reach the portal. */
   loadError = $state<string | null>(null);
 
-  #csrfToken: string | null = null;
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #endListeners = new Set<() => void>();
 
-  get csrfToken(): string | null {
-    return this.#csrfToken;
+  constructor() {
+    // Any request the server answers with "not signed in" or "session expired" ends it here.
+    api.onSessionEnded(() => this.expire('server'));
   }
 
   /** Asks the server whether the cookie still holds a session (on page load). */
@@ -50,9 +50,9 @@ export class SessionState {
   }
 
   async signOut(): Promise<void> {
-    const token = this.#csrfToken;
+    const request = this.status === 'signed-in' ? signOut() : undefined;
     this.#end('You signed out. Temporary credentials you copied stay valid until they expire.');
-    if (token !== null) await signOut(token).catch(() => undefined);
+    await request?.catch(() => undefined);
   }
 
   /**
@@ -61,15 +61,14 @@ export class SessionState {
    */
   expire(cause: 'timeout' | 'server' = 'timeout'): void {
     if (this.status !== 'signed-in') return;
-    const token = this.#csrfToken;
+    // Make sure the server forgets it too, in case the two clocks disagree.
+    if (cause === 'timeout') void signOut().catch(() => undefined);
     const endedAt = this.expiresAt ?? new Date();
     this.#end(
       cause === 'timeout'
         ? `Your MFA session ended at ${formatClockTime(endedAt)}. Sign in again with a new code.`
         : 'Your session has ended (it expired or was signed out elsewhere). Sign in again with a new code.',
     );
-    // Make sure the server forgets it too, in case the two clocks disagree.
-    if (cause === 'timeout' && token !== null) void signOut(token).catch(() => undefined);
   }
 
   /** Registers a callback run whenever the session ends; returns the unregister function. */
@@ -85,7 +84,6 @@ export class SessionState {
 
   #start(session: SessionInfo): void {
     this.user = session.user;
-    this.#csrfToken = session.csrfToken;
     this.expiresAt = new Date(session.expiresAt);
     this.status = 'signed-in';
     this.#armExpiryTimer();
@@ -117,7 +115,6 @@ export class SessionState {
   #reset(): void {
     clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
-    this.#csrfToken = null;
     this.user = null;
     this.expiresAt = null;
     this.status = 'signed-out';

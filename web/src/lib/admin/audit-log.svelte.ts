@@ -8,8 +8,7 @@ import {
   verifyAuditChain,
 } from '../api/admin-audit-service.ts';
 import { type CatalogRole, listCatalogRoles } from '../api/admin-roles-service.ts';
-import { describeError, isSessionEnded } from '../api/error-text.ts';
-import { session } from '../session.svelte.ts';
+import { Loadable, type LoadStatus } from '../loadable.svelte.ts';
 import { CursorTrail } from './cursor-trail.svelte.ts';
 
 /** The actions the portal records (server/src/services/audit/audit-events.ts), in words. */
@@ -63,21 +62,45 @@ export function filtersFromForm(form: AuditForm): AuditFilters {
   };
 }
 
+type AuditPage = Awaited<ReturnType<typeof getAuditPage>>;
+
 /** The audit log screen: applied filters, one page of events, cursor paging, the chain check. */
 export class AuditLogState {
   form = $state<AuditForm>(emptyAuditForm());
   applied = $state.raw<AuditFilters>({});
-  events = $state.raw<AuditEvent[]>([]);
-  nextCursor = $state<string | null>(null);
-  status = $state<'loading' | 'ready' | 'error'>('loading');
-  error = $state<string | null>(null);
-  chain = $state.raw<ChainCheck | null>(null);
-  chainError = $state<string | null>(null);
   roles = $state.raw<CatalogRole[]>([]);
   pageSize = $state(50);
-  readonly pages = new CursorTrail((cursor) => this.#load(cursor));
+  readonly #page = new Loadable<AuditPage, [cursor: string | undefined]>({ events: [], nextCursor: null }, (cursor) =>
+    getAuditPage(this.applied, this.pageSize, cursor),
+  );
+  readonly #chain = new Loadable<ChainCheck | null>(null, verifyAuditChain);
+  readonly pages = new CursorTrail((cursor) => this.#page.load(cursor));
   readonly csvUrl = $derived(auditExportUrl('csv', this.applied));
   readonly jsonUrl = $derived(auditExportUrl('json', this.applied));
+
+  get events(): AuditEvent[] {
+    return this.#page.data.events;
+  }
+
+  get nextCursor(): string | null {
+    return this.#page.data.nextCursor;
+  }
+
+  get status(): LoadStatus {
+    return this.#page.status;
+  }
+
+  get error(): string | null {
+    return this.#page.error;
+  }
+
+  get chain(): ChainCheck | null {
+    return this.#chain.data;
+  }
+
+  get chainError(): string | null {
+    return this.#chain.error;
+  }
 
   async start(): Promise<void> {
     await Promise.all([this.pages.first(), this.verify(), this.#loadRoles()]);
@@ -102,28 +125,7 @@ export class AuditLogState {
   }
 
   async verify(): Promise<void> {
-    this.chainError = null;
-    try {
-      this.chain = await verifyAuditChain();
-    } catch (error) {
-      this.chainError = this.#problem(error);
-    }
-  }
-
-  async #load(cursor: string | undefined): Promise<boolean> {
-    this.status = 'loading';
-    try {
-      const page = await getAuditPage(this.applied, this.pageSize, cursor);
-      this.events = page.events;
-      this.nextCursor = page.nextCursor;
-      this.error = null;
-      this.status = 'ready';
-      return true;
-    } catch (error) {
-      this.error = this.#problem(error);
-      this.status = 'error';
-      return false;
-    }
+    await this.#chain.load();
   }
 
   async #loadRoles(): Promise<void> {
@@ -133,10 +135,5 @@ export class AuditLogState {
       // Without the catalog the role filter offers "Any role" only.
       this.roles = [];
     }
-  }
-
-  #problem(error: unknown): string {
-    if (isSessionEnded(error)) session.expire('server');
-    return describeError(error);
   }
 }

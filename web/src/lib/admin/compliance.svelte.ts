@@ -12,19 +12,29 @@ import {
   type SetupLink,
   startScan,
 } from '../api/admin-compliance-service.ts';
-import { describeError, isSessionEnded } from '../api/error-text.ts';
-import { session } from '../session.svelte.ts';
+import { Loadable, type LoadStatus } from '../loadable.svelte.ts';
 import { CursorTrail } from './cursor-trail.svelte.ts';
 
 const PAGE_SIZE = 25;
 const SCAN_POLL_MS = 1000;
 
 /** What the admin did for one user from the table: a setup link to hand over, or an enrollment. */
-export interface Remediation {
-  busy: boolean;
-  link: SetupLink | null;
-  enrolled: boolean;
-  error: string | null;
+export class Remediation {
+  readonly #action = new Loadable<void>(undefined);
+  link = $state.raw<SetupLink | null>(null);
+  enrolled = $state(false);
+
+  get busy(): boolean {
+    return this.#action.loading;
+  }
+
+  get error(): string | null {
+    return this.#action.error;
+  }
+
+  run(action: () => Promise<void>): Promise<boolean> {
+    return this.#action.run(action);
+  }
 }
 
 /**
@@ -37,19 +47,37 @@ export class ComplianceState {
   search = $state('');
   #appliedSearch = $state('');
   sort = $state<ComplianceSort>('userName');
-  page = $state.raw<CompliancePage | null>(null);
   history = $state.raw<HistoryPoint[]>([]);
-  status = $state<'loading' | 'ready' | 'error'>('loading');
-  error = $state<string | null>(null);
-  scan = $state.raw<ScanProgress | null>(null);
-  scanError = $state<string | null>(null);
   remediation = $state<Record<string, Remediation>>({});
-  readonly pages = new CursorTrail((cursor) => this.#loadPage(cursor));
+  readonly query = $derived({ filter: this.filter || undefined, q: this.#appliedSearch || undefined, sort: this.sort });
+  readonly #page = new Loadable<CompliancePage | null, [cursor: string | undefined]>(null, (cursor) =>
+    getCompliance({ ...this.query, limit: PAGE_SIZE, cursor }),
+  );
+  readonly #scan = new Loadable<ScanProgress | null>(null, async () => (await getScan()).scan);
+  readonly pages = new CursorTrail((cursor) => this.#page.load(cursor));
+  readonly scanning = $derived(this.scan?.status === 'running');
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
 
-  readonly query = $derived({ filter: this.filter || undefined, q: this.#appliedSearch || undefined, sort: this.sort });
-  readonly scanning = $derived(this.scan?.status === 'running');
+  get page(): CompliancePage | null {
+    return this.#page.data;
+  }
+
+  get status(): LoadStatus {
+    return this.#page.status;
+  }
+
+  get error(): string | null {
+    return this.#page.error;
+  }
+
+  get scan(): ScanProgress | null {
+    return this.#scan.data;
+  }
+
+  get scanError(): string | null {
+    return this.#scan.error;
+  }
 
   async start(): Promise<void> {
     await Promise.all([this.pages.first(), this.#loadHistory(), this.#watchScan()]);
@@ -70,27 +98,23 @@ export class ComplianceState {
   }
 
   async scanNow(): Promise<void> {
-    this.scanError = null;
-    try {
-      const result = await startScan(session.csrfToken);
-      this.scan = result.scan;
-      // A small account can be scanned before the answer arrives: then show the new snapshot now.
-      if (this.scan?.status === 'running') this.#pollScan();
-      else await Promise.all([this.reload(), this.#loadHistory()]);
-    } catch (error) {
-      this.scanError = this.#problem(error);
-    }
+    if (!(await this.#scan.run(async () => (await startScan()).scan))) return;
+    // A small account can be scanned before the answer arrives: then show the new snapshot now.
+    if (this.scan?.status === 'running') this.#pollScan();
+    else await Promise.all([this.reload(), this.#loadHistory()]);
   }
 
   async createLink(userName: string): Promise<void> {
-    await this.#remediate(userName, async (entry) => {
-      entry.link = await createSetupLink(userName, session.csrfToken);
+    const entry = this.#remediationFor(userName);
+    await entry.run(async () => {
+      entry.link = await createSetupLink(userName);
     });
   }
 
   async enroll(userName: string): Promise<void> {
-    await this.#remediate(userName, async (entry) => {
-      await enrollUser(userName, session.csrfToken);
+    const entry = this.#remediationFor(userName);
+    await entry.run(async () => {
+      await enrollUser(userName);
       entry.enrolled = true;
       await this.pages.reload();
     });
@@ -101,32 +125,9 @@ export class ComplianceState {
     clearTimeout(this.#pollTimer);
   }
 
-  async #remediate(userName: string, action: (entry: Remediation) => Promise<void>): Promise<void> {
-    this.remediation[userName] ??= { busy: false, link: null, enrolled: false, error: null };
-    const entry = this.remediation[userName];
-    entry.busy = true;
-    entry.error = null;
-    try {
-      await action(entry);
-    } catch (error) {
-      entry.error = this.#problem(error);
-    } finally {
-      entry.busy = false;
-    }
-  }
-
-  async #loadPage(cursor: string | undefined): Promise<boolean> {
-    this.status = 'loading';
-    try {
-      this.page = await getCompliance({ ...this.query, limit: PAGE_SIZE, cursor });
-      this.error = null;
-      this.status = 'ready';
-      return true;
-    } catch (error) {
-      this.error = this.#problem(error);
-      this.status = 'error';
-      return false;
-    }
+  #remediationFor(userName: string): Remediation {
+    this.remediation[userName] ??= new Remediation();
+    return this.remediation[userName];
   }
 
   async #loadHistory(): Promise<void> {
@@ -139,31 +140,16 @@ export class ComplianceState {
   }
 
   async #watchScan(): Promise<void> {
-    try {
-      this.scan = (await getScan()).scan;
-      if (this.scan?.status === 'running') this.#pollScan();
-    } catch (error) {
-      this.scanError = this.#problem(error);
-    }
+    if ((await this.#scan.load()) && this.scan?.status === 'running') this.#pollScan();
   }
 
   #pollScan(): void {
     clearTimeout(this.#pollTimer);
     if (this.#disposed || this.scan?.status !== 'running') return;
     this.#pollTimer = setTimeout(async () => {
-      try {
-        this.scan = (await getScan()).scan;
-      } catch (error) {
-        this.scanError = this.#problem(error);
-        return;
-      }
+      if (!(await this.#scan.load())) return;
       if (this.scan?.status === 'running') this.#pollScan();
       else await Promise.all([this.reload(), this.#loadHistory()]);
     }, SCAN_POLL_MS);
-  }
-
-  #problem(error: unknown): string {
-    if (isSessionEnded(error)) session.expire('server');
-    return describeError(error);
   }
 }

@@ -111,11 +111,11 @@ export const getHistory = (): Promise<{ points: HistoryPoint[] }> => apiRequest(
 
 export const getScan = (): Promise<{ scan: ScanProgress | null }> => apiRequest(`${base}/compliance/scan`);
 
-export const startScan = (csrfToken: string | null): Promise<{ started: boolean; scan: ScanProgress | null }> =>
-  apiRequest(`${base}/compliance/scan`, { method: 'POST', csrfToken });
+export const startScan = (): Promise<{ started: boolean; scan: ScanProgress | null }> =>
+  apiRequest(`${base}/compliance/scan`, { method: 'POST' });
 
-export const createSetupLink = (userName: string, csrfToken: string | null): Promise<SetupLink> =>
-  apiRequest<SetupLink>(`${user(userName)}/mfa-setup-links`, { method: 'POST', csrfToken });
+export const createSetupLink = (userName: string): Promise<SetupLink> =>
+  apiRequest<SetupLink>(`${user(userName)}/mfa-setup-links`, { method: 'POST' });
 
-export const enrollUser = (userName: string, csrfToken: string | null): Promise<Enrollment> =>
-  apiRequest<Enrollment>(`${user(userName)}/enroll`, { method: 'POST', csrfToken, json: null });
+export const enrollUser = (userName: string): Promise<Enrollment> =>
+  apiRequest<Enrollment>(`${user(userName)}/enroll`, { method: 'POST', json: null });

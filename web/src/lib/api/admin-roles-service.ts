@@ -48,10 +48,9 @@ export const listCatalogRoles = (): Promise<{ roles: CatalogRole[] }> => apiRequ
 
 export const listImportableRoles = (): Promise<{ roles: ImportableRole[] }> => apiRequest(`${base}/importable`);
 
-export const addCatalogRole = (role: NewRole, csrfToken: string | null): Promise<CatalogRole> =>
+export const addCatalogRole = (role: NewRole): Promise<CatalogRole> =>
   apiRequest<CatalogRole>(base, {
     method: 'POST',
-    csrfToken,
     json: {
       alias: role.alias,
       roleArn: role.roleArn,
@@ -63,8 +62,7 @@ export const addCatalogRole = (role: NewRole, csrfToken: string | null): Promise
     },
   });
 
-export const updateCatalogRole = (alias: string, changes: RoleInput, csrfToken: string | null): Promise<CatalogRole> =>
-  apiRequest<CatalogRole>(one(alias), { method: 'PATCH', csrfToken, json: changes });
+export const updateCatalogRole = (alias: string, changes: RoleInput): Promise<CatalogRole> =>
+  apiRequest<CatalogRole>(one(alias), { method: 'PATCH', json: changes });
 
-export const removeCatalogRole = (alias: string, csrfToken: string | null): Promise<void> =>
-  apiRequest<void>(one(alias), { method: 'DELETE', csrfToken });
+export const removeCatalogRole = (alias: string): Promise<void> => apiRequest<void>(one(alias), { method: 'DELETE' });

@@ -48,22 +48,14 @@ export interface RoleCredentialsRequest {
   code?: string;
 }
 
-export const getRoleCredentials = (
-  request: RoleCredentialsRequest,
-  csrfToken: string | null,
-): Promise<IssuedCredentials> =>
+export const getRoleCredentials = (request: RoleCredentialsRequest): Promise<IssuedCredentials> =>
   apiRequest<IssuedCredentials>('/api/v1/credentials', {
     method: 'POST',
-    csrfToken,
     json: { ...request, format: 'all' },
   });
 
-export const getSessionCredentials = (
-  profile: string | undefined,
-  csrfToken: string | null,
-): Promise<IssuedCredentials> =>
+export const getSessionCredentials = (profile?: string): Promise<IssuedCredentials> =>
   apiRequest<IssuedCredentials>('/api/v1/session/credentials', {
     method: 'POST',
-    csrfToken,
     json: profile === undefined ? { format: 'all' } : { format: 'all', profile },
   });

@@ -20,7 +20,3 @@ export function describeError(error: unknown): string {
       return error.message;
   }
 }
-
-/** True when the error means the browser's session is gone and the user must sign in again. */
-export const isSessionEnded = (error: unknown): boolean =>
-  error instanceof ApiError && (error.code === 'not_signed_in' || error.code === 'session_expired');

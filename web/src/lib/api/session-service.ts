@@ -1,4 +1,4 @@
-import { apiRequest } from './client.ts';
+import { api, apiRequest } from './client.ts';
 
 export interface PortalUser {
   userName: string;
@@ -14,10 +14,23 @@ export interface SessionInfo {
   expiresAt: string;
 }
 
-export const signIn = (userName: string, code: string): Promise<SessionInfo> =>
-  apiRequest<SessionInfo>('/api/v1/session', { method: 'POST', json: { userName, code } });
+/** Opens a session; from then on the API client sends its CSRF token with every change. */
+export async function signIn(userName: string, code: string): Promise<SessionInfo> {
+  const session = await apiRequest<SessionInfo>('/api/v1/session', { method: 'POST', json: { userName, code } });
+  api.useSession(session.csrfToken);
+  return session;
+}
 
-export const getSession = (): Promise<SessionInfo> => apiRequest<SessionInfo>('/api/v1/session');
+/** The session the cookie holds (on page load); 401 when there is none. */
+export async function getSession(): Promise<SessionInfo> {
+  const session = await apiRequest<SessionInfo>('/api/v1/session');
+  api.useSession(session.csrfToken);
+  return session;
+}
 
-export const signOut = (csrfToken: string | null): Promise<void> =>
-  apiRequest<void>('/api/v1/session', { method: 'DELETE', csrfToken });
+/** Signs out on the server; the page stops sending the session's token at once, not when the answer comes. */
+export function signOut(): Promise<void> {
+  const request = apiRequest<void>('/api/v1/session', { method: 'DELETE' });
+  api.forgetSession();
+  return request;
+}
