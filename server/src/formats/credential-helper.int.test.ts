@@ -178,6 +178,15 @@ describe('login', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('takes a code with the spaces people paste, as the portal does, and sends its digits', async () => {
+    const file = path.join(dir, 'spaced-code');
+    const result = await runHelper(['login', '--portal', portal, '--user', 'alice', '--token-file', file], {
+      input: '123 456\n',
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(seen[0]!.body)).toEqual({ userName: 'alice', code: '123456' });
+  });
+
   it('checks the code locally before calling the portal', async () => {
     const result = await runHelper(
       ['login', '--portal', portal, '--user', 'alice', '--token-file', path.join(dir, 'x')],
