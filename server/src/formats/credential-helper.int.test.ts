@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { roleCredentials } from '../../test/credential-fixtures.ts';
 import { renderCredentials } from './index.ts';
-import { roleCredentials } from './test-fixtures.ts';
 
 // bin/aws-mfa-portal-credentials.mjs, run as users run it, against a tiny stand-in for the
 // portal's two endpoints (POST /api/v1/cli-tokens, GET /api/v1/credentials/process).
