@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { AddUserToGroupCommand, IAMClient, RemoveUserFromGroupCommand } from '@aws-sdk/client-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { StateFile } from '../../emulator/src/state/state-file.ts';
 import { generateMasterKey } from '../src/services/custody/secret-box.ts';
 import { type SignedIn, signIn } from './admin-fixtures.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
-import { ACCOUNT, type PortalHarness } from './portal-harness.ts';
+import { ACCOUNT, demoState, type PortalHarness } from './portal-harness.ts';
 import { testDatabaseUrls } from './test-databases.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../src/cli/portal-cli.ts');
@@ -237,27 +239,53 @@ describe.each(testDatabaseUrls())('what is ended stays ended ($name)', (provider
   });
 });
 
+/** The demo organisation plus an IAM administrator, the identity an operator changes groups with. */
+const IAM_ADMIN_KEY = { accessKeyId: 'AKIAIAMADMIN00000001', secretAccessKey: 'iamAdmin/Secret+Key'.padEnd(40, 'x') };
+function organisationWithIamAdmin(): StateFile {
+  const state = demoState();
+  state.users.push({
+    account: ACCOUNT,
+    name: 'iam-admin',
+    accessKeys: [
+      {
+        id: IAM_ADMIN_KEY.accessKeyId,
+        secret: IAM_ADMIN_KEY.secretAccessKey,
+        status: 'Active',
+        created: '2026-01-01T00:00:00Z',
+      },
+    ],
+    inlinePolicies: [
+      {
+        name: 'ManageGroups',
+        document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] },
+      },
+    ],
+  });
+  return state;
+}
+
 describe.each(testDatabaseUrls())('admin rights follow the IAM group ($name)', (provider) => {
-  const harness = useEnrolledPortal(provider, { env: { GROUP_CACHE_SECONDS: '1' } });
+  const harness = useEnrolledPortal(provider, { state: organisationWithIamAdmin(), env: { GROUP_CACHE_SECONDS: '1' } });
+  const cacheExpiry = () => new Promise((resolve) => setTimeout(resolve, 1_200));
 
   it('ends admin access within GROUP_CACHE_SECONDS of removal from PORTAL_ADMIN_GROUP', async () => {
     const portal = harness();
+    const iam = new IAMClient({ region: 'us-east-1', endpoint: portal.emulator.url, credentials: IAM_ADMIN_KEY });
     const carol = await signIn(portal, 'carol');
     const roles = () =>
       portal.app.inject({ method: 'GET', url: '/api/v1/admin/roles', headers: { cookie: carol.cookie } });
     expect((await roles()).statusCode).toBe(200);
 
-    const user = portal.emulator.store.findUser(ACCOUNT, 'carol')!;
-    const groupsBefore = user.groups ?? [];
-    user.groups = groupsBefore.filter((g) => g !== 'portal-admins');
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await iam.send(new RemoveUserFromGroupCommand({ UserName: 'carol', GroupName: 'portal-admins' }));
+    await cacheExpiry();
     const refused = await roles();
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error).toBe('admin_required');
 
     // Back in the group: the same sign-in is an admin again once the cache has expired.
-    user.groups = groupsBefore;
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await iam.send(new AddUserToGroupCommand({ UserName: 'carol', GroupName: 'portal-admins' }));
+    await cacheExpiry();
     expect((await roles()).statusCode).toBe(200);
+    iam.destroy();
   });
 });
