@@ -47,8 +47,10 @@ test('the owner sees where each token came from, revokes one, and signs out ever
   expect((await tokenAnswer(device, laptop)).status).toBe(200);
 
   await signInThroughApi(page.request, erin);
-  await page.goto('/devices');
-  await expect(page.getByRole('heading', { level: 1, name: 'Devices and tokens' })).toBeVisible();
+  await page.goto('/roles');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+  await expect(page).toHaveURL(/\/devices$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Devices and tokens' })).toBeFocused();
   await expect(tokenRows(page)).toHaveCount(1);
   const row = tokenRows(page).first();
   await expect(row).toContainText('aws-mfa-portal-credentials/1.0 (e2e laptop)');

@@ -24,7 +24,8 @@ export function createSessionStore(
           ? cookieExpires
           : new Date(now().getTime() + defaultTtlMs);
       const data = JSON.stringify(session);
-      const userName = session.userName ?? null;
+      // Read without the plugin's Session augmentation: this module is also compiled on its own.
+      const userName = (session as { userName?: string }).userName ?? null;
       prisma.webSession
         .upsert({
           where: { id: key(sessionId) },
