@@ -13,7 +13,13 @@ export default defineConfig({
         plugins: [svelte({ configFile: fileURLToPath(new URL('./web/svelte.config.js', import.meta.url)) })],
         test: {
           name: 'unit',
-          include: ['server/**/*.test.ts', 'emulator/**/*.test.ts', 'scripts/**/*.test.ts', 'web/**/*.test.ts'],
+          include: [
+            'server/**/*.test.ts',
+            'emulator/**/*.test.ts',
+            'bin/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'web/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           environment: 'node',
         },

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // aws-mfa-portal-credentials: the AWS CLI / SDK `credential_process` helper for the AWS MFA portal.
 //
 //   aws-mfa-portal-credentials login --portal https://portal.example.com --user alice
@@ -12,25 +13,35 @@
 //
 // Plain Node.js (>= 20), no dependencies: copy this one file anywhere on your PATH.
 // Secrets never reach stderr, the command line, or an error message.
+//
+// The input rules below are the portal's own (bin/aws-mfa-portal-credentials.test.ts proves they
+// equal the server's schemas), so the helper refuses early exactly what the portal would refuse.
 
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, realpathSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { pathToFileURL } from 'node:url';
 
-const NAME = 'aws-mfa-portal-credentials';
-const VERSION = '0.1.0';
+export const NAME = 'aws-mfa-portal-credentials';
+/** The package version (package.json), reported by --version and in the User-Agent. */
+export const VERSION = '0.1.0';
 const TIMEOUT_MS = 30_000;
 const MAX_FILE_BYTES = 64 * 1024;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-// The portal catalog's alias rule (server/src/formats/render-input.ts, ROLE_ALIAS).
-const ROLE_ALIAS = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+/** An IAM user name, as the portal's `UserName` schema takes it. */
+export const USER_NAME = { minLength: 1, maxLength: 64, pattern: '^[\\w+=,.@-]+$' };
+/** A role alias of the portal's catalog, any letter case (the catalog stores them lower-case). */
+export const ROLE_ALIAS = { minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' };
+/** The session lengths a catalog role can allow: AWS's 900-second floor up to the 12-hour maximum. */
+export const DURATION_SECONDS = { minimum: 900, maximum: 43_200 };
+/** An MFA code as typed: 6 digits, with the spaces people paste ("123 456"), at most this long. */
+export const MFA_CODE = { maxLength: 16 };
+
 const PORTAL_TOKEN = /^[A-Za-z0-9._~+/=-]{16,4096}$/;
-const MFA_CODE = /^\d{6}$/;
 const ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
 // http:// is accepted for the local machine only: the token must not cross a network in clear text.
 const CLEAR_TEXT_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -56,13 +67,69 @@ The token is never accepted on the command line. Exit status: 0 on success, 1 on
 const PROCESS_OPTIONS = ['role', 'portal', 'token-file', 'duration'];
 const LOGIN_OPTIONS = ['portal', 'user', 'token-file'];
 
+/**
+ * The parsed command line.
+ * @typedef {{ help?: boolean, version?: boolean, role?: string, portal?: string, user?: string,
+ *   duration?: string, 'token-file'?: string }} Options
+ */
+
+/**
+ * @typedef {object} StoredToken What the token file holds.
+ * @property {string} token
+ * @property {string} [portal]
+ * @property {string} [userName]
+ * @property {Date} [expiresAt]
+ */
+
+/**
+ * @typedef {object} PortalResponse
+ * @property {number} status
+ * @property {Headers} headers
+ * @property {string} text
+ */
+
+/**
+ * @param {string} value
+ * @param {{ minLength: number, maxLength: number, pattern: string }} rule
+ */
+const follows = (value, rule) =>
+  value.length >= rule.minLength && value.length <= rule.maxLength && new RegExp(rule.pattern).test(value);
+
+/** @param {string} value */
+export const isUserName = (value) => follows(value, USER_NAME);
+
+/** @param {string} value */
+export const isRoleAlias = (value) => follows(value, ROLE_ALIAS);
+
+/**
+ * The 6 digits of a typed code without its spaces, or null when it is not one.
+ * @param {string} typed
+ * @returns {string | null}
+ */
+export function normalizeMfaCode(typed) {
+  if (typed.length > MFA_CODE.maxLength) return null;
+  const digits = typed.replace(/\s+/g, '');
+  return /^\d{6}$/.test(digits) ? digits : null;
+}
+
 /** A failure whose message is safe and useful to print as is. */
 class HelperError extends Error {}
 
 /** Secrets seen so far, scrubbed from anything printed (belt and braces: none should be printed). */
+/** @type {Set<string>} */
 const secrets = new Set();
 
-/** Server-provided text, made one printable line without secrets. */
+/**
+ * Error details without trusting their shape.
+ * @param {unknown} error
+ * @returns {{ name?: unknown, code?: unknown, message?: unknown, cause?: { code?: unknown, message?: unknown } }}
+ */
+const details = (error) => (typeof error === 'object' && error !== null ? error : {});
+
+/**
+ * Server-provided text, made one printable line without secrets.
+ * @param {unknown} text
+ */
 function printable(text, max = 300) {
   let line = String(text)
     .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
@@ -72,15 +139,24 @@ function printable(text, max = 300) {
   return line.length > max ? `${line.slice(0, max - 3)}...` : line;
 }
 
-/** Quotes a path for a copy-paste shell command in a message. */
+/**
+ * Quotes a path for a copy-paste shell command in a message.
+ * @param {string} value
+ */
 function shellQuote(value) {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
 
+/**
+ * @param {string[]} args
+ * @param {string[]} allowed
+ * @returns {Options}
+ */
 function parseOptions(args, allowed) {
+  /** @type {Record<string, string | boolean>} */
   const options = {};
   for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i];
+    const arg = /** @type {string} */ (args[i]);
     if (arg === '-h' || arg === '--help') {
       options.help = true;
       continue;
@@ -105,7 +181,11 @@ function parseOptions(args, allowed) {
   return options;
 }
 
-/** The portal's base URL without a trailing slash; only https, or http to this machine. */
+/**
+ * The portal's base URL without a trailing slash; only https, or http to this machine.
+ * @param {string} raw
+ * @param {string} origin where the URL came from, for messages
+ */
 function portalBase(raw, origin) {
   let url;
   try {
@@ -130,6 +210,10 @@ function portalBase(raw, origin) {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+/**
+ * @param {Options} options
+ * @param {string} [fallback]
+ */
 function choosePortal(options, fallback) {
   if (options.portal !== undefined) return portalBase(options.portal, '--portal');
   const fromEnv = process.env.AWS_MFA_PORTAL_URL;
@@ -138,6 +222,7 @@ function choosePortal(options, fallback) {
   throw new HelperError('No portal URL: pass --portal <url> or set AWS_MFA_PORTAL_URL.');
 }
 
+/** @param {string} file */
 function expandHome(file) {
   // credential_process lines are not run by a shell, so `~` would otherwise stay literal.
   if (file === '~') return os.homedir();
@@ -145,6 +230,7 @@ function expandHome(file) {
   return path.resolve(file);
 }
 
+/** @param {Options} options */
 function tokenFilePath(options) {
   if (options['token-file'] !== undefined) return expandHome(options['token-file']);
   const xdg = process.env.XDG_CONFIG_HOME;
@@ -152,6 +238,10 @@ function tokenFilePath(options) {
   return path.join(configHome, 'aws-mfa-portal', 'token');
 }
 
+/**
+ * @param {string} [portal]
+ * @param {string} [userName]
+ */
 function loginHint(portal, userName) {
   const portalArg = portal ?? '<portal URL>';
   return `${NAME} login --portal ${portalArg} --user ${userName ?? '<IAM user name>'}`;
@@ -161,23 +251,27 @@ function loginHint(portal, userName) {
  * Reads the token file, refusing one that another user owns or can access: a token readable by
  * others lets them mint AWS credentials as you. Checks run on the opened file (fstat), so the file
  * checked is the file read.
+ * @param {string} file
+ * @param {string} [portalHint]
+ * @returns {Promise<StoredToken>}
  */
 async function readTokenFile(file, portalHint) {
   let handle;
   try {
     handle = await open(file, constants.O_RDONLY);
   } catch (error) {
-    if (error.code === 'ENOENT') {
+    const { code } = details(error);
+    if (code === 'ENOENT') {
       throw new HelperError(`No portal token at ${file}. Sign in first: ${loginHint(portalHint)}`);
     }
-    throw new HelperError(`Cannot read the token file ${file} (${error.code ?? 'error'}).`);
+    throw new HelperError(`Cannot read the token file ${file} (${typeof code === 'string' ? code : 'error'}).`);
   }
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new HelperError(`The token file ${file} is not a regular file.`);
     // Windows has no POSIX owner or mode bits; there the file's ACL (your profile directory) applies.
     if (process.platform !== 'win32') {
-      const uid = process.getuid();
+      const uid = process.getuid?.();
       if (info.uid !== uid) {
         throw new HelperError(
           `Refusing to use ${file}: it belongs to user id ${info.uid}, not to you (${uid}). If it is yours, run: chown "$(id -u)" ${shellQuote(file)} ; otherwise delete it and sign in again.`,
@@ -197,7 +291,12 @@ async function readTokenFile(file, portalHint) {
   }
 }
 
-/** `{ "portal", "token", "expiresAt", "userName" }` as login writes it, or a bare token. */
+/**
+ * `{ "portal", "token", "expiresAt", "userName" }` as login writes it, or a bare token.
+ * @param {string} text
+ * @param {string} file
+ * @returns {StoredToken}
+ */
 function parseTokenFile(text, file) {
   const malformed = () =>
     new HelperError(`The token file ${file} does not hold a portal token. Sign in again: ${loginHint()}`);
@@ -215,16 +314,21 @@ function parseTokenFile(text, file) {
   }
   if (typeof data?.token !== 'string' || !PORTAL_TOKEN.test(data.token)) throw malformed();
   secrets.add(data.token);
+  /** @type {StoredToken} */
   const stored = { token: data.token };
   if (typeof data.portal === 'string') stored.portal = portalBase(data.portal, file);
-  if (typeof data.userName === 'string' && IAM_USER_NAME.test(data.userName)) stored.userName = data.userName;
+  if (typeof data.userName === 'string' && isUserName(data.userName)) stored.userName = data.userName;
   if (typeof data.expiresAt === 'string' && !Number.isNaN(Date.parse(data.expiresAt))) {
     stored.expiresAt = new Date(data.expiresAt);
   }
   return stored;
 }
 
-/** Writes the token file atomically: a 0600 temp file in the same directory, then rename. */
+/**
+ * Writes the token file atomically: a 0600 temp file in the same directory, then rename.
+ * @param {string} file
+ * @param {{ portal: string, userName: string, token: string, expiresAt?: string }} data
+ */
 async function writeTokenFile(file, data) {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -241,10 +345,17 @@ async function writeTokenFile(file, data) {
     await rename(temp, file);
   } catch (error) {
     await unlink(temp).catch(() => {});
-    throw new HelperError(`Cannot write the token file ${file} (${error.code ?? 'error'}).`);
+    const { code } = details(error);
+    throw new HelperError(`Cannot write the token file ${file} (${typeof code === 'string' ? code : 'error'}).`);
   }
 }
 
+/**
+ * @param {URL} url
+ * @param {RequestInit} init
+ * @param {string} portal
+ * @returns {Promise<PortalResponse>}
+ */
 async function request(url, init, portal) {
   let response;
   let text;
@@ -253,11 +364,12 @@ async function request(url, init, portal) {
     response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
     text = await response.text();
   } catch (error) {
-    if (error?.name === 'TimeoutError' || error?.name === 'AbortError') {
+    const failure = details(error);
+    if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
       throw new HelperError(`The portal at ${portal} did not answer within ${TIMEOUT_MS / 1000} seconds.`);
     }
-    const code = error?.cause?.code ?? error?.code;
-    const reason = error?.cause?.message;
+    const code = failure.cause?.code ?? failure.code;
+    const reason = failure.cause?.message;
     let detail = '';
     if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) detail = ` (${code})`;
     else if (typeof reason === 'string' && /^[\w .,:-]{1,80}$/.test(reason)) detail = ` (${reason})`;
@@ -271,7 +383,11 @@ function userAgent() {
   return `${NAME}/${VERSION} node/${process.version}`;
 }
 
-/** The API's `{ error, message }`, made printable. */
+/**
+ * The API's `{ error, message }`, made printable.
+ * @param {PortalResponse} response
+ * @returns {{ code?: string, message?: string }}
+ */
 function apiError(response) {
   let data;
   try {
@@ -284,6 +400,11 @@ function apiError(response) {
   return { code, message };
 }
 
+/**
+ * @param {PortalResponse} response
+ * @param {string} portal
+ * @param {{ action: string }} context
+ */
 function describeFailure(response, portal, context) {
   const { code, message } = apiError(response);
   const status = response.status;
@@ -303,8 +424,13 @@ function describeFailure(response, portal, context) {
   return `The portal refused to ${context.action} (${detail})${message ? `: ${message}` : '.'}`;
 }
 
-/** credential_process output needs Version 1 and the four fields; anything else is not passed on. */
+/**
+ * credential_process output needs Version 1 and the four fields; anything else is not passed on.
+ * @param {string} text
+ * @param {string} portal
+ */
 function checkProcessJson(text, portal) {
+  /** @param {string} what */
   const invalid = (what) =>
     new HelperError(`The portal at ${portal} answered without valid credential_process JSON (${what}).`);
   let data;
@@ -320,16 +446,21 @@ function checkProcessJson(text, portal) {
   if (Number.isNaN(Date.parse(data.Expiration))) throw invalid('Expiration is not a date');
 }
 
+/** @param {Options} options */
 async function printCredentials(options) {
   if (options.role === undefined) throw new HelperError('Missing --role <alias> (see --help).');
-  if (!ROLE_ALIAS.test(options.role)) {
-    throw new HelperError('The role alias is 1 to 64 letters, digits, _ . - and starts with a letter or digit.');
+  if (!isRoleAlias(options.role)) {
+    throw new HelperError(
+      `The role alias is ${ROLE_ALIAS.minLength} to ${ROLE_ALIAS.maxLength} letters, digits, _ . - and starts with a letter or digit.`,
+    );
   }
   let duration;
   if (options.duration !== undefined) {
     duration = /^\d{1,6}$/.test(options.duration) ? Number(options.duration) : Number.NaN;
-    if (!(duration >= 900 && duration <= 43_200))
-      throw new HelperError('--duration is a number of seconds from 900 to 43200.');
+    if (!(duration >= DURATION_SECONDS.minimum && duration <= DURATION_SECONDS.maximum))
+      throw new HelperError(
+        `--duration is a number of seconds from ${DURATION_SECONDS.minimum} to ${DURATION_SECONDS.maximum}.`,
+      );
   }
 
   const file = tokenFilePath(options);
@@ -375,8 +506,13 @@ async function printCredentials(options) {
   throw new HelperError(describeFailure(response, portal, { action: `issue credentials for role ${options.role}` }));
 }
 
-/** One line: from the terminal with a prompt on stderr, or from piped standard input. */
+/**
+ * One line: from the terminal with a prompt on stderr, or from piped standard input.
+ * @param {string} userName
+ * @returns {Promise<string>} the code's 6 digits
+ */
 async function readMfaCode(userName) {
+  /** @type {string} */
   let answer;
   if (process.stdin.isTTY) {
     const prompt = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
@@ -396,8 +532,9 @@ async function readMfaCode(userName) {
       const done = () => {
         process.stdin.off('data', onData).off('end', done).off('error', onError);
         process.stdin.pause();
-        resolve(buffered.split(/\r?\n/)[0]);
+        resolve(buffered.split(/\r?\n/)[0] ?? '');
       };
+      /** @param {string} chunk */
       const onData = (chunk) => {
         buffered += chunk;
         if (buffered.includes('\n') || buffered.length > 1024) done();
@@ -407,15 +544,18 @@ async function readMfaCode(userName) {
       process.stdin.on('data', onData).on('end', done).on('error', onError);
     });
   }
-  const code = answer.trim();
-  if (!MFA_CODE.test(code)) throw new HelperError('The MFA code is the 6 digits your authenticator app shows.');
+  const code = normalizeMfaCode(answer.trim());
+  if (code === null) throw new HelperError('The MFA code is the 6 digits your authenticator app shows.');
   return code;
 }
 
+/** @param {Options} options */
 async function login(options) {
   if (options.user === undefined) throw new HelperError('Missing --user <IAM user name> (see --help).');
-  if (!IAM_USER_NAME.test(options.user)) {
-    throw new HelperError('The user name is your IAM user name: 1 to 64 letters, digits and _ + = , . @ -.');
+  if (!isUserName(options.user)) {
+    throw new HelperError(
+      `The user name is your IAM user name: ${USER_NAME.minLength} to ${USER_NAME.maxLength} letters, digits and _ + = , . @ -.`,
+    );
   }
   const portal = choosePortal(options);
   const file = tokenFilePath(options);
@@ -454,6 +594,7 @@ async function login(options) {
   secrets.add(data.token);
   const expiresAt =
     typeof data.expiresAt === 'string' && !Number.isNaN(Date.parse(data.expiresAt)) ? data.expiresAt : undefined;
+  /** @type {{ portal: string, userName: string, token: string, expiresAt?: string }} */
   const stored = { portal, userName: options.user, token: data.token };
   if (expiresAt !== undefined) stored.expiresAt = expiresAt;
   await writeTokenFile(file, stored);
@@ -462,6 +603,7 @@ async function login(options) {
   );
 }
 
+/** @param {string[]} argv */
 async function main(argv) {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 20) throw new HelperError(`Node.js 20 or newer is needed (this is ${process.version}).`);
@@ -483,9 +625,24 @@ async function main(argv) {
   await (isLogin ? login(options) : printCredentials(options));
 }
 
-main(process.argv.slice(2)).catch((error) => {
-  const message =
-    error instanceof HelperError ? error.message : `Unexpected error: ${printable(error?.message ?? error, 200)}`;
-  process.stderr.write(`${NAME}: ${printable(message, 1000)}\n`);
-  process.exitCode = 1;
-});
+/** True when Node runs this file as the program (also through npm's bin symlink), not when it is imported. */
+function isProgram() {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(entry)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isProgram()) {
+  main(process.argv.slice(2)).catch((error) => {
+    const message =
+      error instanceof HelperError
+        ? error.message
+        : `Unexpected error: ${printable(details(error).message ?? error, 200)}`;
+    process.stderr.write(`${NAME}: ${printable(message, 1000)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -21,6 +21,7 @@ import adminComplianceRoutes from './routes/admin-compliance-routes.ts';
 import adminRoleRoutes from './routes/admin-role-routes.ts';
 import adminUserRoutes from './routes/admin-user-routes.ts';
 import credentialRoutes from './routes/credential-routes.ts';
+import deviceRoutes from './routes/device-routes.ts';
 import healthRoutes from './routes/health-routes.ts';
 import infoRoutes from './routes/info-routes.ts';
 import mfaSetupRoutes from './routes/mfa-setup-routes.ts';
@@ -102,6 +103,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(infoRoutes);
   await app.register(sessionRoutes, { config });
   await app.register(credentialRoutes, { config });
+  await app.register(deviceRoutes);
   await app.register(adminComplianceRoutes);
   await app.register(adminAuditRoutes);
   await app.register(adminRoleRoutes);

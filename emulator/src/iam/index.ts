@@ -7,6 +7,7 @@ import {
   updateAccessKey,
 } from './access-keys.ts';
 import { generateCredentialReport, getCredentialReport } from './credential-report.ts';
+import { addUserToGroup, getGroup, listGroups, removeUserFromGroup } from './groups.ts';
 import {
   createVirtualMfaDevice,
   deactivateMfaDevice,
@@ -18,6 +19,7 @@ import {
 } from './mfa-devices.ts';
 import { getRole, listRoles } from './roles.ts';
 import { simulatePrincipalPolicy } from './simulate.ts';
+import { createUser, deleteUser } from './user-lifecycle.ts';
 import {
   getLoginProfile,
   getUser,
@@ -32,7 +34,13 @@ import {
 export const iamOperations: OperationTable = {
   ListUsers: listUsers,
   GetUser: getUser,
+  CreateUser: createUser,
+  DeleteUser: deleteUser,
+  ListGroups: listGroups,
+  GetGroup: getGroup,
   ListGroupsForUser: listGroupsForUser,
+  AddUserToGroup: addUserToGroup,
+  RemoveUserFromGroup: removeUserFromGroup,
   ListAttachedUserPolicies: listAttachedUserPolicies,
   ListUserPolicies: listUserPolicies,
   GetLoginProfile: getLoginProfile,

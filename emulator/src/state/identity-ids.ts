@@ -32,6 +32,11 @@ export function stableUniqueId(prefix: UniqueIdPrefix, account: string, name: st
   return prefix + toBase32(digest, 17);
 }
 
+/** A fresh unique id for an entity created through the API: a re-created name gets a new id, as in AWS. */
+export function randomUniqueId(prefix: UniqueIdPrefix): string {
+  return prefix + toBase32(randomBytes(11), 17);
+}
+
 /** A random id such as a temporary access key id: `ASIA` + 16 characters. */
 export function randomAccessKeyId(prefix: 'ASIA' | 'AKIA'): string {
   return prefix + toBase32(randomBytes(10), 16);

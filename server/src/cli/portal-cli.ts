@@ -9,7 +9,7 @@ const USAGE = `Usage: npm run portal -- <command> [options]
 
 Custody of users' keys
   enroll <user> [--mfa-serial <arn>] [--import]   create (or, with --import, read "ACCESS_KEY_ID SECRET" from stdin) and hold a key for <user>
-  unenroll <user>                                 delete the user's key in IAM and in the portal
+  unenroll <user>                                 delete the user's key in IAM and in the portal, end their sessions and tokens
   enrolled                                        list enrolled users
   rotate-keys [--older-than-days <n>]             replace keys older than n days (default 90)
   generate-master-key                             print a new random master key
@@ -95,7 +95,10 @@ async function run(
     }
     case 'unenroll': {
       const removed = await custody.unenroll(requireArg(args[0], 'unenroll <user>'));
-      console.log(`unenrolled ${removed.userName}; deleted key ${removed.accessKeyId}`);
+      const { webSessions, mfaSessions, cliTokens } = removed.ended;
+      console.log(
+        `unenrolled ${removed.userName}; deleted key ${removed.accessKeyId}; ended ${webSessions} browser sessions, ${mfaSessions} MFA sessions and ${cliTokens} CLI tokens`,
+      );
       return 0;
     }
     case 'enrolled': {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roleCredentials } from '../../test/credential-fixtures.ts';
 import { type CredentialFormat, renderCredentials } from './index.ts';
-import { roleCredentials } from './test-fixtures.ts';
 
 // The official AWS CLI v2 (Debian's awscli package at /usr/bin/aws), not whatever `aws` is on
 // PATH (often a pyenv v1). `aws configure export-credentials` resolves credentials locally and

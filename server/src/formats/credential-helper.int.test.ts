@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { roleCredentials } from '../../test/credential-fixtures.ts';
 import { renderCredentials } from './index.ts';
-import { roleCredentials } from './test-fixtures.ts';
 
 // bin/aws-mfa-portal-credentials.mjs, run as users run it, against a tiny stand-in for the
 // portal's two endpoints (POST /api/v1/cli-tokens, GET /api/v1/credentials/process).
@@ -176,6 +176,15 @@ describe('login', () => {
     });
     expect(expectFailure(result)).toContain('did not accept that MFA code');
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('takes a code with the spaces people paste, as the portal does, and sends its digits', async () => {
+    const file = path.join(dir, 'spaced-code');
+    const result = await runHelper(['login', '--portal', portal, '--user', 'alice', '--token-file', file], {
+      input: '123 456\n',
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(seen[0]!.body)).toEqual({ userName: 'alice', code: '123456' });
   });
 
   it('checks the code locally before calling the portal', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hostileStrings, mfaSessionCredentials, roleCredentials } from '../../test/credential-fixtures.ts';
 import {
   CREDENTIAL_FORMATS,
   type CredentialFormat,
@@ -10,7 +11,6 @@ import {
   validateProfileName,
   validateRoleAlias,
 } from './index.ts';
-import { hostileStrings, mfaSessionCredentials, roleCredentials } from './test-fixtures.ts';
 
 const configOptions = { portalUrl: 'https://portal.example.com', roleAlias: 'readonly' };
 const render = (format: CredentialFormat, creds: IssuedCredentials = roleCredentials) =>

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roleCredentials } from '../../test/credential-fixtures.ts';
 import { type CredentialFormat, renderCredentials } from './index.ts';
-import { roleCredentials } from './test-fixtures.ts';
 
 // The snippets are run by the real shells users have: bash (env, env-no-export, dotenv) and
 // Debian's fish. A missing shell fails these tests (CI installs them), it never skips them.

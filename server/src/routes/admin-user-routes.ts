@@ -4,12 +4,16 @@ import { Type } from 'typebox';
 import { portalAwsError } from '../services/aws-error-mapping.ts';
 import { requireAdmin } from './admin-guard.ts';
 import { DateTime, Nullable } from './admin-schemas.ts';
+import { CliTokenItem, CliTokenList, cliTokenItem, EndedSessions, TokenId } from './cli-token-schemas.ts';
 import { originOf } from './request-origin.ts';
 import { errorResponses, UserName } from './schemas.ts';
 
 const UserParams = Type.Object({ userName: UserName });
 
-/** Remediation from the dashboard: MFA setup links for users without MFA, and enrollment in the portal. */
+/**
+ * Remediation from the dashboard: MFA setup links for users without MFA, enrollment in the
+ * portal and unenrollment, and a user's CLI tokens.
+ */
 const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireAdmin);
@@ -87,6 +91,66 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
         enrolledAt: enrolled.enrolledAt.toISOString(),
         lastSignInAt: enrolled.lastSignInAt ? enrolled.lastSignInAt.toISOString() : null,
       });
+    },
+  );
+
+  app.delete(
+    '/api/v1/admin/users/:userName/enrollment',
+    {
+      schema: {
+        summary: "Unenroll a user: delete the portal's key in IAM and end their sessions and CLI tokens at once",
+        tags,
+        params: UserParams,
+        response: {
+          200: Type.Object({ userName: Type.String(), accessKeyId: Type.String(), ended: EndedSessions }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const removed = await app.services.custody
+        .unenroll(request.params.userName, { actor: request.session.userName!, origin: originOf(request) })
+        .catch((error: unknown) => {
+          throw portalAwsError(error, 'delete access keys of users (iam:DeleteAccessKey)');
+        });
+      await app.services.compliance.recordEnrolled(removed.userName, false);
+      return { userName: removed.userName, accessKeyId: removed.accessKeyId, ended: removed.ended };
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/users/:userName/cli-tokens',
+    {
+      schema: {
+        summary: "A user's credential_process tokens, newest first",
+        tags,
+        params: UserParams,
+        response: { 200: CliTokenList, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tokens = await app.services.cliTokens.listOf(request.params.userName);
+      return { tokens: tokens.map(cliTokenItem) };
+    },
+  );
+
+  app.delete(
+    '/api/v1/admin/users/:userName/cli-tokens/:tokenId',
+    {
+      schema: {
+        summary: "Revoke a user's token: its next use gets 401 invalid_token",
+        tags,
+        params: Type.Object({ userName: UserName, tokenId: TokenId }),
+        response: { 200: CliTokenItem, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const revoked = await app.services.cliTokens.revoke({
+        userName: request.params.userName,
+        tokenId: request.params.tokenId,
+        by: { actor: request.session.userName!, origin: originOf(request) },
+      });
+      return cliTokenItem(revoked);
     },
   );
 };

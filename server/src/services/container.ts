@@ -6,6 +6,7 @@ import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
+import { createCliTokenRepository } from './cli-tokens/cli-token-repository.ts';
 import { type CliTokenService, createCliTokenService } from './cli-tokens/cli-token-service.ts';
 import { createComplianceRepository } from './compliance/compliance-repository.ts';
 import { createComplianceScanner } from './compliance/compliance-scanner.ts';
@@ -19,6 +20,7 @@ import { createHousekeeping, type Housekeeping } from './housekeeping/housekeepi
 import { createLeaseStore } from './leases/lease-store.ts';
 import { createMfaSetupService, type MfaSetupService } from './mfa-setup/mfa-setup-service.ts';
 import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
+import { createRevocationService, type RevocationService } from './sessions/revocation-service.ts';
 import { purgeExpiredSessions } from './sessions/session-store.ts';
 import { type BrowserSessionService, createBrowserSessionService } from './sign-in/browser-session-service.ts';
 import { createSignInService } from './sign-in/sign-in-service.ts';
@@ -30,6 +32,7 @@ export interface Services {
   credentials: CredentialService;
   browserSessions: BrowserSessionService;
   cliTokens: CliTokenService;
+  revocation: RevocationService;
   compliance: ComplianceService;
   complianceScheduler: ReturnType<typeof createComplianceScheduler>;
   mfaSetup: MfaSetupService;
@@ -61,8 +64,10 @@ export function createServices(
   };
   const audit = createAuditService({ prisma, auditRepository: createAuditRepository() });
   const catalog = createCatalogService({ prisma, aws, audit, groupCacheMs: config.groupCacheSeconds * 1000 });
-  const custody = createCustodyService({ prisma, aws, keyRing, audit });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
+  const tokens = createCliTokenRepository();
+  const revocation = createRevocationService({ prisma, mfaSessions, tokens, audit });
+  const custody = createCustodyService({ prisma, aws, keyRing, audit, revocation });
   const limiter = createAttemptLimiter({
     prisma,
     limits: {
@@ -89,7 +94,15 @@ export function createServices(
     adminGroup: config.adminGroup,
     sessionSeconds: config.sessionSeconds,
   });
-  const cliTokens = createCliTokenService({ prisma, signIn, credentials, tokenSeconds: config.cliTokenSeconds });
+  const cliTokens = createCliTokenService({
+    prisma,
+    tokens,
+    signIn,
+    credentials,
+    mfaSessions,
+    audit,
+    tokenSeconds: config.cliTokenSeconds,
+  });
   const scanner = createComplianceScanner({
     aws,
     concurrency: config.complianceScanConcurrency,
@@ -135,6 +148,7 @@ export function createServices(
     credentials,
     browserSessions,
     cliTokens,
+    revocation,
     compliance,
     complianceScheduler,
     mfaSetup,

@@ -7,9 +7,11 @@ export type RouteName =
   | 'sign-in'
   | 'roles'
   | 'session'
+  | 'devices'
   | 'admin'
   | 'admin-audit'
   | 'admin-roles'
+  | 'admin-users'
   | 'mfa-setup'
   | 'not-found';
 
@@ -17,9 +19,11 @@ const ROUTES: Record<string, RouteName> = {
   '/': 'sign-in',
   '/roles': 'roles',
   '/session': 'session',
+  '/devices': 'devices',
   '/admin': 'admin',
   '/admin/audit': 'admin-audit',
   '/admin/roles': 'admin-roles',
+  '/admin/users': 'admin-users',
   '/mfa-setup': 'mfa-setup',
 };
 
@@ -33,7 +37,7 @@ export function routeFor(path: string): RouteName {
 }
 
 export const isAdminRoute = (route: RouteName): boolean =>
-  route === 'admin' || route === 'admin-audit' || route === 'admin-roles';
+  route === 'admin' || route === 'admin-audit' || route === 'admin-roles' || route === 'admin-users';
 
 export class Router {
   path = $state(window.location.pathname);

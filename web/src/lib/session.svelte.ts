@@ -1,4 +1,5 @@
 import { ApiError, api } from './api/client.ts';
+import { signOutEverywhere } from './api/devices-service.ts';
 import { getSession, type PortalUser, type SessionInfo, signIn, signOut } from './api/session-service.ts';
 import { formatClockTime } from './time-format.ts';
 
@@ -53,6 +54,14 @@ export class SessionState {
     const request = this.status === 'signed-in' ? signOut() : undefined;
     this.#end('You signed out. Temporary credentials you copied stay valid until they expire.');
     await request?.catch(() => undefined);
+  }
+
+  /** Ends every browser session, MFA session and CLI token of the user, this one included. */
+  async signOutEverywhere(): Promise<void> {
+    const ended = await signOutEverywhere();
+    this.#end(
+      `You signed out everywhere: ${ended.webSessions} browser sessions and ${ended.cliTokens} CLI tokens ended. Temporary credentials you copied stay valid until they expire.`,
+    );
   }
 
   /**

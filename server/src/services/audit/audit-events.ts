@@ -2,9 +2,11 @@
 export const AuditAction = {
   SignIn: 'session.sign_in',
   SignOut: 'session.sign_out',
+  SignOutEverywhere: 'session.sign_out_everywhere',
   SessionCredentials: 'session.credentials',
   IssueCredentials: 'credentials.issue',
   CliTokenCreate: 'cli_token.create',
+  CliTokenRevoke: 'cli_token.revoke',
   ProcessCredentials: 'credentials.process',
   Enroll: 'custody.enroll',
   Unenroll: 'custody.unenroll',

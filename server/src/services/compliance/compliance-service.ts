@@ -305,13 +305,13 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
       await repository.setSummary(db, scan.id, await repository.summarize(db, scan.id, scan.summary?.rootMfa ?? null));
     },
 
-    /** Marks a user as enrolled in the latest snapshot at once (after an admin enrolled them). */
-    async recordEnrolled(userName: string): Promise<void> {
+    /** Marks a user as enrolled (or not) in the latest snapshot at once, after an admin changed it. */
+    async recordEnrolled(userName: string, enrolled = true): Promise<void> {
       const scan = await repository.latest(prisma, 'complete');
       const row = scan ? await repository.findUser(prisma, scan.id, userName) : null;
-      if (!scan || !row || row.enrolled) return;
+      if (!scan || !row || row.enrolled === enrolled) return;
       await auditedTransaction(prisma, async (tx) => {
-        await repository.updateUser(tx, row.id, { enrolled: true });
+        await repository.updateUser(tx, row.id, { enrolled });
         await repository.setSummary(
           tx,
           scan.id,

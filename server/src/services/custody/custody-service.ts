@@ -5,6 +5,7 @@ import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
+import type { EndedSessions, RevocationService } from '../sessions/revocation-service.ts';
 import { type KeyRing, open, seal } from './secret-box.ts';
 
 /** How the portal gets role credentials for a user (see EnrolledUser.issuePath). */
@@ -50,6 +51,8 @@ export interface CustodyServiceDeps {
   >;
   keyRing: () => KeyRing;
   audit: AuditService;
+  /** Ends the user's sessions and tokens inside the unenrollment's transaction. */
+  revocation: Pick<RevocationService, 'endAllOf'>;
   now?: () => Date;
   /** Waits between checks that a new key works (IAM keys take a few seconds to propagate). */
   sleep?: (ms: number) => Promise<void>;
@@ -71,6 +74,7 @@ export function createCustodyService({
   aws,
   keyRing,
   audit,
+  revocation,
   now = () => new Date(),
   sleep = defaultSleep,
 }: CustodyServiceDeps) {
@@ -229,27 +233,39 @@ export function createCustodyService({
       }
     },
 
-    async unenroll(userName: string): Promise<EnrolledUserSummary> {
-      const row = await prisma.enrolledUser.findUnique({ where: { userNameKey: userName.toLowerCase() } });
-      if (!row) throw notFound('not_enrolled', `${userName} is not enrolled.`);
+    /**
+     * Deletes the user's key in IAM and in the portal, and ends their browser sessions, MFA
+     * sessions and CLI tokens in the same transaction as the deletion and its audit row.
+     */
+    async unenroll(
+      userName: string,
+      by: { actor?: string; origin?: RequestOrigin } = {},
+    ): Promise<EnrolledUserSummary & { ended: EndedSessions }> {
+      const row = USER_NAME.test(userName)
+        ? await prisma.enrolledUser.findUnique({ where: { userNameKey: userName.toLowerCase() } })
+        : null;
+      if (!row) throw notFound('not_enrolled', `${userName.slice(0, 64)} is not enrolled.`);
       try {
         await aws.deleteAccessKey(row.userName, row.accessKeyId);
       } catch (error) {
         if (!(error instanceof AwsCallError && error.kind === 'not_found')) throw error;
       }
-      await auditedTransaction(prisma, async (tx) => {
+      const ended = await auditedTransaction(prisma, async (tx) => {
         await tx.enrolledUser.delete({ where: { id: row.id } });
+        const ended = await revocation.endAllOf(tx, row.userName);
         await audit.append(
           {
-            actor: 'system',
+            actor: by.actor ?? 'system',
             action: AuditAction.Unenroll,
             outcome: 'success',
-            metadata: { userName: row.userName, accessKeyId: row.accessKeyId },
+            ...by.origin,
+            metadata: { userName: row.userName, accessKeyId: row.accessKeyId, ...ended },
           },
           tx,
         );
+        return ended;
       });
-      return summary(row);
+      return { ...summary(row), ended };
     },
 
     /** Replaces keys created more than `olderThanDays` ago: new key first, old key deleted last. */

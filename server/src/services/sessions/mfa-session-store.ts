@@ -76,8 +76,17 @@ export function createMfaSessionStore(
       };
     },
 
-    async revoke(id: string): Promise<void> {
-      await prisma.mfaSession.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now() } });
+    async revoke(id: string, db: DbClient = prisma): Promise<void> {
+      await db.mfaSession.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now() } });
+    },
+
+    /** Revokes every live MFA session of a user (browser sign-ins and CLI tokens alike); returns how many. */
+    async revokeAllOf(db: DbClient, userName: string): Promise<number> {
+      const result = await db.mfaSession.updateMany({
+        where: { userName, revokedAt: null, expiresAt: { gt: now() } },
+        data: { revokedAt: now() },
+      });
+      return result.count;
     },
 
     /** Expired rows hold useless (expired) credentials; drop them. */

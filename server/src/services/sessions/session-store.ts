@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SessionStore } from '@fastify/session';
+import type { DbClient } from '../../db/prisma-types.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 
 /**
@@ -23,11 +24,13 @@ export function createSessionStore(
           ? cookieExpires
           : new Date(now().getTime() + defaultTtlMs);
       const data = JSON.stringify(session);
+      // Read without the plugin's Session augmentation: this module is also compiled on its own.
+      const userName = (session as { userName?: string }).userName ?? null;
       prisma.webSession
         .upsert({
           where: { id: key(sessionId) },
-          create: { id: key(sessionId), data, expiresAt },
-          update: { data, expiresAt },
+          create: { id: key(sessionId), data, userName, expiresAt },
+          update: { data, userName, expiresAt },
         })
         .then(() => callback(), callback);
     },
@@ -55,4 +58,9 @@ export function createSessionStore(
 export async function purgeExpiredSessions(prisma: PrismaClient, now: Date = new Date()): Promise<number> {
   const result = await prisma.webSession.deleteMany({ where: { expiresAt: { lte: now } } });
   return result.count;
+}
+
+/** Ends every browser session of a user (their next request is signed out); returns how many. */
+export async function endSessionsOf(db: DbClient, userName: string): Promise<number> {
+  return (await db.webSession.deleteMany({ where: { userName } })).count;
 }

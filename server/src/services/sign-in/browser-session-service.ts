@@ -1,5 +1,7 @@
+import { AwsCallError } from '../../aws/aws-errors.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
+import { appErrorFromAws } from '../aws-error-mapping.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { MfaSessionStore } from '../sessions/mfa-session-store.ts';
 import type { SignInService } from './sign-in-service.ts';
@@ -30,14 +32,30 @@ export function createBrowserSessionService({
   adminGroup,
   sessionSeconds,
 }: BrowserSessionServiceDeps) {
+  /**
+   * Whether the user is in the admin IAM group now, as far as the group cache knows
+   * (GROUP_CACHE_SECONDS): asked at sign-in and again on every admin request.
+   */
+  async function isAdmin(userName: string): Promise<boolean> {
+    try {
+      const groups = await catalog.groupsFor(userName);
+      return groups.some((g) => g.toLowerCase() === adminGroup.toLowerCase());
+    } catch (error) {
+      // A user IAM no longer knows is nobody's admin; other failures (AWS unreachable) fail closed.
+      if (error instanceof AwsCallError && error.kind === 'not_found') return false;
+      throw appErrorFromAws(error);
+    }
+  }
+
   return {
+    isAdmin,
+
     async signIn(input: { userName: string; code: string; origin: RequestOrigin }): Promise<SignedIn> {
       const opened = await signIn.openMfaSession(input, AuditAction.SignIn, sessionSeconds);
-      const groups = await catalog.groupsFor(opened.user.userName).catch(() => [] as string[]);
       return {
         userName: opened.user.userName,
         accountId: opened.user.accountId,
-        isAdmin: groups.some((g) => g.toLowerCase() === adminGroup.toLowerCase()),
+        isAdmin: await isAdmin(opened.user.userName).catch(() => false),
         mfaSessionId: opened.sessionId,
         expiresAt: opened.credentials.expiration,
       };

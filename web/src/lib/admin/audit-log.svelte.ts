@@ -15,10 +15,12 @@ import { CursorTrail } from './cursor-trail.svelte.ts';
 export const AUDIT_ACTIONS: Array<{ value: string; label: string }> = [
   { value: 'session.sign_in', label: 'Sign-in' },
   { value: 'session.sign_out', label: 'Sign-out' },
+  { value: 'session.sign_out_everywhere', label: 'Signed out everywhere' },
   { value: 'session.credentials', label: 'MFA session credentials' },
   { value: 'credentials.issue', label: 'Role credentials issued' },
   { value: 'credentials.process', label: 'CLI credentials (credential_process)' },
   { value: 'cli_token.create', label: 'CLI token created' },
+  { value: 'cli_token.revoke', label: 'CLI token revoked' },
   { value: 'custody.enroll', label: 'Enrolled in portal' },
   { value: 'custody.unenroll', label: 'Unenrolled' },
   { value: 'custody.rotate_key', label: 'Access key rotated' },

@@ -1,6 +1,6 @@
-import type { IssuedCredentials } from './render-types.ts';
+import type { IssuedCredentials } from '../src/formats/render-types.ts';
 
-/** Credentials shaped like STS's, shared by the formats tests (excluded from the build). */
+/** Credentials shaped like STS's, shared by the formats tests. */
 export const roleCredentials: IssuedCredentials = {
   accessKeyId: 'ASIAQEXAMPLE7KEYID2Z',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
