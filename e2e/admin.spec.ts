@@ -194,6 +194,17 @@ test('bob opens the link in his own browser and turns on MFA with two consecutiv
   bobSecret = ((await bobPage.getByTestId('setup-secret').textContent()) ?? '').replace(/\s+/g, '');
   expect(bobSecret).toMatch(/^[A-Z2-7]{16,}$/);
 
+  // The first open bound the link to bob's browser: the same link anywhere else shows no secret.
+  const otherContext = await newContext(browser, testInfo.project.use.baseURL);
+  const otherPage = await otherContext.newPage();
+  await otherPage.goto(bobSetupUrl);
+  await expect(otherPage.getByTestId('setup-problem')).toContainText('already opened in another browser');
+  await expect(otherPage.getByTestId('setup-secret')).toHaveCount(0);
+  await otherContext.close();
+  // bob's own browser still may: a reload shows the same secret.
+  await bobPage.reload();
+  await expect(bobPage.getByTestId('setup-secret')).toHaveAttribute('data-secret', bobSecret);
+
   // Mistakes first: the page says what is wrong in plain words, and the link stays usable.
   await bobPage.getByLabel('First code').fill('000000');
   await bobPage.getByLabel('Next code').fill('000000');

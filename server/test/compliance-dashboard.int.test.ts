@@ -231,7 +231,8 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
         '/api/v1/admin/audit',
         '/api/v1/admin/roles/{alias}',
         '/api/v1/admin/users/{userName}/mfa-setup-links',
-        '/api/v1/mfa-setup/{token}',
+        '/api/v1/mfa-setup/open',
+        '/api/v1/mfa-setup/complete',
       ]),
     );
   });
