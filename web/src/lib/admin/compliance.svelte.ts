@@ -3,6 +3,7 @@ import {
   type CompliancePage,
   type ComplianceSort,
   createSetupLink,
+  type Enrollment,
   enrollUser,
   getCompliance,
   getHistory,
@@ -24,6 +25,8 @@ export interface Remediation {
   busy: boolean;
   link: SetupLink | null;
   enrolled: boolean;
+  /** From the enrollment: 'yes' means the user's keys work without MFA (a warning). */
+  keysWithoutMfa: Enrollment['keysWithoutMfa'] | null;
   error: string | null;
 }
 
@@ -90,7 +93,7 @@ export class ComplianceState {
 
   async enroll(userName: string): Promise<void> {
     await this.#remediate(userName, async (entry) => {
-      await enrollUser(userName, session.csrfToken);
+      entry.keysWithoutMfa = (await enrollUser(userName, session.csrfToken)).keysWithoutMfa;
       entry.enrolled = true;
       await this.pages.reload();
     });
@@ -102,7 +105,7 @@ export class ComplianceState {
   }
 
   async #remediate(userName: string, action: (entry: Remediation) => Promise<void>): Promise<void> {
-    this.remediation[userName] ??= { busy: false, link: null, enrolled: false, error: null };
+    this.remediation[userName] ??= { busy: false, link: null, enrolled: false, keysWithoutMfa: null, error: null };
     const entry = this.remediation[userName];
     entry.busy = true;
     entry.error = null;
