@@ -243,6 +243,8 @@ test('the dashboard shows bob with MFA at once; the admin enrolls him and he sig
   await row('bob').getByRole('button', { name: 'Enroll bob in portal' }).click();
   await expect(row('bob')).toContainText('Enrolled');
   await expect(row('bob')).toContainText('Nothing to do');
+  // bob's keys work without MFA (his policies do not force it): the console warns about that.
+  await expect(page.getByTestId('keys-without-mfa-warning')).toContainText("bob's keys work without MFA");
 
   // Bob signs in with a code from a step after his setup codes (a step is never accepted twice).
   const bobContext = await newContext(browser, testInfo.project.use.baseURL);

@@ -168,6 +168,7 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     expect(everything).not.toContain(token);
     expect(everything).not.toContain(device.secret);
     expect(redactUrl(`/api/v1/mfa-setup/${token}?x=1`)).toBe('/api/v1/mfa-setup/[redacted]?x=1');
+    expect(redactUrl('/api/v1/mfa-setup/open')).toBe('/api/v1/mfa-setup/open');
   });
 
   it('refuses expired, replaced and unknown links with one answer each', async () => {
