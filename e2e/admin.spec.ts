@@ -194,6 +194,17 @@ test('bob opens the link in his own browser and turns on MFA with two consecutiv
   bobSecret = ((await bobPage.getByTestId('setup-secret').textContent()) ?? '').replace(/\s+/g, '');
   expect(bobSecret).toMatch(/^[A-Z2-7]{16,}$/);
 
+  // The first open bound the link to bob's browser: the same link anywhere else shows no secret.
+  const otherContext = await newContext(browser, testInfo.project.use.baseURL);
+  const otherPage = await otherContext.newPage();
+  await otherPage.goto(bobSetupUrl);
+  await expect(otherPage.getByTestId('setup-problem')).toContainText('already opened in another browser');
+  await expect(otherPage.getByTestId('setup-secret')).toHaveCount(0);
+  await otherContext.close();
+  // bob's own browser still may: a reload shows the same secret.
+  await bobPage.reload();
+  await expect(bobPage.getByTestId('setup-secret')).toHaveAttribute('data-secret', bobSecret);
+
   // Mistakes first: the page says what is wrong in plain words, and the link stays usable.
   await bobPage.getByLabel('First code').fill('000000');
   await bobPage.getByLabel('Next code').fill('000000');
@@ -232,6 +243,8 @@ test('the dashboard shows bob with MFA at once; the admin enrolls him and he sig
   await row('bob').getByRole('button', { name: 'Enroll bob in portal' }).click();
   await expect(row('bob')).toContainText('Enrolled');
   await expect(row('bob')).toContainText('Nothing to do');
+  // bob's keys work without MFA (his policies do not force it): the console warns about that.
+  await expect(page.getByTestId('keys-without-mfa-warning')).toContainText("bob's keys work without MFA");
 
   // Bob signs in with a code from a step after his setup codes (a step is never accepted twice).
   const bobContext = await newContext(browser, testInfo.project.use.baseURL);

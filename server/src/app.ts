@@ -108,7 +108,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(adminAuditRoutes);
   await app.register(adminRoleRoutes);
   await app.register(adminUserRoutes);
-  await app.register(mfaSetupRoutes);
+  await app.register(mfaSetupRoutes, { config });
   await app.register(openapiRoutes);
   return app;
 }

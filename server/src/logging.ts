@@ -27,9 +27,12 @@ export const REDACTED_PATHS = [
   '*.code2',
 ];
 
-/** One-time link tokens travel in the path (GET /api/v1/mfa-setup/<token>); logs get a stand-in. */
+/**
+ * Setup link tokens travel in request bodies, but an old or hand-made address may still carry
+ * one in the path (/mfa-setup/<token>); logs get a stand-in for anything but the two routes.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/mfa-setup\/)[^/?#]+/g, '$1[redacted]');
+  return url.replace(/(\/mfa-setup\/)(?!(?:open|complete)(?:[/?#]|$))[^/?#]+/g, '$1[redacted]');
 }
 
 export function loggerOptions(config: Pick<Config, 'logLevel'>): FastifyServerOptions['logger'] {

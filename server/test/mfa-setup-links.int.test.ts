@@ -32,9 +32,28 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     expect(url).toMatch(/^\/mfa-setup#[A-Za-z0-9_-]{43}$/);
     return url.split('#')[1];
   }
-  const open = (token: string) => portal.app.inject({ method: 'GET', url: `/api/v1/mfa-setup/${token}` });
-  const complete = (token: string, code1: string, code2: string) =>
-    portal.app.inject({ method: 'POST', url: `/api/v1/mfa-setup/${token}`, payload: { code1, code2 } });
+  /** The binding cookie each browser got from its first open, by token (one browser per token here). */
+  const bindings = new Map<string, string>();
+  const open = async (token: string, browser: { cookie?: string; remoteAddress?: string } = {}) => {
+    const cookie = browser.cookie ?? bindings.get(token);
+    const response = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/mfa-setup/open',
+      payload: { token },
+      ...(cookie ? { headers: { cookie } } : {}),
+      ...(browser.remoteAddress ? { remoteAddress: browser.remoteAddress } : {}),
+    });
+    const set = response.cookies.find((c) => c.name === 'portal_mfa_setup');
+    if (set && browser.cookie === undefined) bindings.set(token, `${set.name}=${set.value}`);
+    return response;
+  };
+  const complete = (token: string, code1: string, code2: string, cookie = bindings.get(token)) =>
+    portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/mfa-setup/complete',
+      payload: { token, code1, code2 },
+      ...(cookie ? { headers: { cookie } } : {}),
+    });
   /** Two consecutive codes as an authenticator app shows them now (AWS's time). */
   const consecutiveCodes = (secret: string): [string, string] => {
     const step = timeStepAt(portal.now());
@@ -60,6 +79,15 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     const first = await open(token);
     expect(first.statusCode, first.body).toBe(200);
     expect(first.headers['cache-control']).toBe('no-store');
+    // The first open binds the link to this browser.
+    expect(first.cookies).toEqual([
+      expect.objectContaining({
+        name: 'portal_mfa_setup',
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/api/v1/mfa-setup',
+      }),
+    ]);
     const device = first.json();
     expect(device).toMatchObject({
       userName: 'bob',
@@ -123,9 +151,12 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
         orderBy: { seq: 'asc' },
       })
     ).map((e) => `${e.actor} ${e.action} ${e.outcome}`);
+    // Every open is audited (a behaviour added with binding links to the first browser).
     expect(actions).toEqual([
       'carol mfa_setup.link_create success',
+      'bob mfa_setup.open success',
       'bob mfa_setup.device_create success',
+      'bob mfa_setup.open success',
       'bob mfa_setup.complete failure',
       'bob mfa_setup.complete success',
     ]);
@@ -137,6 +168,7 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     expect(everything).not.toContain(token);
     expect(everything).not.toContain(device.secret);
     expect(redactUrl(`/api/v1/mfa-setup/${token}?x=1`)).toBe('/api/v1/mfa-setup/[redacted]?x=1');
+    expect(redactUrl('/api/v1/mfa-setup/open')).toBe('/api/v1/mfa-setup/open');
   });
 
   it('refuses expired, replaced and unknown links with one answer each', async () => {
@@ -208,14 +240,73 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
       { code1: '12345', code2: '123456' },
       { code1: 'abcdef', code2: '123456' },
     ]) {
-      const answer = await portal.app.inject({ method: 'POST', url: `/api/v1/mfa-setup/${token}`, payload });
+      const answer = await complete(token, payload.code1, payload.code2);
       expect(answer.statusCode).toBe(400);
     }
     const missing = await portal.app.inject({
       method: 'POST',
-      url: `/api/v1/mfa-setup/${token}`,
-      payload: { code1: '123456' },
+      url: '/api/v1/mfa-setup/complete',
+      headers: { cookie: bindings.get(token)! },
+      payload: { token, code1: '123456' },
     });
     expect(missing.statusCode).toBe(400);
+  });
+
+  it('shows the secret to the first browser only: other opens are refused and audited with their address', async () => {
+    const token = await tokenFor('gina');
+    const owner = await open(token, { remoteAddress: '198.51.100.7' });
+    expect(owner.statusCode, owner.body).toBe(200);
+    const { secret, serialNumber } = owner.json();
+
+    // The same link from another browser (no cookie, or a made-up one): no secret, no second device.
+    for (const cookie of ['', `portal_mfa_setup=${'A'.repeat(43)}`]) {
+      const other = await open(token, { cookie, remoteAddress: '203.0.113.9' });
+      expect(other.statusCode).toBe(403);
+      expect(other.json()).toMatchObject({ error: 'setup_link_in_use' });
+      expect(other.body).not.toContain(secret);
+      expect(other.cookies).toEqual([]);
+    }
+    const [code1, code2] = consecutiveCodes(secret);
+    const stolen = await complete(token, code1, code2, '');
+    expect(stolen.statusCode).toBe(403);
+    expect(portal.emulator.store.state.unassignedMfaDevices.map((d) => d.serial)).toContain(serialNumber);
+
+    const link = await portal.database.prisma.mfaSetupLink.findFirstOrThrow({
+      where: { userName: 'gina', consumedAt: null },
+    });
+    const events = (
+      await portal.database.prisma.auditEvent.findMany({
+        where: { action: { in: ['mfa_setup.open', 'mfa_setup.complete'] } },
+        orderBy: { seq: 'asc' },
+      })
+    ).filter((e) => (e.metadata as { linkId?: string } | null)?.linkId === link.id);
+    expect(events.map((e) => `${e.action} ${e.outcome} ${e.sourceIp} ${e.errorCode ?? ''}`.trim())).toEqual([
+      'mfa_setup.open success 198.51.100.7',
+      'mfa_setup.open denied 203.0.113.9 setup_link_in_use',
+      'mfa_setup.open denied 203.0.113.9 setup_link_in_use',
+      'mfa_setup.complete denied 127.0.0.1 setup_link_in_use',
+    ]);
+
+    // The owner's browser finishes the setup.
+    expect((await complete(token, code1, code2)).statusCode).toBe(200);
+  });
+
+  it('takes the token only in a request body, never in a path that proxies log', async () => {
+    const token = await tokenFor('dave');
+    for (const method of ['GET', 'POST'] as const) {
+      const inPath = await portal.app.inject({ method, url: `/api/v1/mfa-setup/${token}`, payload: {} });
+      expect(inPath.statusCode).toBe(404);
+      expect(inPath.body).not.toContain('secret');
+    }
+    const inQuery = await portal.app.inject({
+      method: 'POST',
+      url: `/api/v1/mfa-setup/open?token=${token}`,
+      payload: {},
+    });
+    expect(inQuery.statusCode).toBe(400);
+    const link = await portal.database.prisma.mfaSetupLink.findFirstOrThrow({
+      where: { userName: 'dave', consumedAt: null },
+    });
+    expect(link).toMatchObject({ deviceSerial: null, bindingHash: null });
   });
 });

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../../emulator/src/server.ts';
 import { demoState } from '../../test/portal-harness.ts';
@@ -16,7 +17,8 @@ interface Result {
   stderr: string;
 }
 
-describe('npm run portal', () => {
+// Each command is a new Node process: several seconds apiece on a busy machine.
+describe('npm run portal', { timeout: 180_000 }, () => {
   let emulator: RunningEmulator;
   let dir: string;
   const masterKey = generateMasterKey();
@@ -70,6 +72,8 @@ describe('npm run portal', () => {
     const created = keysOf('alice').filter((k) => !before.includes(k));
     expect(created).toHaveLength(1);
     expect(enrolled.stdout).toContain(`enrolled alice (arn:aws:iam::111111111111:user/alice) with key ${created[0]}`);
+    // alice's policy denies everything without MFA: nothing to warn about.
+    expect(enrolled.stdout).not.toMatch(/without MFA/);
 
     const again = await portal(['enroll', 'alice']);
     expect(again.code).toBe(1);
@@ -85,6 +89,8 @@ describe('npm run portal', () => {
     const imported = await portal(['enroll', 'erin', '--import'], `${erinKey.id} ${erinKey.secret}\n`);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(`with key ${erinKey.id}`);
+    // erin has no deny-unless-MFA policy: her key works without a code, as the compliance scan says.
+    expect(imported.stdout).toMatch(/^warning: erin's keys work without MFA/m);
     expect(keysOf('erin')).toEqual(before);
   });
 
@@ -155,6 +161,71 @@ describe('npm run portal', () => {
     expect(after).not.toEqual(before);
   });
 
+  it('rotate-keys says so, and fails, when the old key cannot be deleted from IAM', async () => {
+    const portalUser = emulator.store.findUser('111111111111', 'portal')!;
+    const denyDelete = {
+      name: 'NoKeyDeletion',
+      document: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny' as const, Action: 'iam:DeleteAccessKey', Resource: '*' }],
+      },
+    };
+    portalUser.inlinePolicies = [...(portalUser.inlinePolicies ?? []), denyDelete];
+    const before = keysOf('erin');
+    try {
+      const rotated = await portal(['rotate-keys', '--older-than-days', '0']);
+      expect(rotated.code).toBe(1);
+      expect(rotated.stdout).toMatch(
+        /^erin: the portal uses the new key AKIA\w+, but deleting the old key AKIA\w+ failed \(access_denied\); it still works: delete it in IAM$/m,
+      );
+      expect(rotated.stdout).not.toMatch(/^\d+ rotated, 0 failed/m);
+    } finally {
+      portalUser.inlinePolicies = portalUser.inlinePolicies!.filter((p) => p !== denyDelete);
+    }
+    // The old key is still in IAM next to the new one, as reported.
+    expect(keysOf('erin')).toEqual(expect.arrayContaining(before));
+    expect(keysOf('erin')).toHaveLength(before.length + 1);
+  });
+
+  it('prints a signed checkpoint of the audit head, and detects the newest events deleted', async () => {
+    const taken = await portal(['audit', 'checkpoint']);
+    expect(taken.code).toBe(0);
+    const checkpoint = taken.stdout.trim();
+    expect(checkpoint).toMatch(/^v1\.\d+\.[0-9a-f]{64}\.\d{8}T\d{6}Z\.[\w-]{12}\.[\w-]{43}$/);
+    const seq = Number(checkpoint.split('.')[1]);
+    const holds = await portal(['audit', 'verify', '--checkpoint', checkpoint]);
+    expect(holds.code).toBe(0);
+    expect(holds.stdout).toMatch(new RegExp(`checkpoint of \\S+ holds: event ${seq} is in the chain`));
+
+    // Someone with the database deletes the newest events: the chain still links, the checkpoint does not.
+    const db = new BetterSqlite3(path.join(dir, 'portal.db'));
+    const removed = db.prepare('SELECT * FROM "AuditEvent" WHERE "seq" >= ?').all(seq - 1);
+    db.prepare('DELETE FROM "AuditEvent" WHERE "seq" >= ?').run(seq - 1);
+    try {
+      expect((await portal(['audit', 'verify'])).code).toBe(0);
+      const caught = await portal(['audit', 'verify', '--checkpoint', checkpoint]);
+      expect(caught.code).toBe(1);
+      expect(caught.stdout).toMatch(
+        new RegExp(
+          `audit chain ends at event ${seq - 2}, but the checkpoint of \\S+ saw event ${seq}: the newest events were deleted`,
+        ),
+      );
+      const forged = await portal(['audit', 'verify', '--checkpoint', checkpoint.replace(/\.(\d+)\./, `.${seq - 2}.`)]);
+      expect(forged.code).toBe(1);
+      expect(forged.stderr).toMatch(/signature does not match/);
+    } finally {
+      const insert = db.prepare(
+        `INSERT INTO "AuditEvent" (${Object.keys(removed[0] as object)
+          .map((c) => `"${c}"`)
+          .join(', ')}) VALUES (${Object.keys(removed[0] as object)
+          .map(() => '?')
+          .join(', ')})`,
+      );
+      for (const row of removed) insert.run(...Object.values(row as object));
+      db.close();
+    }
+  });
+
   it('re-encrypts everything under a new master key read from stdin', async () => {
     const next = generateMasterKey();
     const rotated = await portal(['rotate-master-key'], `${next}\n`);
@@ -164,7 +235,12 @@ describe('npm run portal', () => {
     const withOldKey = await portal(['rotate-master-key'], `${generateMasterKey()}\n`);
     expect(withOldKey.code).toBe(1);
     expect(withOldKey.stderr).toMatch(/which is not configured/);
-    expect((await portal(['audit', 'verify'], undefined, { PORTAL_MASTER_KEY: next })).stdout).toMatch(
+    // Events keyed under the old master key verify while it stays configured as a previous key.
+    const withoutOld = await portal(['audit', 'verify'], undefined, { PORTAL_MASTER_KEY: next });
+    expect(withoutOld.code).toBe(1);
+    expect(withoutOld.stdout).toMatch(/cannot be verified from event 1 .*PORTAL_PREVIOUS_MASTER_KEYS/);
+    const afterRotation = { PORTAL_MASTER_KEY: next, PORTAL_PREVIOUS_MASTER_KEYS: masterKey };
+    expect((await portal(['audit', 'verify'], undefined, afterRotation)).stdout).toMatch(
       /audit chain intact: \d+ events verified/,
     );
     const unenroll = await portal(['unenroll', 'frank'], undefined, { PORTAL_MASTER_KEY: next });

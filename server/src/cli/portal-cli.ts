@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { AwsCallError } from '../aws/aws-errors.ts';
 import { ConfigError } from '../config/config.ts';
 import { AppError } from '../errors/app-error.ts';
+import { CheckpointError } from '../services/audit/audit-checkpoint.ts';
 import { createKeyRing, generateMasterKey, parseMasterKey, SecretBoxError } from '../services/custody/secret-box.ts';
 import { openPortalContext, type PortalContext } from './portal-context.ts';
 
@@ -21,7 +22,8 @@ Role catalog
   role remove <alias>
 
 Audit
-  audit verify                                    check the audit log's hash chain
+  audit verify [--checkpoint <line>]              check the audit log's keyed hash chain (and that it still holds a checkpoint)
+  audit checkpoint                                print a signed checkpoint of the chain's head, to keep outside the database
 
 Settings come from the same environment as the server (see .env.example).`;
 
@@ -40,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       'max-duration': { type: 'string' },
       'external-id': { type: 'string' },
       description: { type: 'string' },
+      checkpoint: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,7 +70,7 @@ async function run(
   args: string[],
   values: Record<string, string | boolean | undefined>,
 ): Promise<number> {
-  const { custody, audit } = ctx.services;
+  const { custody } = ctx.services;
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const list = (name: string) =>
     str(name)
@@ -86,6 +89,15 @@ async function run(
       console.log(
         `enrolled ${enrolled.userName} (${enrolled.userArn}) with key ${enrolled.accessKeyId}, MFA device ${enrolled.mfaSerial}`,
       );
+      if (enrolled.keysWithoutMfa === 'yes') {
+        console.log(
+          `warning: ${enrolled.userName}'s keys work without MFA (a policy simulation with aws:MultiFactorAuthPresent=false allows them). Whoever gets the key the portal holds needs no code: attach a deny-unless-MFA policy (README "IAM policies an operator needs").`,
+        );
+      } else if (enrolled.keysWithoutMfa === 'unknown') {
+        console.log(
+          `note: could not check whether ${enrolled.userName}'s keys work without MFA (the portal needs iam:SimulatePrincipalPolicy).`,
+        );
+      }
       if (enrolled.issuePath === 'mfa_session') {
         console.log(
           `note: ${enrolled.userName}'s policies deny sts:AssumeRole without MFA, so role credentials go through an MFA session and last at most 1 hour. See README "IAM policies" for the policy that allows longer sessions.`,
@@ -113,11 +125,12 @@ async function run(
       const days = Number(str('older-than-days') ?? '90');
       if (!Number.isInteger(days) || days < 0) throw new UsageError('--older-than-days must be a whole number of days');
       const results = await custody.rotateKeys(days);
-      for (const r of results)
-        console.log(
-          r.error ? `${r.userName}: ${r.error}` : `${r.userName}: ${r.oldAccessKeyId} -> ${r.newAccessKeyId}`,
-        );
-      console.log(`${results.filter((r) => !r.error).length} rotated, ${results.filter((r) => r.error).length} failed`);
+      for (const r of results) {
+        if (r.newAccessKeyId) console.log(`${r.userName}: ${r.oldAccessKeyId} -> ${r.newAccessKeyId}`);
+        if (r.error) console.log(`${r.userName}: ${r.error}`);
+      }
+      const failed = results.filter((r) => r.error).length;
+      console.log(`${results.filter((r) => !r.error).length} rotated, ${failed} failed`);
       return results.some((r) => r.error) ? 1 : 0;
     }
     case 'rotate-master-key': {
@@ -127,28 +140,71 @@ async function run(
       const ring = createKeyRing(next, [current, ...ctx.config.previousMasterKeys]);
       const counts = await custody.rotateMasterKey(ring);
       console.log(
-        `re-encrypted ${counts.users} user keys and ${counts.mfaSessions} MFA sessions under master key ${next.id}.`,
+        `re-encrypted ${counts.users} user keys, ${counts.mfaSessions} MFA sessions and ${counts.setupLinks} MFA setup links under master key ${next.id}.`,
       );
       console.log(
-        'Now set PORTAL_MASTER_KEY to the new key on every instance (keep the old one in PORTAL_PREVIOUS_MASTER_KEYS until all have restarted).',
+        'Now set PORTAL_MASTER_KEY to the new key on every instance, and the old one in PORTAL_PREVIOUS_MASTER_KEYS: it opens nothing any more, but audit events written under it verify only with it.',
       );
       return 0;
     }
     case 'role':
       return runRole(ctx, args, { str, list });
-    case 'audit': {
-      if (args[0] !== 'verify') throw new UsageError('audit verify');
-      const check = await audit.verifyChain();
-      console.log(
-        check.ok
-          ? `audit chain intact: ${check.checked} events verified`
-          : `audit chain BROKEN at event ${check.brokenAtSeq} (${check.checked} verified before it)`,
-      );
-      return check.ok ? 0 : 1;
-    }
+    case 'audit':
+      return runAudit(ctx, args, str('checkpoint'));
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+async function runAudit(ctx: PortalContext, args: string[], checkpoint: string | undefined): Promise<number> {
+  const { audit } = ctx.services;
+  if (args[0] === 'checkpoint') {
+    const head = await audit.checkpoint();
+    console.log(head.checkpoint);
+    console.error(
+      `audit head: event ${head.seq} at ${head.time.toISOString()}. Keep the line above outside the portal's database; check it later with: npm run portal -- audit verify --checkpoint <line>`,
+    );
+    return 0;
+  }
+  if (args[0] !== 'verify') throw new UsageError('audit verify [--checkpoint <line>] | audit checkpoint');
+  const against = checkpoint === undefined ? undefined : await audit.verifyCheckpoint(checkpoint);
+  const check = against ?? (await audit.verifyChain());
+  if (!check.ok && check.problem === 'unknown_key') {
+    console.log(
+      `audit chain cannot be verified from event ${check.brokenAtSeq} (${check.checked} verified before it): it is keyed under audit key ${check.missingKeyId}, which this portal does not hold. Put the master key that was current then in PORTAL_PREVIOUS_MASTER_KEYS.`,
+    );
+    return 1;
+  }
+  if (!check.ok && check.problem) {
+    const why = check.problem === 'unkeyed_after_keyed' ? ': an unkeyed event after keyed ones' : '';
+    console.log(`audit chain BROKEN at event ${check.brokenAtSeq} (${check.checked} verified before it)${why}`);
+    return 1;
+  }
+  const keyed =
+    check.keyedFromSeq === undefined
+      ? check.checked > 0
+        ? ' (none keyed: PORTAL_MASTER_KEY was not set when they were written)'
+        : ''
+      : check.keyedFromSeq > 1
+        ? ` (keyed from event ${check.keyedFromSeq}; earlier ones predate keying)`
+        : '';
+  console.log(`audit chain intact: ${check.checked} events verified${keyed}`);
+  if (against) {
+    const { seq, time } = against.checkpoint;
+    const when = time.toISOString();
+    if (against.checkpointProblem === 'shorter') {
+      console.log(
+        `audit chain ends at event ${check.head?.seq ?? 0}, but the checkpoint of ${when} saw event ${seq}: the newest events were deleted`,
+      );
+      return 1;
+    }
+    if (against.checkpointProblem === 'differs') {
+      console.log(`event ${seq} differs from the checkpoint of ${when}: the log was rewritten`);
+      return 1;
+    }
+    console.log(`checkpoint of ${when} holds: event ${seq} is in the chain unchanged`);
+  }
+  return 0;
 }
 
 async function runRole(
@@ -226,6 +282,7 @@ main(process.argv.slice(2)).then(
     else if (error instanceof AwsCallError)
       console.error(`portal: AWS refused ${error.operation} (${error.awsCode}): ${error.message}`);
     else if (error instanceof SecretBoxError) console.error(`portal: master key: ${error.message}`);
+    else if (error instanceof CheckpointError) console.error(`portal: audit checkpoint: ${error.message}`);
     else console.error(`portal: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },

@@ -64,6 +64,9 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
             accountId: Type.String(),
             mfaSerial: Type.String(),
             issuePath: Type.Union([Type.Literal('assume_role'), Type.Literal('mfa_session')]),
+            keysWithoutMfa: Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('unknown')], {
+              description: "Whether the user's keys work without MFA (policy simulation); 'yes' deserves a warning",
+            }),
             enrolledAt: DateTime,
             lastSignInAt: Nullable(DateTime),
           }),
@@ -88,6 +91,7 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
         accountId: enrolled.accountId,
         mfaSerial: enrolled.mfaSerial,
         issuePath: enrolled.issuePath,
+        keysWithoutMfa: enrolled.keysWithoutMfa,
         enrolledAt: enrolled.enrolledAt.toISOString(),
         lastSignInAt: enrolled.lastSignInAt ? enrolled.lastSignInAt.toISOString() : null,
       });

@@ -1,73 +1,89 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import type { Config } from '../config/config.ts';
 import { DateTime } from './admin-schemas.ts';
 import { originOf } from './request-origin.ts';
 import { errorResponses } from './schemas.ts';
 
-const TokenParams = Type.Object({
-  token: Type.String({ minLength: 1, maxLength: 64, description: 'The token from the setup link' }),
-});
+/** The HttpOnly cookie that binds a setup link to the browser that opened it first. */
+export const SETUP_BINDING_COOKIE = 'portal_mfa_setup';
+const COOKIE_PATH = '/api/v1/mfa-setup';
+
+const Token = Type.String({ minLength: 1, maxLength: 64, description: 'The token from the setup link (after #)' });
 const Code = Type.String({ minLength: 6, maxLength: 16, description: '6-digit code (spaces tolerated)' });
+
+const SetupDevice = Type.Object({
+  userName: Type.String(),
+  accountId: Type.String(),
+  expiresAt: DateTime,
+  serialNumber: Type.String(),
+  secret: Type.String({ description: 'base32 secret for typing into an authenticator app' }),
+  qrCodePng: Type.String({ description: 'data:image/png;base64,... of the otpauth:// URI' }),
+});
+const SetupDone = Type.Object({
+  userName: Type.String(),
+  serialNumber: Type.String(),
+  mfaEnabled: Type.Boolean(),
+});
+
+const bindingOf = (request: FastifyRequest): string | undefined => request.cookies[SETUP_BINDING_COOKIE];
 
 /**
  * The public side of MFA setup links: no sign-in (the person has no MFA yet), the link's token
- * is the credential. Responses carry the device secret, so nothing is cached.
+ * is the credential. The token travels in the body, never in a path or query that proxies log.
+ * The first open binds the link to the browser with an HttpOnly cookie; opens and completions
+ * without it are refused. Responses carry the device secret, so nothing is cached.
  */
-const mfaSetupRoutes: FastifyPluginAsync = async (fastify) => {
+const mfaSetupRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { config }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['mfa setup'];
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     reply.header('referrer-policy', 'no-referrer');
   });
+  const bind = (request: FastifyRequest, reply: FastifyReply, binding: string, expiresAt: Date) =>
+    reply.setCookie(SETUP_BINDING_COOKIE, binding, {
+      path: COOKIE_PATH,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: config.publicUrl?.startsWith('https://') === true || request.protocol === 'https',
+      expires: expiresAt,
+    });
 
-  app.get(
-    '/api/v1/mfa-setup/:token',
+  app.post(
+    '/api/v1/mfa-setup/open',
     {
       schema: {
-        summary: 'Open a setup link: the user name, and the new virtual MFA device as a QR code and secret',
+        summary:
+          'Open a setup link: the user name, and the new virtual MFA device as a QR code and secret. The first open binds the link to this browser (cookie); other browsers get 403.',
         tags,
-        params: TokenParams,
-        response: {
-          200: Type.Object({
-            userName: Type.String(),
-            accountId: Type.String(),
-            expiresAt: DateTime,
-            serialNumber: Type.String(),
-            secret: Type.String({ description: 'base32 secret for typing into an authenticator app' }),
-            qrCodePng: Type.String({ description: 'data:image/png;base64,... of the otpauth:// URI' }),
-          }),
-          ...errorResponses,
-          410: errorResponses[404],
-        },
+        body: Type.Object({ token: Token }, { additionalProperties: false }),
+        response: { 200: SetupDevice, ...errorResponses, 410: errorResponses[404] },
       },
     },
-    async (request) => {
-      const device = await app.services.mfaSetup.openLink(request.params.token, originOf(request));
-      return { ...device, expiresAt: device.expiresAt.toISOString() };
+    async (request, reply) => {
+      const opened = await app.services.mfaSetup.openLink(request.body.token, bindingOf(request), originOf(request));
+      if (opened.binding) bind(request, reply, opened.binding, opened.device.expiresAt);
+      return { ...opened.device, expiresAt: opened.device.expiresAt.toISOString() };
     },
   );
 
   app.post(
-    '/api/v1/mfa-setup/:token',
+    '/api/v1/mfa-setup/complete',
     {
       schema: {
-        summary: 'Finish MFA setup with two consecutive codes; the link is then used up',
+        summary:
+          'Finish MFA setup with two consecutive codes, from the browser that opened the link; it is then used up',
         tags,
-        params: TokenParams,
-        body: Type.Object({ code1: Code, code2: Code }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({ userName: Type.String(), serialNumber: Type.String(), mfaEnabled: Type.Boolean() }),
-          ...errorResponses,
-          410: errorResponses[404],
-        },
+        body: Type.Object({ token: Token, code1: Code, code2: Code }, { additionalProperties: false }),
+        response: { 200: SetupDone, ...errorResponses, 410: errorResponses[404] },
       },
     },
     async (request) => {
       const done = await app.services.mfaSetup.completeLink({
-        token: request.params.token,
         ...request.body,
+        binding: bindingOf(request),
         origin: originOf(request),
       });
       return { ...done, mfaEnabled: true };

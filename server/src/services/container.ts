@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import { serviceUnavailable } from '../errors/app-error.ts';
 import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
+import { auditKeysFrom } from './audit/audit-key.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
@@ -62,7 +63,11 @@ export function createServices(
     }
     return createKeyRing(config.masterKey, config.previousMasterKeys);
   };
-  const audit = createAuditService({ prisma, auditRepository: createAuditRepository() });
+  const audit = createAuditService({
+    prisma,
+    auditRepository: createAuditRepository(),
+    keys: auditKeysFrom(config.masterKey, config.previousMasterKeys),
+  });
   const catalog = createCatalogService({ prisma, aws, audit, groupCacheMs: config.groupCacheSeconds * 1000 });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const tokens = createCliTokenRepository();

@@ -17,6 +17,7 @@ export const AuditAction = {
   RoleUpdate: 'catalog.role_update',
   ComplianceScanStart: 'compliance.scan_start',
   MfaSetupLinkCreate: 'mfa_setup.link_create',
+  MfaSetupOpen: 'mfa_setup.open',
   MfaSetupDeviceCreate: 'mfa_setup.device_create',
   MfaSetupComplete: 'mfa_setup.complete',
 } as const;
@@ -49,4 +50,6 @@ export interface AuditRecord extends AuditEntry {
   time: Date;
   prevHash: string;
   hash: string;
+  /** The audit key that keyed `hash` (audit-key.ts); absent on rows from before keying. */
+  keyId?: string | undefined;
 }

@@ -18,8 +18,8 @@ export interface AuditQuery {
 
 export function createAuditRepository() {
   return {
-    async head(db: DbClient): Promise<{ seq: number; hash: string } | null> {
-      return db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+    async head(db: DbClient): Promise<{ seq: number; hash: string; keyId: string | null } | null> {
+      return db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true, keyId: true } });
     },
 
     async insert(db: DbClient, record: AuditRecord): Promise<void> {
@@ -37,9 +37,10 @@ export function createAuditRepository() {
           sourceIp: record.sourceIp ?? null,
           userAgent: record.userAgent ?? null,
           requestId: record.requestId ?? null,
-          metadata: record.metadata ? JSON.stringify(record.metadata) : null,
+          ...(record.metadata ? { metadata: record.metadata } : {}),
           prevHash: record.prevHash,
           hash: record.hash,
+          keyId: record.keyId ?? null,
         },
       });
     },
@@ -87,8 +88,15 @@ function toRecord(row: Row): AuditRecord {
     sourceIp: row.sourceIp ?? undefined,
     userAgent: row.userAgent ?? undefined,
     requestId: row.requestId ?? undefined,
-    metadata: row.metadata ? (JSON.parse(row.metadata) as AuditRecord['metadata']) : undefined,
+    metadata: metadataOf(row.metadata),
     prevHash: row.prevHash,
     hash: row.hash,
+    keyId: row.keyId ?? undefined,
   };
+}
+
+/** The stored JSON back as the flat object it was written as (audit-events.ts AuditEntry.metadata). */
+function metadataOf(value: Row['metadata']): AuditRecord['metadata'] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return value as AuditRecord['metadata'];
 }

@@ -1,14 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { type DbClient, isUniqueViolation } from '../../db/prisma-types.ts';
+import { serviceUnavailable } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
-import { auditHash, type ChainCheck, GENESIS_HASH, verifyChainSegment } from './audit-chain.ts';
+import { auditHash, type ChainCheck, GENESIS_HASH, type SegmentState, verifyChainSegment } from './audit-chain.ts';
+import { type Checkpoint, openCheckpoint, signCheckpoint } from './audit-checkpoint.ts';
 import type { AuditEntry, AuditRecord } from './audit-events.ts';
+import type { AuditKeys } from './audit-key.ts';
 import type { AuditQuery, AuditRepository } from './audit-repository.ts';
 
 export interface AuditServiceDeps {
   prisma: PrismaClient;
   auditRepository: AuditRepository;
+  /** Derived from the master keys (audit-key.ts); without a current key rows are unkeyed. */
+  keys: AuditKeys;
   now?: () => Date;
+}
+
+/** The chain checked against a checkpoint: does it still reach, and agree with, that head? */
+export interface CheckpointCheck extends ChainCheck {
+  checkpoint: Checkpoint;
+  /** `shorter`: rows up to the checkpoint's seq are gone; `differs`: the row there changed. */
+  checkpointProblem?: 'shorter' | 'differs';
 }
 
 const MAX_APPEND_ATTEMPTS = 8;
@@ -20,11 +32,19 @@ const clip = (text: string | undefined, max: number) => (text === undefined ? un
 /**
  * The append-only, hash-chained audit log. `append` inside a caller's transaction writes the
  * row together with the change it records; on its own it opens one. Two writers that read the
- * same chain head collide on the unique `seq`, and the loser retries on the new head.
+ * same chain head collide on the unique `seq`, and the loser retries on the new head. Rows are
+ * HMAC'd under the audit key (audit-key.ts), and `checkpoint` exports the head so that deleting
+ * the newest rows, which leaves a chain that still links, is detected too.
  */
-export function createAuditService({ prisma, auditRepository, now = () => new Date() }: AuditServiceDeps) {
+export function createAuditService({ prisma, auditRepository, keys, now = () => new Date() }: AuditServiceDeps) {
   async function appendWith(db: DbClient, entry: AuditEntry): Promise<AuditRecord> {
     const head = await auditRepository.head(db);
+    // An unkeyed row after keyed ones would not verify: refuse rather than break the chain.
+    if (head?.keyId && !keys.current)
+      throw serviceUnavailable(
+        'portal_not_configured',
+        'The audit log is keyed under PORTAL_MASTER_KEY, which is not set. An administrator must set it.',
+      );
     const base = {
       ...entry,
       userAgent: clip(entry.userAgent, 256),
@@ -33,10 +53,27 @@ export function createAuditService({ prisma, auditRepository, now = () => new Da
       seq: (head?.seq ?? 0) + 1,
       time: new Date(Math.floor(now().getTime())),
       prevHash: head?.hash ?? GENESIS_HASH,
+      keyId: keys.current?.id,
     };
-    const record: AuditRecord = { ...base, hash: auditHash(base) };
+    const record: AuditRecord = { ...base, hash: auditHash(base, keys.current) };
     await auditRepository.insert(db, record);
     return record;
+  }
+
+  async function verifyChain(): Promise<ChainCheck> {
+    const state: SegmentState = { prevHash: GENESIS_HASH, seq: 1, keyedFromSeq: undefined };
+    let checked = 0;
+    for (;;) {
+      const rows = await auditRepository.bySeqRange(prisma, state.seq, VERIFY_BATCH);
+      const segment = verifyChainSegment(rows, keys, state);
+      checked += segment.checked;
+      const reached = {
+        ...(state.seq > 1 ? { head: { seq: state.seq - 1, hash: state.prevHash } } : {}),
+        ...(state.keyedFromSeq !== undefined ? { keyedFromSeq: state.keyedFromSeq } : {}),
+      };
+      if (segment.failure) return { ok: false, checked, ...segment.failure, ...reached };
+      if (rows.length < VERIFY_BATCH) return { ok: true, checked, ...reached };
+    }
   }
 
   return {
@@ -60,24 +97,30 @@ export function createAuditService({ prisma, auditRepository, now = () => new Da
     },
 
     /** Walks the whole chain in batches and reports the first row that does not verify. */
-    async verifyChain(): Promise<ChainCheck> {
-      let prevHash = GENESIS_HASH;
-      let seq = 1;
-      let checked = 0;
-      for (;;) {
-        const rows = await auditRepository.bySeqRange(prisma, seq, VERIFY_BATCH);
-        const segment = verifyChainSegment(rows, prevHash, seq);
-        checked += segment.checked;
-        if (!segment.ok)
-          return {
-            ok: false,
-            checked,
-            ...(segment.brokenAtSeq !== undefined ? { brokenAtSeq: segment.brokenAtSeq } : {}),
-          };
-        if (rows.length < VERIFY_BATCH) return { ok: true, checked };
-        prevHash = segment.lastHash;
-        seq += rows.length;
-      }
+    verifyChain,
+
+    /** A signed checkpoint of the chain's head, for the operator to keep outside the database. */
+    async checkpoint(): Promise<{ checkpoint: string; seq: number; hash: string; time: Date }> {
+      if (!keys.current)
+        throw serviceUnavailable('portal_not_configured', 'A checkpoint is signed with PORTAL_MASTER_KEY; set it.');
+      const head = (await auditRepository.head(prisma)) ?? { seq: 0, hash: GENESIS_HASH };
+      const time = new Date(Math.floor(now().getTime() / 1000) * 1000);
+      return { checkpoint: signCheckpoint(keys.current, head, time), seq: head.seq, hash: head.hash, time };
+    },
+
+    /**
+     * Verifies the chain and that it still holds the checkpoint's head: a chain that ends before
+     * the checkpoint's seq lost its newest rows; one whose row there has another hash was rewritten.
+     * Throws CheckpointError when the checkpoint itself is malformed or not signed by this portal.
+     */
+    async verifyCheckpoint(text: string): Promise<CheckpointCheck> {
+      const checkpoint = openCheckpoint(keys, text);
+      const check = await verifyChain();
+      if (checkpoint.seq === 0) return { ...check, checkpoint };
+      const [row] = await auditRepository.bySeqRange(prisma, checkpoint.seq, 1);
+      if (!row || row.seq !== checkpoint.seq) return { ...check, ok: false, checkpoint, checkpointProblem: 'shorter' };
+      if (row.hash !== checkpoint.hash) return { ...check, ok: false, checkpoint, checkpointProblem: 'differs' };
+      return { ...check, checkpoint };
     },
   };
 }

@@ -5,6 +5,9 @@ import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
+import { REPRESENTATIVE_ACTIONS } from '../compliance/compliance-scanner.ts';
+import type { KeysWithoutMfa } from '../compliance/compliance-types.ts';
+import { resealSetupLinks } from '../mfa-setup/mfa-setup-service.ts';
 import type { EndedSessions, RevocationService } from '../sessions/revocation-service.ts';
 import { type KeyRing, open, seal } from './secret-box.ts';
 
@@ -21,6 +24,12 @@ export interface EnrolledUserSummary {
   keyCreatedAt: Date;
   enrolledAt: Date;
   lastSignInAt: Date | null;
+}
+
+/** What enrolling found: the user, and whether their keys work without MFA (the warning to show). */
+export interface Enrollment extends EnrolledUserSummary {
+  /** As the compliance scan reports it: a policy simulation with aws:MultiFactorAuthPresent=false. */
+  keysWithoutMfa: Exclude<KeysWithoutMfa, 'n/a'>;
 }
 
 /** An enrolled user with the opened key: handle with care, never log or return it. */
@@ -102,6 +111,22 @@ export function createCustodyService({
     }
   }
 
+  /**
+   * Whether the key the portal will hold also works without an MFA code, the way the compliance
+   * scan asks: then whoever steals it needs no code at all, and the user's policy should change.
+   */
+  async function keysWithoutMfa(userArn: string): Promise<Enrollment['keysWithoutMfa']> {
+    try {
+      const results = await aws.simulatePrincipalPolicy(userArn, REPRESENTATIVE_ACTIONS, {
+        'aws:MultiFactorAuthPresent': 'false',
+      });
+      if (results.length === 0) return 'unknown';
+      return results.some((r) => r.decision === 'allowed') ? 'yes' : 'no';
+    } catch {
+      return 'unknown';
+    }
+  }
+
   function summary(row: {
     userName: string;
     accountId: string;
@@ -124,6 +149,25 @@ export function createCustodyService({
       enrolledAt: row.enrolledAt,
       lastSignInAt: row.lastSignInAt,
     };
+  }
+
+  /** Deletes a replaced key; true, or the reason it is still in IAM (audited as a failure). */
+  async function deleteOldKey(userName: string, accessKeyId: string): Promise<true | string> {
+    try {
+      await aws.deleteAccessKey(userName, accessKeyId);
+      return true;
+    } catch (error) {
+      if (error instanceof AwsCallError && error.kind === 'not_found') return true;
+      const code = error instanceof AwsCallError ? error.kind : 'unexpected_error';
+      await audit.append({
+        actor: 'system',
+        action: AuditAction.RotateKey,
+        outcome: 'failure',
+        errorCode: code,
+        metadata: { userName, oldAccessKeyId: accessKeyId, step: 'delete_old_key' },
+      });
+      return code;
+    }
   }
 
   async function chooseMfaSerial(userName: string, wanted: string | undefined): Promise<string> {
@@ -173,7 +217,7 @@ export function createCustodyService({
   }
 
   return {
-    async enroll(userName: string, options: EnrollOptions = {}): Promise<EnrolledUserSummary> {
+    async enroll(userName: string, options: EnrollOptions = {}): Promise<Enrollment> {
       if (!USER_NAME.test(userName))
         throw badRequest('invalid_user_name', 'An IAM user name is 1 to 64 characters of letters, digits and +=,.@_-.');
       const userNameKey = userName.toLowerCase();
@@ -192,6 +236,7 @@ export function createCustodyService({
           throw badRequest('key_not_for_user', `That access key belongs to ${identity.arn}, not to ${userName}.`);
         }
         const issuePath = await detectIssuePath(identity.arn);
+        const withoutMfa = await keysWithoutMfa(identity.arn);
         const ring = keyRing();
         const row = await auditedTransaction(prisma, async (tx) => {
           const created = await tx.enrolledUser.create({
@@ -219,13 +264,14 @@ export function createCustodyService({
                 accessKeyId: key.accessKeyId,
                 issuePath,
                 imported: !!options.importedKey,
+                keysWithoutMfa: withoutMfa,
               },
             },
             tx,
           );
           return created;
         });
-        return summary(row);
+        return { ...summary(row), keysWithoutMfa: withoutMfa };
       } catch (error) {
         // Never leave a key in IAM that the portal does not hold.
         if (created) await aws.deleteAccessKey(userName, key.accessKeyId).catch(() => undefined);
@@ -268,7 +314,10 @@ export function createCustodyService({
       return { ...summary(row), ended };
     },
 
-    /** Replaces keys created more than `olderThanDays` ago: new key first, old key deleted last. */
+    /**
+     * Replaces keys created more than `olderThanDays` ago: new key first, old key deleted last. A
+     * result with `newAccessKeyId` and `error` is a rotation whose old key is still in IAM.
+     */
     async rotateKeys(
       olderThanDays: number,
     ): Promise<Array<{ userName: string; oldAccessKeyId: string; newAccessKeyId?: string; error?: string }>> {
@@ -312,8 +361,17 @@ export function createCustodyService({
             await aws.deleteAccessKey(row.userName, fresh.accessKeyId).catch(() => undefined);
             throw error;
           }
-          await aws.deleteAccessKey(row.userName, row.accessKeyId).catch(() => undefined);
-          results.push({ userName: row.userName, oldAccessKeyId: row.accessKeyId, newAccessKeyId: fresh.accessKeyId });
+          const deleted = await deleteOldKey(row.userName, row.accessKeyId);
+          results.push({
+            userName: row.userName,
+            oldAccessKeyId: row.accessKeyId,
+            newAccessKeyId: fresh.accessKeyId,
+            ...(deleted === true
+              ? {}
+              : {
+                  error: `the portal uses the new key ${fresh.accessKeyId}, but deleting the old key ${row.accessKeyId} failed (${deleted}); it still works: delete it in IAM`,
+                }),
+          });
         } catch (error) {
           const code =
             error instanceof AwsCallError ? error.kind : error instanceof AppError ? error.code : 'unexpected_error';
@@ -334,10 +392,15 @@ export function createCustodyService({
       return results;
     },
 
-    /** Re-seals every record under `target`'s current key; records must open with `target`'s ring. */
-    async rotateMasterKey(target: KeyRing): Promise<{ users: number; mfaSessions: number }> {
+    /**
+     * Re-seals every sealed record under `target`'s current key: user keys, every MFA session
+     * (revoked and expired ones too: their credentials may still work at AWS until they expire)
+     * and the secrets of open MFA setup links. Records must open with `target`'s ring.
+     */
+    async rotateMasterKey(target: KeyRing): Promise<{ users: number; mfaSessions: number; setupLinks: number }> {
       let users = 0;
       let mfaSessions = 0;
+      let setupLinks = 0;
       await auditedTransaction(prisma, async (tx) => {
         for (const row of await tx.enrolledUser.findMany()) {
           const context = sealContext(row.userNameKey, row.accessKeyId);
@@ -348,7 +411,7 @@ export function createCustodyService({
           });
           users++;
         }
-        for (const row of await tx.mfaSession.findMany({ where: { revokedAt: null, expiresAt: { gt: now() } } })) {
+        for (const row of await tx.mfaSession.findMany()) {
           const context = `mfa-session:${row.id}`;
           const secret = open(target, row.sealedCredentials, context);
           await tx.mfaSession.update({
@@ -357,17 +420,18 @@ export function createCustodyService({
           });
           mfaSessions++;
         }
+        setupLinks = await resealSetupLinks(tx, target);
         await audit.append(
           {
             actor: 'system',
             action: AuditAction.RotateMasterKey,
             outcome: 'success',
-            metadata: { masterKeyId: target.current.id, users, mfaSessions },
+            metadata: { masterKeyId: target.current.id, users, mfaSessions, setupLinks },
           },
           tx,
         );
       });
-      return { users, mfaSessions };
+      return { users, mfaSessions, setupLinks };
     },
 
     async list(): Promise<EnrolledUserSummary[]> {

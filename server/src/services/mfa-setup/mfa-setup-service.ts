@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import QRCode from 'qrcode';
 import { AwsCallError } from '../../aws/aws-errors.ts';
 import type { AwsGateway } from '../../aws/aws-gateway.ts';
-import { AppError, badRequest, conflict, notFound } from '../../errors/app-error.ts';
+import type { DbClient } from '../../db/prisma-types.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -31,6 +32,13 @@ export interface SetupLink {
   expiresAt: Date;
 }
 
+/** An open link: the device, and on the first open the binding to hand the browser (a cookie). */
+export interface OpenedLink {
+  device: SetupDevice;
+  /** Set when this open bound the link; the browser must present it from now on. */
+  binding?: string;
+}
+
 export interface SetupDevice {
   userName: string;
   accountId: string;
@@ -49,6 +57,12 @@ const CODE = /^\d{6}$/;
 export const MAX_FAILED_ATTEMPTS = 5;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const BINDING = /^[A-Za-z0-9_-]{43}$/;
+const boundElsewhere = () =>
+  forbidden(
+    'setup_link_in_use',
+    'This MFA setup link was already opened in another browser, and only that browser may use it. Ask your administrator for a new link if that was not you.',
+  );
 const sealContext = (linkId: string) => `mfa-setup:${linkId}`;
 const linkGone = () =>
   notFound('setup_link_invalid', 'This MFA setup link is not valid. Ask your administrator for a new one.');
@@ -57,6 +71,9 @@ const linkGone = () =>
  * One-time links that let an IAM user without MFA set up a virtual MFA device: an admin creates
  * the link; the user opens it (the portal creates the device in IAM and shows its QR code and
  * secret) and confirms with two consecutive codes (the portal enables the device for the user).
+ * The first browser to open a link binds it (a random binding, kept as a SHA-256; the route
+ * hands it over as an HttpOnly cookie): the secret is shown, and the setup completed, only there.
+ * Every open of a real link is audited with its address, refused ones too.
  */
 export function createMfaSetupService({
   prisma,
@@ -145,9 +162,42 @@ export function createMfaSetupService({
       return { url: `${publicUrl ?? ''}/mfa-setup#${token}`, expiresAt: link.expiresAt };
     },
 
-    /** Opens a link: on the first open creates the virtual device in IAM; every open shows it. */
-    async openLink(token: string, origin: RequestOrigin): Promise<SetupDevice> {
+    /**
+     * Opens a link. The first open binds it to the caller and creates the virtual device in IAM;
+     * later opens with the binding show the same device; any other open is refused (403).
+     */
+    async openLink(token: string, binding: string | undefined, origin: RequestOrigin): Promise<OpenedLink> {
       let link = await usableLink(token);
+      const opened = (outcome: 'success' | 'denied', first: boolean) => ({
+        actor: link.userName,
+        action: AuditAction.MfaSetupOpen,
+        outcome,
+        ...(outcome === 'denied' ? { errorCode: 'setup_link_in_use' } : {}),
+        ...origin,
+        metadata: { userName: link.userName, linkId: link.id, first },
+      });
+      let fresh: string | undefined;
+      if (!link.bindingHash) {
+        const candidate = randomBytes(32).toString('base64url');
+        const bound = await auditedTransaction(prisma, async (tx) => {
+          const claimed = await tx.mfaSetupLink.updateMany({
+            where: { id: link.id, bindingHash: null, consumedAt: null },
+            data: { bindingHash: hashToken(candidate) },
+          });
+          if (claimed.count !== 1) return false;
+          await audit.append(opened('success', true), tx);
+          return true;
+        });
+        if (bound) fresh = candidate;
+        else link = await usableLink(token); // another browser bound it a moment ago
+      }
+      if (!fresh) {
+        if (!isBoundTo(link.bindingHash, binding)) {
+          await audit.append(opened('denied', false));
+          throw boundElsewhere();
+        }
+        await audit.append(opened('success', false));
+      }
       if (!link.deviceSerial || !link.sealedSecret) {
         // The key ring first: without a master key the device could not be kept, so do not create it.
         const ring = keyRing();
@@ -181,7 +231,7 @@ export function createMfaSetupService({
       const secret = open(keyRing(), link.sealedSecret!, sealContext(link.id));
       const label = `AWS:${link.userName}@${link.accountId}`;
       const uri = `otpauth://totp/${encodeURIComponent(label)}?secret=${secret}&issuer=AWS`;
-      return {
+      const device: SetupDevice = {
         userName: link.userName,
         accountId: link.accountId,
         expiresAt: link.expiresAt,
@@ -189,17 +239,31 @@ export function createMfaSetupService({
         secret,
         qrCodePng: await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 }),
       };
+      return fresh ? { device, binding: fresh } : { device };
     },
 
     /** Enables the device with two consecutive codes and spends the link. */
     async completeLink(input: {
       token: string;
+      binding: string | undefined;
       code1: string;
       code2: string;
       origin: RequestOrigin;
     }): Promise<{ userName: string; serialNumber: string }> {
       const link = await usableLink(input.token);
-      if (!link.deviceSerial) throw conflict('setup_not_opened', 'Open the setup link first to get the QR code.');
+      if (!link.deviceSerial || !link.bindingHash)
+        throw conflict('setup_not_opened', 'Open the setup link first to get the QR code.');
+      if (!isBoundTo(link.bindingHash, input.binding)) {
+        await audit.append({
+          actor: link.userName,
+          action: AuditAction.MfaSetupComplete,
+          outcome: 'denied',
+          errorCode: 'setup_link_in_use',
+          ...input.origin,
+          metadata: { userName: link.userName, linkId: link.id },
+        });
+        throw boundElsewhere();
+      }
       const [code1, code2] = [input.code1.replace(/\s/g, ''), input.code2.replace(/\s/g, '')];
       if (!CODE.test(code1) || !CODE.test(code2))
         throw badRequest('invalid_mfa_codes', 'Enter two consecutive 6-digit codes from your authenticator app.');
@@ -283,3 +347,25 @@ export function createMfaSetupService({
 }
 
 export type MfaSetupService = ReturnType<typeof createMfaSetupService>;
+
+/** Whether `binding` is the one whose hash the link keeps (constant time). */
+function isBoundTo(bindingHash: string | null, binding: string | undefined): boolean {
+  if (!bindingHash || !binding || !BINDING.test(binding)) return false;
+  return timingSafeEqual(Buffer.from(hashToken(binding)), Buffer.from(bindingHash));
+}
+
+/**
+ * Re-seals the device secrets of open links under `target`'s current key (rotate-master-key);
+ * returns how many. Links that gave up their secret hold nothing sealed.
+ */
+export async function resealSetupLinks(tx: DbClient, target: KeyRing): Promise<number> {
+  const links = await tx.mfaSetupLink.findMany({ where: { sealedSecret: { not: null } } });
+  for (const link of links) {
+    const secret = open(target, link.sealedSecret!, sealContext(link.id));
+    await tx.mfaSetupLink.update({
+      where: { id: link.id },
+      data: { sealedSecret: seal(target, secret, sealContext(link.id)), masterKeyId: target.current.id },
+    });
+  }
+  return links.length;
+}

@@ -3,6 +3,7 @@ import {
   type CompliancePage,
   type ComplianceSort,
   createSetupLink,
+  type Enrollment,
   enrollUser,
   getCompliance,
   getHistory,
@@ -22,6 +23,8 @@ const SCAN_POLL_MS = 1000;
 export class Remediation {
   readonly #action = new Loadable<void>(undefined);
   link = $state.raw<SetupLink | null>(null);
+  /** From the enrollment: 'yes' means the user's keys work without MFA (a warning). */
+  keysWithoutMfa = $state<Enrollment['keysWithoutMfa'] | null>(null);
   enrolled = $state(false);
 
   get busy(): boolean {
@@ -114,7 +117,7 @@ export class ComplianceState {
   async enroll(userName: string): Promise<void> {
     const entry = this.#remediationFor(userName);
     await entry.run(async () => {
-      await enrollUser(userName);
+      entry.keysWithoutMfa = (await enrollUser(userName)).keysWithoutMfa;
       entry.enrolled = true;
       await this.pages.reload();
     });

@@ -85,6 +85,8 @@ export interface Enrollment {
   userName: string;
   mfaSerial: string;
   enrolledAt: string;
+  /** Whether the user's keys work without MFA (policy simulation, as the compliance scan asks). */
+  keysWithoutMfa: 'yes' | 'no' | 'unknown';
 }
 
 /** Query string without empty values, e.g. `?filter=no_mfa&q=bo`. */
