@@ -9,13 +9,13 @@ import {
   GetRoleCommand,
   IAMClient,
   type IAMClientConfig,
-  ListAccessKeysCommand,
   ListAccountAliasesCommand,
-  ListGroupsForUserCommand,
-  ListMFADevicesCommand,
-  ListRolesCommand,
-  ListVirtualMFADevicesCommand,
-  SimulatePrincipalPolicyCommand,
+  paginateListAccessKeys,
+  paginateListGroupsForUser,
+  paginateListMFADevices,
+  paginateListRoles,
+  paginateListVirtualMFADevices,
+  paginateSimulatePrincipalPolicy,
 } from '@aws-sdk/client-iam';
 import {
   AssumeRoleCommand,
@@ -233,41 +233,27 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
       }),
 
     listAccessKeyIds: (userName) =>
-      guard('ListAccessKeys', async () => {
-        const ids: string[] = [];
-        let marker: string | undefined;
-        do {
-          const out = await iam.send(new ListAccessKeysCommand({ UserName: userName, Marker: marker }));
-          for (const key of out.AccessKeyMetadata ?? []) if (key.AccessKeyId) ids.push(key.AccessKeyId);
-          marker = out.IsTruncated ? out.Marker : undefined;
-        } while (marker);
-        return ids;
-      }),
+      guard('ListAccessKeys', () =>
+        everyItem(paginateListAccessKeys({ client: iam }, { UserName: userName }), (page) =>
+          (page.AccessKeyMetadata ?? []).flatMap((key) => (key.AccessKeyId ? [key.AccessKeyId] : [])),
+        ),
+      ),
 
     listMfaDevices: (userName) =>
-      guard('ListMFADevices', async () => {
-        const devices: MfaDevice[] = [];
-        let marker: string | undefined;
-        do {
-          const out = await iam.send(new ListMFADevicesCommand({ UserName: userName, Marker: marker }));
-          for (const d of out.MFADevices ?? [])
-            if (d.SerialNumber) devices.push({ serialNumber: d.SerialNumber, enabledAt: d.EnableDate });
-          marker = out.IsTruncated ? out.Marker : undefined;
-        } while (marker);
-        return devices;
-      }),
+      guard('ListMFADevices', () =>
+        everyItem(paginateListMFADevices({ client: iam }, { UserName: userName }), (page) =>
+          (page.MFADevices ?? []).flatMap((d): MfaDevice[] =>
+            d.SerialNumber ? [{ serialNumber: d.SerialNumber, enabledAt: d.EnableDate }] : [],
+          ),
+        ),
+      ),
 
     listGroupsForUser: (userName) =>
-      guard('ListGroupsForUser', async () => {
-        const groups: string[] = [];
-        let marker: string | undefined;
-        do {
-          const out = await iam.send(new ListGroupsForUserCommand({ UserName: userName, Marker: marker }));
-          for (const g of out.Groups ?? []) if (g.GroupName) groups.push(g.GroupName);
-          marker = out.IsTruncated ? out.Marker : undefined;
-        } while (marker);
-        return groups;
-      }),
+      guard('ListGroupsForUser', () =>
+        everyItem(paginateListGroupsForUser({ client: iam }, { UserName: userName }), (page) =>
+          (page.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : [])),
+        ),
+      ),
 
     getRole: (roleName) =>
       guard('GetRole', async () => {
@@ -276,16 +262,9 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
       }),
 
     listRoles: () =>
-      guard('ListRoles', async () => {
-        const roles: RoleDetails[] = [];
-        let marker: string | undefined;
-        do {
-          const out = await iam.send(new ListRolesCommand({ Marker: marker }));
-          for (const role of out.Roles ?? []) roles.push(roleDetails(role));
-          marker = out.IsTruncated ? out.Marker : undefined;
-        } while (marker);
-        return roles;
-      }),
+      guard('ListRoles', () =>
+        everyItem(paginateListRoles({ client: iam }, {}), (page) => (page.Roles ?? []).map(roleDetails)),
+      ),
 
     accountAlias: () =>
       guard('ListAccountAliases', async () => {
@@ -294,12 +273,11 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
       }),
 
     simulatePrincipalPolicy: (policySourceArn, actions, context) =>
-      guard('SimulatePrincipalPolicy', async () => {
-        const results: SimulationResult[] = [];
-        let marker: string | undefined;
-        do {
-          const out = await iam.send(
-            new SimulatePrincipalPolicyCommand({
+      guard('SimulatePrincipalPolicy', () =>
+        everyItem(
+          paginateSimulatePrincipalPolicy(
+            { client: iam },
+            {
               PolicySourceArn: policySourceArn,
               ActionNames: actions,
               ContextEntries: Object.entries(context).map(([name, value]) => ({
@@ -307,19 +285,17 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
                 ContextKeyValues: [value],
                 ContextKeyType: value === 'true' || value === 'false' ? 'boolean' : 'string',
               })),
-              Marker: marker,
-            }),
-          );
-          for (const r of out.EvaluationResults ?? []) {
-            results.push({
-              action: r.EvalActionName ?? '',
-              decision: (r.EvalDecision ?? 'implicitDeny') as SimulationResult['decision'],
-            });
-          }
-          marker = out.IsTruncated ? out.Marker : undefined;
-        } while (marker);
-        return results;
-      }),
+            },
+          ),
+          (page) =>
+            (page.EvaluationResults ?? []).map(
+              (r): SimulationResult => ({
+                action: r.EvalActionName ?? '',
+                decision: (r.EvalDecision ?? 'implicitDeny') as SimulationResult['decision'],
+              }),
+            ),
+        ),
+      ),
 
     generateCredentialReport: () =>
       guard('GenerateCredentialReport', async () => {
@@ -342,19 +318,15 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
     },
 
     listVirtualMfaDevices: () =>
-      guard('ListVirtualMFADevices', async () => {
-        const devices: VirtualMfaDevice[] = [];
-        let marker: string | undefined;
-        do {
-          const out = await iam.send(
-            new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', Marker: marker, MaxItems: 1000 }),
-          );
-          for (const d of out.VirtualMFADevices ?? [])
-            if (d.SerialNumber) devices.push({ serialNumber: d.SerialNumber, userName: d.User?.UserName });
-          marker = out.IsTruncated ? out.Marker : undefined;
-        } while (marker);
-        return devices;
-      }),
+      guard('ListVirtualMFADevices', () =>
+        everyItem(
+          paginateListVirtualMFADevices({ client: iam, pageSize: 1000 }, { AssignmentStatus: 'Assigned' }),
+          (page) =>
+            (page.VirtualMFADevices ?? []).flatMap((d): VirtualMfaDevice[] =>
+              d.SerialNumber ? [{ serialNumber: d.SerialNumber, userName: d.User?.UserName }] : [],
+            ),
+        ),
+      ),
 
     createVirtualMfaDevice: (deviceName) =>
       guard('CreateVirtualMFADevice', async () => {
@@ -396,6 +368,13 @@ const REPORT_NOT_READY = new Set([
   'CredentialReportNotPresentException',
   'CredentialReportExpiredException',
 ]);
+
+/** The items of every page an SDK paginator fetches (it follows `Marker` until the last page). */
+async function everyItem<Page, Item>(pages: AsyncIterable<Page>, itemsOf: (page: Page) => Item[]): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of pages) items.push(...itemsOf(page));
+  return items;
+}
 
 async function guard<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
