@@ -109,7 +109,7 @@ test('an admin signs in with her hardware MFA code and finds the users without M
       users: number;
       withMfa: number;
       consoleWithoutMfa: number;
-      keysWithoutMfaEnforcement: number;
+      keysWorkWithoutMfa: number;
       rootMfa: boolean | null;
     };
   };
@@ -119,7 +119,7 @@ test('an admin signs in with her hardware MFA code and finds the users without M
     `${Math.round((summary.withMfa / summary.users) * 100)}%`,
   );
   await expect(page.getByTestId('card-console-without-mfa')).toContainText(String(summary.consoleWithoutMfa));
-  await expect(page.getByTestId('card-keys-without-mfa')).toContainText(String(summary.keysWithoutMfaEnforcement));
+  await expect(page.getByTestId('card-keys-work-without-mfa')).toContainText(String(summary.keysWorkWithoutMfa));
   await expect(page.getByTestId('card-root-mfa')).toContainText(summary.rootMfa ? 'On' : 'Off');
   await expect(row('alice')).toBeVisible();
 

@@ -104,7 +104,7 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
       withMfa: 6,
       withoutMfa: 6,
       consoleWithoutMfa: 3,
-      keysWithoutMfaEnforcement: 4,
+      keysWorkWithoutMfa: 4,
       keysUnknown: 0,
       hardwareMfa: 2,
       enrolled: 4,
@@ -141,7 +141,7 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
       );
     expect(await names('filter=no_mfa')).toEqual(['=cmd', '@ops', 'bob', 'dave', 'gina', 'portal']);
     expect(await names('filter=console_without_mfa')).toEqual(['=cmd', 'bob', 'gina']);
-    expect(await names('filter=keys_without_mfa')).toEqual(['dave', 'erin', 'gina', 'portal']);
+    expect(await names('filter=keys_work_without_mfa')).toEqual(['dave', 'erin', 'gina', 'portal']);
     expect(await names('filter=hardware_mfa')).toEqual(['carol', 'hank']);
     expect(await names('q=AN')).toEqual(['frank', 'hank', 'ivan']);
     expect(await names('sort=-userName&limit=3')).toEqual(['portal', 'ivan', 'hank']);
@@ -186,7 +186,7 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
     expect(lines[0]).toMatch(/^user_name,user_arn,/);
     expect(lines[1]).toMatch(/^'=cmd,arn:aws:iam::111111111111:user\/=cmd,/);
     expect(lines[2]).toMatch(/^'@ops,arn:aws:iam::111111111111:user\/@ops,/);
-    const filtered = await get('/api/v1/admin/compliance.csv?filter=keys_without_mfa');
+    const filtered = await get('/api/v1/admin/compliance.csv?filter=keys_work_without_mfa');
     expect(filtered.body.trimEnd().split('\r\n')).toHaveLength(5);
   });
 
@@ -303,7 +303,7 @@ describe.each(testDatabaseUrls())('root account without MFA ($name)', ({ create 
       withMfa: 6,
       withoutMfa: 6,
       consoleWithoutMfa: 3,
-      keysWithoutMfaEnforcement: 4,
+      keysWorkWithoutMfa: 4,
       keysUnknown: 0,
       hardwareMfa: 2,
       enrolled: 0,
@@ -311,7 +311,7 @@ describe.each(testDatabaseUrls())('root account without MFA ($name)', ({ create 
     });
     expect(page.users.find((u) => u.userName === 'alice')).toMatchObject({
       activeKeyCount: 1,
-      keysWithoutMfa: 'no',
+      keysWorkWithoutMfa: 'no',
       enrolled: false,
     });
   });

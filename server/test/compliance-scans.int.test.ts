@@ -11,7 +11,7 @@ const EXPECTED_SUMMARY = {
   withMfa: 6,
   withoutMfa: 6,
   consoleWithoutMfa: 3,
-  keysWithoutMfaEnforcement: 4,
+  keysWorkWithoutMfa: 4,
   keysUnknown: 0,
   hardwareMfa: 2,
   enrolled: 0,

@@ -35,8 +35,8 @@ function filterWhere(filter: UserFilter | undefined): Prisma.ComplianceUserWhere
       return { mfaActive: false };
     case 'console_without_mfa':
       return { mfaActive: false, consoleAccess: true };
-    case 'keys_without_mfa':
-      return { keysWithoutMfa: 'yes' };
+    case 'keys_work_without_mfa':
+      return { keysWorkWithoutMfa: 'yes' };
     case 'hardware_mfa':
       return { hardwareMfaCount: { gt: 0 } };
     case 'not_enrolled':
@@ -153,8 +153,8 @@ export function createComplianceRepository() {
         count({}),
         count({ mfaActive: true }),
         count({ mfaActive: false, consoleAccess: true }),
-        count({ keysWithoutMfa: 'yes' }),
-        count({ keysWithoutMfa: 'unknown' }),
+        count({ keysWorkWithoutMfa: 'yes' }),
+        count({ keysWorkWithoutMfa: 'unknown' }),
         count({ hardwareMfaCount: { gt: 0 } }),
         count({ enrolled: true }),
       ]);
@@ -163,7 +163,7 @@ export function createComplianceRepository() {
         withMfa,
         withoutMfa: users - withMfa,
         consoleWithoutMfa,
-        keysWithoutMfaEnforcement: keysYes,
+        keysWorkWithoutMfa: keysYes,
         keysUnknown,
         hardwareMfa,
         enrolled,
@@ -223,6 +223,16 @@ function toScan(row: ScanRow): StoredScan {
     errorCode: row.errorCode,
     accountId: row.accountId,
     reportGeneratedAt: row.reportGeneratedAt,
-    summary: row.summary ? (JSON.parse(row.summary) as ComplianceSummary) : null,
+    summary: row.summary ? parseSummary(row.summary) : null,
   };
+}
+
+/** Summaries stored before the count was renamed call it `keysWithoutMfaEnforcement`. */
+function parseSummary(text: string): ComplianceSummary {
+  const { keysWithoutMfaEnforcement, ...summary } = JSON.parse(text) as ComplianceSummary & {
+    keysWithoutMfaEnforcement?: number;
+  };
+  return keysWithoutMfaEnforcement === undefined
+    ? summary
+    : { ...summary, keysWorkWithoutMfa: keysWithoutMfaEnforcement };
 }

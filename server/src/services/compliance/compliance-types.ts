@@ -1,5 +1,5 @@
 /** Whether a user's active access keys work without MFA, as SimulatePrincipalPolicy tells. */
-export type KeysWithoutMfa = 'yes' | 'no' | 'unknown' | 'n/a';
+export type KeysWorkWithoutMfa = 'yes' | 'no' | 'unknown' | 'n/a';
 
 /** One IAM user as a scan sees it (also the shape of a ComplianceUser row, less its ids). */
 export interface ScannedUser {
@@ -15,7 +15,7 @@ export interface ScannedUser {
   activeKeyCount: number;
   oldestKeyCreatedAt: Date | null;
   keysLastUsedAt: Date | null;
-  keysWithoutMfa: KeysWithoutMfa;
+  keysWorkWithoutMfa: KeysWorkWithoutMfa;
   enrolled: boolean;
   lastPortalSignInAt: Date | null;
 }
@@ -27,7 +27,7 @@ export interface ComplianceSummary {
   withoutMfa: number;
   consoleWithoutMfa: number;
   /** Users whose active keys work without MFA (no force-MFA policy). */
-  keysWithoutMfaEnforcement: number;
+  keysWorkWithoutMfa: number;
   /** Users with active keys whose simulation failed (counted in neither direction). */
   keysUnknown: number;
   hardwareMfa: number;
@@ -53,7 +53,7 @@ export interface ScanProgress {
 export const USER_FILTERS = [
   'no_mfa',
   'console_without_mfa',
-  'keys_without_mfa',
+  'keys_work_without_mfa',
   'hardware_mfa',
   'not_enrolled',
 ] as const;

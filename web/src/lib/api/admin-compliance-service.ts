@@ -2,7 +2,12 @@ import { apiRequest } from './client.ts';
 
 /** The admin compliance API (server/src/routes/admin-compliance-routes.ts and admin-user-routes.ts). */
 
-export type ComplianceFilter = 'no_mfa' | 'console_without_mfa' | 'keys_without_mfa' | 'hardware_mfa' | 'not_enrolled';
+export type ComplianceFilter =
+  | 'no_mfa'
+  | 'console_without_mfa'
+  | 'keys_work_without_mfa'
+  | 'hardware_mfa'
+  | 'not_enrolled';
 export type ComplianceSort =
   | 'userName'
   | '-userName'
@@ -17,7 +22,7 @@ export interface ComplianceSummary {
   withMfa: number;
   withoutMfa: number;
   consoleWithoutMfa: number;
-  keysWithoutMfaEnforcement: number;
+  keysWorkWithoutMfa: number;
   keysUnknown: number;
   hardwareMfa: number;
   enrolled: number;
