@@ -6,19 +6,13 @@ import { Cursor, DateTime, Nullable, RoleAlias, UserName } from './schemas.ts';
 
 // --- compliance ---
 
-export const ComplianceFilter = Type.Union(
-  USER_FILTERS.map((f) => Type.Literal(f)),
-  {
-    description:
-      'no_mfa: no MFA device; console_without_mfa: password but no MFA; keys_work_without_mfa: active keys that work without MFA; hardware_mfa; not_enrolled',
-  },
-);
+export const ComplianceFilter = Type.Enum(USER_FILTERS, {
+  description:
+    'no_mfa: no MFA device; console_without_mfa: password but no MFA; keys_work_without_mfa: active keys that work without MFA; hardware_mfa; not_enrolled',
+});
 export type ComplianceFilter = Static<typeof ComplianceFilter>;
 
-export const ComplianceSort = Type.Union(
-  USER_SORTS.map((s) => Type.Literal(s)),
-  { description: 'Sort key; a leading - sorts descending' },
-);
+export const ComplianceSort = Type.Enum(USER_SORTS, { description: 'Sort key; a leading - sorts descending' });
 export type ComplianceSort = Static<typeof ComplianceSort>;
 
 export const UserQuery = Type.Object(

@@ -5,10 +5,9 @@ import { DateTime, DurationSeconds, Flag, MfaCode, Nullable, ProfileName, RoleAl
 
 /** The contract of credential-routes.ts (and the credential part of session-routes.ts). */
 
-export const Format = Type.Union(
-  [...CREDENTIAL_FORMATS, 'all' as const].map((f) => Type.Literal(f)),
-  { description: 'Output format; `all` returns JSON with every format rendered' },
-);
+export const Format = Type.Enum([...CREDENTIAL_FORMATS, 'all'], {
+  description: 'Output format; `all` returns JSON with every format rendered',
+});
 export type RequestedFormat = CredentialFormat | 'all';
 
 export const CredentialRequest = Type.Object(

@@ -1,9 +1,9 @@
 import { ApiError } from './api/client.ts';
 import {
+  type CredentialBundle,
   type CredentialFormat,
   getRoleCredentials,
   getSessionCredentials,
-  type IssuedCredentials,
   type RoleCredentialsRequest,
 } from './api/credentials-service.ts';
 import { describeError, isSessionEnded } from './api/error-text.ts';
@@ -20,7 +20,7 @@ const NEEDS_NEW_CODE = new Set(['role_not_assumable', 'invalid_duration']);
  * ends, and when the component that owns this object goes away (dispose).
  */
 export class IssuedCredentialsState {
-  credentials = $state.raw<IssuedCredentials | null>(null);
+  credentials = $state.raw<CredentialBundle | null>(null);
   /** The profile name the user edits; the server's default until they change it. */
   profile = $state('');
   profileProblem = $derived(profileNameProblem(this.profile));
@@ -75,7 +75,7 @@ export class IssuedCredentialsState {
     this.#stopListening();
   }
 
-  async #request(call: () => Promise<IssuedCredentials>): Promise<boolean> {
+  async #request(call: () => Promise<CredentialBundle>): Promise<boolean> {
     this.dismissError();
     this.clear();
     this.busy = true;
@@ -95,7 +95,7 @@ export class IssuedCredentialsState {
     }
   }
 
-  #show(credentials: IssuedCredentials): void {
+  #show(credentials: CredentialBundle): void {
     this.credentials = credentials;
     this.profile = credentials.profile;
     this.expiredNotice = null;

@@ -1,25 +1,15 @@
+import type { SetupCodes, SetupDevice, SetupDone } from '../../../../server/src/routes/mfa-setup-schemas.ts';
 import { apiRequest } from './client.ts';
 
 /** The public MFA setup link API (server/src/routes/mfa-setup-routes.ts): the token is the credential. */
 
-export interface SetupDevice {
-  userName: string;
-  accountId: string;
-  expiresAt: string;
-  serialNumber: string;
-  /** base32 secret, for typing into an authenticator app. */
-  secret: string;
-  /** data:image/png;base64,... of the otpauth:// URI. */
-  qrCodePng: string;
-}
+export type { SetupDevice } from '../../../../server/src/routes/mfa-setup-schemas.ts';
 
 const path = (token: string) => `/api/v1/mfa-setup/${encodeURIComponent(token)}`;
 
 export const openSetupLink = (token: string): Promise<SetupDevice> => apiRequest<SetupDevice>(path(token));
 
-export const completeSetup = (
-  token: string,
-  code1: string,
-  code2: string,
-): Promise<{ userName: string; serialNumber: string; mfaEnabled: boolean }> =>
-  apiRequest(path(token), { method: 'POST', json: { code1, code2 } });
+export function completeSetup(token: string, code1: string, code2: string): Promise<SetupDone> {
+  const json: SetupCodes = { code1, code2 };
+  return apiRequest<SetupDone>(path(token), { method: 'POST', json });
+}

@@ -1,21 +1,12 @@
+import type { SessionInfo, SignInRequest } from '../../../../server/src/routes/session-schemas.ts';
 import { apiRequest } from './client.ts';
 
-export interface PortalUser {
-  userName: string;
-  accountId: string;
-  isAdmin: boolean;
-}
+export type { PortalUser, SessionInfo } from '../../../../server/src/routes/session-schemas.ts';
 
-/** The browser's MFA session, as POST and GET /api/v1/session return it. */
-export interface SessionInfo {
-  user: PortalUser;
-  csrfToken: string;
-  /** ISO 8601: when the MFA session (GetSessionToken) ends. */
-  expiresAt: string;
+export function signIn(userName: string, code: string): Promise<SessionInfo> {
+  const json: SignInRequest = { userName, code };
+  return apiRequest<SessionInfo>('/api/v1/session', { method: 'POST', json });
 }
-
-export const signIn = (userName: string, code: string): Promise<SessionInfo> =>
-  apiRequest<SessionInfo>('/api/v1/session', { method: 'POST', json: { userName, code } });
 
 export const getSession = (): Promise<SessionInfo> => apiRequest<SessionInfo>('/api/v1/session');
 
