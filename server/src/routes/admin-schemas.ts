@@ -1,18 +1,18 @@
 import { type Static, Type } from 'typebox';
-import { USER_FILTERS, USER_SORTS } from '../services/compliance/compliance-types.ts';
+import { COMPLIANCE_FILTERS, COMPLIANCE_SORTS } from '../services/compliance/compliance-types.ts';
 import { Cursor, DateTime, Nullable, RoleAlias, UserName } from './schemas.ts';
 
 /** The contract of the admin routes (compliance, users, audit, roles). Every string has a maximum length. */
 
 // --- compliance ---
 
-export const ComplianceFilter = Type.Enum(USER_FILTERS, {
+export const ComplianceFilter = Type.Enum(COMPLIANCE_FILTERS, {
   description:
     'no_mfa: no MFA device; console_without_mfa: password but no MFA; keys_work_without_mfa: active keys that work without MFA; hardware_mfa; not_enrolled',
 });
 export type ComplianceFilter = Static<typeof ComplianceFilter>;
 
-export const ComplianceSort = Type.Enum(USER_SORTS, { description: 'Sort key; a leading - sorts descending' });
+export const ComplianceSort = Type.Enum(COMPLIANCE_SORTS, { description: 'Sort key; a leading - sorts descending' });
 export type ComplianceSort = Static<typeof ComplianceSort>;
 
 export const UserQuery = Type.Object(

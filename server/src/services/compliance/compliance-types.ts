@@ -50,16 +50,16 @@ export interface ScanProgress {
   errorCode: string | null;
 }
 
-export const USER_FILTERS = [
+export const COMPLIANCE_FILTERS = [
   'no_mfa',
   'console_without_mfa',
   'keys_work_without_mfa',
   'hardware_mfa',
   'not_enrolled',
 ] as const;
-export type UserFilter = (typeof USER_FILTERS)[number];
+export type ComplianceFilter = (typeof COMPLIANCE_FILTERS)[number];
 
-export const USER_SORTS = [
+export const COMPLIANCE_SORTS = [
   'userName',
   '-userName',
   'passwordLastUsed',
@@ -67,4 +67,4 @@ export const USER_SORTS = [
   'oldestKey',
   '-oldestKey',
 ] as const;
-export type UserSort = (typeof USER_SORTS)[number];
+export type ComplianceSort = (typeof COMPLIANCE_SORTS)[number];
