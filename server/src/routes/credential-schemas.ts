@@ -8,7 +8,7 @@ import { DateTime, DurationSeconds, Flag, MfaCode, Nullable, ProfileName, RoleAl
 export const Format = Type.Enum([...CREDENTIAL_FORMATS, 'all'], {
   description: 'Output format; `all` returns JSON with every format rendered',
 });
-export type RequestedFormat = CredentialFormat | 'all';
+export type RequestedFormat = Static<typeof Format>;
 
 export const CredentialRequest = Type.Object(
   {
