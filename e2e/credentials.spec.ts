@@ -2,6 +2,7 @@
 // Callbacks passed to page.evaluate() run in the browser.
 import { readFileSync } from 'node:fs';
 import { type BrowserContext, expect, type Locator, type Page, test } from '@playwright/test';
+import type { CredentialsJson } from '../server/src/formats/output-schemas.ts';
 import { demoUser } from './support/demo-users.ts';
 import { longestRole, myRoles, type PortalRole } from './support/portal-api.ts';
 import { freshCode, withSpace } from './support/totp.ts';
@@ -140,17 +141,17 @@ test('takes credentials for a chosen role and duration', async () => {
   await expect(panel().getByRole('heading', { name: `Credentials for ${role.alias}` })).toBeFocused();
   await expect(panel().getByTestId('role-session-name')).not.toBeEmpty();
 
-  const json = JSON.parse(await showTab('JSON')) as Record<string, string | null>;
+  const json = JSON.parse(await showTab('JSON')) as CredentialsJson;
   expect(json.roleArn).toBe(role.roleArn);
   expect(json.accessKeyId).toMatch(/^ASIA[A-Z0-9]{12,}$/);
   expect(json.roleSessionName).toBe(await panel().getByTestId('role-session-name').textContent());
-  const lifetime = Date.parse(json.expiration!) - requestedAt;
+  const lifetime = Date.parse(json.expiration) - requestedAt;
   expect(lifetime).toBeGreaterThan(3500_000);
   expect(lifetime).toBeLessThanOrEqual(3610_000);
 });
 
 test('shows every format in its own tab, operable with the arrow keys', async () => {
-  const json = JSON.parse(await showTab('JSON')) as Record<string, string>;
+  const json = JSON.parse(await showTab('JSON')) as CredentialsJson;
   const { accessKeyId, secretAccessKey, sessionToken } = json;
   const origin = new URL(page.url()).origin;
   const expectations: Array<[string, (body: string) => void]> = [
@@ -226,7 +227,7 @@ test('renames the profile, rejecting unsafe names, and downloads the credentials
   await expect(profile).not.toHaveAttribute('aria-invalid', 'true');
   expect(await showTab('Credentials file')).toMatch(/^\[e2e\.readonly\]$/m);
   expect(await showTab('credential_process config')).toMatch(/^\[profile e2e\.readonly\]$/m);
-  const json = JSON.parse(await showTab('JSON')) as Record<string, string>;
+  const json = JSON.parse(await showTab('JSON')) as CredentialsJson;
   expect(json.profile).toBe('e2e.readonly');
 
   const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
@@ -250,7 +251,7 @@ test('counts down to the expiry, live', async () => {
 });
 
 test('keeps credentials out of storage and the address bar', async () => {
-  const json = JSON.parse(await showTab('JSON')) as Record<string, string>;
+  const json = JSON.parse(await showTab('JSON')) as CredentialsJson;
   const stored = await page.evaluate(() =>
     JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]),
   );
@@ -273,7 +274,7 @@ test('gets credentials with a new code', async () => {
   await codeField.fill(await freshCode(alice));
   await card(target.alias).getByRole('button', { name: 'Get credentials with this code' }).click();
   await expect(panel()).toBeVisible();
-  const json = JSON.parse(await showTab('JSON')) as Record<string, string>;
+  const json = JSON.parse(await showTab('JSON')) as CredentialsJson;
   expect(json.roleArn).toBe(target.roleArn);
   expect(json.sourceIdentity).toBe('alice');
 });
@@ -285,7 +286,7 @@ test('shows my own MFA session credentials', async () => {
   await expect(page.getByTestId('session-countdown')).toHaveText(/^in \d+:\d\d:\d\d$/);
   await page.getByRole('button', { name: 'Get my MFA session credentials' }).click();
   await expect(panel()).toBeVisible();
-  const json = JSON.parse(await showTab('JSON')) as Record<string, string | null>;
+  const json = JSON.parse(await showTab('JSON')) as CredentialsJson;
   expect(json.userName).toBe('alice');
   expect(json.roleArn).toBeNull();
   expect(await showTab('bash/zsh')).toContain(`export AWS_ACCESS_KEY_ID=${json.accessKeyId}\n`);

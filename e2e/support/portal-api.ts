@@ -1,30 +1,14 @@
 import { type APIRequestContext, expect } from '@playwright/test';
+import type { MeResponse, PortalRole, SessionInfo } from '../../server/src/routes/session-schemas.ts';
 import type { DemoUser } from './demo-users.ts';
 import { freshCode } from './totp.ts';
 
+export type { PortalRole, SessionInfo } from '../../server/src/routes/session-schemas.ts';
+
 /**
- * The API contract as the tests see it (mirrors web/src/lib/api), and helpers that set up state
- * through the API rather than the UI, so each test drives only the screen it is about.
+ * Helpers that set up state through the API rather than the UI, so each test drives only the
+ * screen it is about. The response types are the route schemas' (server/src/routes).
  */
-
-export interface SessionInfo {
-  user: { userName: string; accountId: string; isAdmin: boolean };
-  csrfToken: string;
-  expiresAt: string;
-}
-
-export interface PortalRole {
-  alias: string;
-  roleArn: string;
-  roleName: string;
-  accountId: string;
-  accountAlias: string | null;
-  description: string | null;
-  maxDurationSeconds: number;
-  defaultDurationSeconds: number;
-  mfaMaxAgeSeconds: number | null;
-  lastUsedAt: string | null;
-}
 
 /** Signs in through the API; the cookie lands in the request context's (the page's) cookie jar. */
 export async function signInThroughApi(request: APIRequestContext, user: DemoUser): Promise<SessionInfo> {
@@ -38,7 +22,7 @@ export async function signInThroughApi(request: APIRequestContext, user: DemoUse
 export async function myRoles(request: APIRequestContext): Promise<PortalRole[]> {
   const response = await request.get('/api/v1/me');
   expect(response.status()).toBe(200);
-  return ((await response.json()) as { roles: PortalRole[] }).roles;
+  return ((await response.json()) as MeResponse).roles;
 }
 
 /** The role the long flows use: the one allowing the longest sessions (ReadOnly in the demo). */

@@ -1,18 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent, CatalogRoles, ImportableRoles } from '../src/routes/admin-schemas.ts';
 import { type SignedIn, signIn } from './admin-fixtures.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
 import { ACCOUNT, type PortalHarness } from './portal-harness.ts';
 import { testDatabaseUrls } from './test-databases.ts';
-
-interface Event {
-  seq: number;
-  time: string;
-  actor: string;
-  action: string;
-  outcome: string;
-  targetRoleArn: string | null;
-  metadata: Record<string, unknown> | null;
-}
 
 describe.each(testDatabaseUrls())('admin audit log and role catalog ($name)', (provider) => {
   const harness = useEnrolledPortal(provider);
@@ -44,7 +35,7 @@ describe.each(testDatabaseUrls())('admin audit log and role catalog ($name)', (p
       headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken },
       ...(payload ? { payload } : {}),
     });
-  const events = async (query = ''): Promise<Event[]> => {
+  const events = async (query = ''): Promise<AuditEvent[]> => {
     const response = await get(`/api/v1/admin/audit?limit=500${query}`);
     expect(response.statusCode, response.body).toBe(200);
     return response.json().events;
@@ -79,7 +70,7 @@ describe.each(testDatabaseUrls())('admin audit log and role catalog ($name)', (p
       const response = await get(`/api/v1/admin/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       const body = response.json();
       expect(body.events.length).toBeLessThanOrEqual(3);
-      seen.push(...body.events.map((e: Event) => e.seq));
+      seen.push(...body.events.map((e: AuditEvent) => e.seq));
       cursor = body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(all.map((e) => e.seq));
@@ -90,7 +81,7 @@ describe.each(testDatabaseUrls())('admin audit log and role catalog ($name)', (p
     const json = await get('/api/v1/admin/audit.json?actor=alice');
     expect(json.statusCode).toBe(200);
     expect(json.headers['content-disposition']).toContain('audit-log.json');
-    expect((JSON.parse(json.body) as Event[]).map((e) => e.seq)).toEqual(all.map((e) => e.seq));
+    expect((JSON.parse(json.body) as AuditEvent[]).map((e) => e.seq)).toEqual(all.map((e) => e.seq));
     const csv = await get('/api/v1/admin/audit.csv?actor=alice');
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.trimEnd().split('\r\n');
@@ -129,11 +120,7 @@ describe.each(testDatabaseUrls())('admin audit log and role catalog ($name)', (p
   it('lists the catalog with a warning for roles whose trust policy does not require MFA', async () => {
     const response = await get('/api/v1/admin/roles');
     expect(response.statusCode).toBe(200);
-    const roles = Object.fromEntries(
-      (response.json().roles as Array<{ alias: string; trustRequiresMfa: boolean | null; warning: string | null }>).map(
-        (r) => [r.alias, r],
-      ),
-    );
+    const roles = Object.fromEntries((response.json() as CatalogRoles).roles.map((r) => [r.alias, r]));
     expect(Object.keys(roles).sort()).toEqual(['admin', 'deploy', 'partner', 'readonly']);
     expect(roles.readonly).toMatchObject({ trustRequiresMfa: true, warning: null });
     expect(roles.admin).toMatchObject({ trustRequiresMfa: true, warning: null, mfaMaxAgeSeconds: 3600 });
@@ -148,11 +135,7 @@ describe.each(testDatabaseUrls())('admin audit log and role catalog ($name)', (p
   it("offers the account's roles for import with their MFA requirement", async () => {
     const response = await get('/api/v1/admin/roles/importable');
     expect(response.statusCode, response.body).toBe(200);
-    const roles = response.json().roles as Array<{
-      roleName: string;
-      trustRequiresMfa: boolean;
-      catalogAliases: string[];
-    }>;
+    const { roles } = response.json() as ImportableRoles;
     expect(roles.map((r) => [r.roleName, r.trustRequiresMfa, r.catalogAliases])).toEqual([
       ['Admin', true, ['admin']],
       ['Deploy', false, ['deploy']],

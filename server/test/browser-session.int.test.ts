@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { MeResponse } from '../src/routes/session-schemas.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
 import { type PortalHarness, sessionCookie } from './portal-harness.ts';
 import { testDatabaseUrls } from './test-databases.ts';
@@ -62,17 +63,11 @@ describe.each(testDatabaseUrls())('browser sessions ($name)', (provider) => {
     expect(issued.statusCode, issued.body).toBe(200);
     const me = await portal.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
     expect(me.statusCode).toBe(200);
-    const roles = me.json().roles as Array<{
-      alias: string;
-      lastUsedAt: string | null;
-      mfaMaxAgeSeconds: number | null;
-    }>;
+    const { roles } = me.json() as MeResponse;
     expect(roles.map((r) => r.alias)).toEqual(['partner', 'deploy', 'readonly']);
     expect(roles[0]!.lastUsedAt).not.toBeNull();
     // The portal reads its own account's alias; another account's stays unknown.
-    const aliasOf = Object.fromEntries(
-      me.json().roles.map((r: { alias: string; accountAlias: string | null }) => [r.alias, r.accountAlias]),
-    );
+    const aliasOf = Object.fromEntries(roles.map((r) => [r.alias, r.accountAlias]));
     expect(aliasOf).toEqual({ partner: null, deploy: 'demo', readonly: 'demo' });
   });
 

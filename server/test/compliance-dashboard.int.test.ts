@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompliancePage, ComplianceUser, History } from '../src/routes/admin-schemas.ts';
 import { complianceState, runScan, type SignedIn, scanNow, signIn } from './admin-fixtures.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
 import { ACCOUNT, type PortalHarness, startPortalHarness } from './portal-harness.ts';
 import { type TestDatabase, testDatabaseUrls } from './test-databases.ts';
 
-interface Expected {
-  consoleAccess: boolean;
-  mfaActive: boolean;
-  virtualMfaCount: number;
-  hardwareMfaCount: number;
-  activeKeyCount: number;
-  keysWorkWithoutMfa: 'yes' | 'no' | 'unknown' | 'n/a';
-  enrolled: boolean;
-}
+type Expected = Pick<
+  ComplianceUser,
+  | 'consoleAccess'
+  | 'mfaActive'
+  | 'virtualMfaCount'
+  | 'hardwareMfaCount'
+  | 'activeKeyCount'
+  | 'keysWorkWithoutMfa'
+  | 'enrolled'
+>;
 
 const row = (
   consoleAccess: boolean,
@@ -104,7 +106,7 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
       withMfa: 6,
       withoutMfa: 6,
       consoleWithoutMfa: 3,
-      keysWithoutMfaEnforcement: 4,
+      keysWorkWithoutMfa: 4,
       keysUnknown: 0,
       hardwareMfa: 2,
       enrolled: 4,
@@ -136,12 +138,10 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
 
   it('filters, searches, sorts and pages through the snapshot', async () => {
     const names = async (query: string) =>
-      ((await get(`/api/v1/admin/compliance?${query}`)).json().users as Array<{ userName: string }>).map(
-        (u) => u.userName,
-      );
+      ((await get(`/api/v1/admin/compliance?${query}`)).json() as CompliancePage).users.map((u) => u.userName);
     expect(await names('filter=no_mfa')).toEqual(['=cmd', '@ops', 'bob', 'dave', 'gina', 'portal']);
     expect(await names('filter=console_without_mfa')).toEqual(['=cmd', 'bob', 'gina']);
-    expect(await names('filter=keys_without_mfa')).toEqual(['dave', 'erin', 'gina', 'portal']);
+    expect(await names('filter=keys_work_without_mfa')).toEqual(['dave', 'erin', 'gina', 'portal']);
     expect(await names('filter=hardware_mfa')).toEqual(['carol', 'hank']);
     expect(await names('q=AN')).toEqual(['frank', 'hank', 'ivan']);
     expect(await names('sort=-userName&limit=3')).toEqual(['portal', 'ivan', 'hank']);
@@ -186,7 +186,7 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
     expect(lines[0]).toMatch(/^user_name,user_arn,/);
     expect(lines[1]).toMatch(/^'=cmd,arn:aws:iam::111111111111:user\/=cmd,/);
     expect(lines[2]).toMatch(/^'@ops,arn:aws:iam::111111111111:user\/@ops,/);
-    const filtered = await get('/api/v1/admin/compliance.csv?filter=keys_without_mfa');
+    const filtered = await get('/api/v1/admin/compliance.csv?filter=keys_work_without_mfa');
     expect(filtered.body.trimEnd().split('\r\n')).toHaveLength(5);
   });
 
@@ -194,7 +194,7 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
     await scanNow(portal);
     const response = await get('/api/v1/admin/compliance/history');
     expect(response.statusCode).toBe(200);
-    const points = response.json().points as Array<{ scannedAt: string; summary: { users: number } }>;
+    const { points } = response.json() as History;
     expect(points).toHaveLength(2);
     expect(new Date(points[0]!.scannedAt).getTime()).toBeLessThanOrEqual(new Date(points[1]!.scannedAt).getTime());
     expect(points.every((p) => p.summary.users === 12)).toBe(true);
@@ -217,9 +217,9 @@ describe.each(testDatabaseUrls())('compliance dashboard ($name)', (provider) => 
       userName: 'hank',
       accountId: ACCOUNT,
       mfaSerial: 'GAHT99990000',
-      keysWithoutMfa: 'yes',
+      keysWorkWithoutMfa: 'yes',
     });
-    const hank = ((await get('/api/v1/admin/compliance?q=hank')).json().users as Array<{ enrolled: boolean }>)[0];
+    const hank = ((await get('/api/v1/admin/compliance?q=hank')).json() as CompliancePage).users[0];
     expect(hank?.enrolled).toBe(true);
     expect((await get('/api/v1/admin/compliance')).json().summary.enrolled).toBe(5);
     const again = await portal.app.inject({
@@ -314,7 +314,7 @@ describe.each(testDatabaseUrls())('root account without MFA ($name)', ({ create 
       withMfa: 6,
       withoutMfa: 6,
       consoleWithoutMfa: 3,
-      keysWithoutMfaEnforcement: 4,
+      keysWorkWithoutMfa: 4,
       keysUnknown: 0,
       hardwareMfa: 2,
       enrolled: 0,
@@ -322,7 +322,7 @@ describe.each(testDatabaseUrls())('root account without MFA ($name)', ({ create 
     });
     expect(page.users.find((u) => u.userName === 'alice')).toMatchObject({
       activeKeyCount: 1,
-      keysWithoutMfa: 'no',
+      keysWorkWithoutMfa: 'no',
       enrolled: false,
     });
   });

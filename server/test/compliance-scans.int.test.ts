@@ -11,7 +11,7 @@ const EXPECTED_SUMMARY = {
   withMfa: 6,
   withoutMfa: 6,
   consoleWithoutMfa: 3,
-  keysWithoutMfaEnforcement: 4,
+  keysWorkWithoutMfa: 4,
   keysUnknown: 0,
   hardwareMfa: 2,
   enrolled: 0,
@@ -117,5 +117,23 @@ describe.each(testDatabaseUrls())('compliance scans across instances ($name)', (
     const withRows = await prisma.complianceUser.groupBy({ by: ['scanId'] });
     expect(withRows.length).toBe(3);
     expect(await portal.app.services.compliance.history(100)).toHaveLength(complete);
+  });
+
+  it('reads summaries stored before the keys count was renamed under its new name', async () => {
+    const prisma = portal.database.prisma;
+    const { keysWorkWithoutMfa, ...rest } = EXPECTED_SUMMARY;
+    const startedAt = new Date(Date.UTC(2001, 0, 1));
+    await prisma.complianceScan.create({
+      data: {
+        id: 'scan-before-rename',
+        trigger: 'schedule',
+        status: 'complete',
+        startedAt,
+        finishedAt: startedAt,
+        summary: JSON.stringify({ ...rest, keysWithoutMfaEnforcement: keysWorkWithoutMfa }),
+      },
+    });
+    const oldest = (await portal.app.services.compliance.history(100)).find((p) => p.scanId === 'scan-before-rename');
+    expect(oldest?.summary).toEqual(EXPECTED_SUMMARY);
   });
 });

@@ -1,7 +1,7 @@
-import type { IssuedCredentials } from '../src/formats/render-types.ts';
+import type { TemporaryCredentials } from '../src/formats/render-types.ts';
 
 /** Credentials shaped like STS's, shared by the formats tests. */
-export const roleCredentials: IssuedCredentials = {
+export const roleCredentials: TemporaryCredentials = {
   accessKeyId: 'ASIAQEXAMPLE7KEYID2Z',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE+TOKEN/abc+def==',
@@ -17,7 +17,7 @@ export const roleCredentials: IssuedCredentials = {
 };
 
 /** The user's own MFA session (GetSessionToken): no role, no region. */
-export const mfaSessionCredentials: IssuedCredentials = {
+export const mfaSessionCredentials: TemporaryCredentials = {
   accessKeyId: 'ASIAQEXAMPLEMFASESS1',
   secretAccessKey: 'bPxRfiCYEXAMPLEKEY/wJalrXUtnFEMI+K7MDENG',
   sessionToken: 'FwoGZXIvYXdzEXAMPLEMFA+SESSION/token==',

@@ -89,11 +89,11 @@ async function run(
       console.log(
         `enrolled ${enrolled.userName} (${enrolled.userArn}) with key ${enrolled.accessKeyId}, MFA device ${enrolled.mfaSerial}`,
       );
-      if (enrolled.keysWithoutMfa === 'yes') {
+      if (enrolled.keysWorkWithoutMfa === 'yes') {
         console.log(
           `warning: ${enrolled.userName}'s keys work without MFA (a policy simulation with aws:MultiFactorAuthPresent=false allows them). Whoever gets the key the portal holds needs no code: attach a deny-unless-MFA policy (README "IAM policies an operator needs").`,
         );
-      } else if (enrolled.keysWithoutMfa === 'unknown') {
+      } else if (enrolled.keysWorkWithoutMfa === 'unknown') {
         console.log(
           `note: could not check whether ${enrolled.userName}'s keys work without MFA (the portal needs iam:SimulatePrincipalPolicy).`,
         );

@@ -5,15 +5,15 @@ import {
   type CredentialFormat,
   defaultProfileName,
   InvalidRenderInputError,
-  type IssuedCredentials,
   isCredentialFormat,
   renderCredentials,
+  type TemporaryCredentials,
   validateProfileName,
   validateRoleAlias,
 } from './index.ts';
 
 const configOptions = { portalUrl: 'https://portal.example.com', roleAlias: 'readonly' };
-const render = (format: CredentialFormat, creds: IssuedCredentials = roleCredentials) =>
+const render = (format: CredentialFormat, creds: TemporaryCredentials = roleCredentials) =>
   renderCredentials(format, creds, format === 'config' ? configOptions : {});
 
 function renderError(fn: () => unknown): InvalidRenderInputError {
@@ -317,7 +317,7 @@ describe('other user-influenced values', () => {
 });
 
 describe('values AWS produces are checked too', () => {
-  const cases: Array<[keyof IssuedCredentials, string]> = [
+  const cases: Array<[keyof TemporaryCredentials, string]> = [
     ['accessKeyId', 'asiaqexample7keyid2z'],
     ['accessKeyId', 'ASIAQEXAMPLE7KEYID2Z\nexport X=1'],
     ['accessKeyId', 'ASIA'],

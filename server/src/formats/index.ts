@@ -4,9 +4,9 @@ import { type CheckedRenderInput, checkRenderInput } from './render-input.ts';
 import {
   type CredentialFormat,
   InvalidRenderInputError,
-  type IssuedCredentials,
   type RenderedCredentials,
   type RenderOptions,
+  type TemporaryCredentials,
 } from './render-types.ts';
 import {
   renderDotenv,
@@ -34,9 +34,9 @@ export {
   CREDENTIAL_FORMATS,
   type CredentialFormat,
   InvalidRenderInputError,
-  type IssuedCredentials,
   type RenderedCredentials,
   type RenderOptions,
+  type TemporaryCredentials,
 } from './render-types.ts';
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -67,7 +67,7 @@ export function isCredentialFormat(value: unknown): value is CredentialFormat {
 
 export function renderCredentials(
   format: CredentialFormat,
-  creds: IssuedCredentials,
+  creds: TemporaryCredentials,
   options: RenderOptions = {},
 ): RenderedCredentials {
   if (!isCredentialFormat(format)) {

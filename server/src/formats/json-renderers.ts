@@ -1,3 +1,4 @@
+import type { CredentialsJson, ProcessCredentialsJson } from './output-schemas.ts';
 import type { CheckedRenderInput } from './render-input.ts';
 
 /**
@@ -7,7 +8,7 @@ import type { CheckedRenderInput } from './render-input.ts';
  */
 export function renderProcessJson(input: CheckedRenderInput): string {
   const { creds } = input;
-  const output = {
+  const output: ProcessCredentialsJson = {
     Version: 1,
     AccessKeyId: creds.accessKeyId,
     SecretAccessKey: creds.secretAccessKey,
@@ -23,7 +24,7 @@ export function renderProcessJson(input: CheckedRenderInput): string {
  */
 export function renderFullJson(input: CheckedRenderInput): string {
   const { creds } = input;
-  const output = {
+  const output: CredentialsJson = {
     profile: input.profile,
     accessKeyId: creds.accessKeyId,
     secretAccessKey: creds.secretAccessKey,

@@ -1,4 +1,4 @@
-import { InvalidRenderInputError, type IssuedCredentials, type RenderOptions } from './render-types.ts';
+import { InvalidRenderInputError, type RenderOptions, type TemporaryCredentials } from './render-types.ts';
 
 /**
  * Allow-lists for every value that reaches a rendered snippet. Renderers interpolate values
@@ -94,7 +94,7 @@ export function formatExpiration(expiration: Date): string {
 }
 
 /** Every credential field checked against the shape AWS gives it; returns the role name if any. */
-export function checkCredentials(creds: IssuedCredentials): { roleName?: string } {
+export function checkCredentials(creds: TemporaryCredentials): { roleName?: string } {
   if (typeof creds !== 'object' || creds === null) {
     throw new InvalidRenderInputError('credentials', 'credentials', 'credentials are missing.');
   }
@@ -132,7 +132,7 @@ export function checkCredentials(creds: IssuedCredentials): { roleName?: string 
  * `<accountId>_<userName>-mfa` for the user's own MFA session. The name part is cut so the whole
  * stays within 64 characters.
  */
-export function defaultProfileName(creds: IssuedCredentials): string {
+export function defaultProfileName(creds: TemporaryCredentials): string {
   const { roleName } = checkCredentials(creds);
   const prefix = `${creds.accountId}_`;
   const name =
@@ -147,7 +147,7 @@ export function defaultProfileName(creds: IssuedCredentials): string {
 }
 
 export interface CheckedRenderInput {
-  creds: IssuedCredentials;
+  creds: TemporaryCredentials;
   profile: string;
   expiration: string;
   roleName?: string;
@@ -156,7 +156,7 @@ export interface CheckedRenderInput {
 }
 
 /** Validates the credentials and every option once, before any renderer runs. */
-export function checkRenderInput(creds: IssuedCredentials, options: RenderOptions = {}): CheckedRenderInput {
+export function checkRenderInput(creds: TemporaryCredentials, options: RenderOptions = {}): CheckedRenderInput {
   const { roleName } = checkCredentials(creds);
   let profile: string;
   if (options.profile === undefined) {

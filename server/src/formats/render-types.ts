@@ -1,22 +1,10 @@
 /** Shapes shared by the credential renderers. index.ts re-exports them as the public contract. */
 
-export const CREDENTIAL_FORMATS = [
-  'credentials',
-  'config',
-  'env',
-  'env-no-export',
-  'fish',
-  'powershell',
-  'windows-cmd',
-  'dotenv',
-  'process',
-  'json',
-] as const;
-
-export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
+export { CREDENTIAL_FORMATS, type CredentialFormat } from './credential-formats.ts';
+export type { RenderedCredentials } from './output-schemas.ts';
 
 /** Temporary credentials as STS issued them, plus who and what they are for. */
-export interface IssuedCredentials {
+export interface TemporaryCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken: string;
@@ -41,12 +29,6 @@ export interface RenderOptions {
   portalUrl?: string;
   /** The portal's catalog alias, used as `--role <alias>` in the `config` format. */
   roleAlias?: string;
-}
-
-export interface RenderedCredentials {
-  body: string;
-  contentType: string;
-  filename: string;
 }
 
 /**

@@ -1,22 +1,29 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { type Static, Type } from 'typebox';
+import type { StaticDecode } from 'typebox';
 import { badRequest } from '../errors/app-error.ts';
 import type { AuditRecord } from '../services/audit/audit-events.ts';
 import type { AuditQuery } from '../services/audit/audit-repository.ts';
 import { csvLine } from '../services/export/csv.ts';
 import { requireAdmin } from './admin-guard.ts';
-import { AuditEvent, AuditFilters, Cursor, Nullable } from './admin-schemas.ts';
+import {
+  AuditEvent,
+  AuditFilters,
+  AuditPage,
+  AuditPageQuery,
+  auditJsonDownload,
+  ChainCheck,
+  csvDownload,
+} from './admin-schemas.ts';
+import { csvHeader } from './csv-columns.ts';
 import { sendDownload } from './download-response.ts';
+import type { RouteTypeProvider } from './route-type-provider.ts';
 import { errorResponses } from './schemas.ts';
 
 /** Exports stop here; narrow the time range for more (a portal with more events needs a SIEM). */
 export const MAX_EXPORT_ROWS = 100_000;
 const EXPORT_BATCH = 1000;
 
-type Filters = Static<typeof AuditFilters>;
-
-function toQuery(filters: Filters, limit: number, beforeSeq?: number): AuditQuery {
+function toQuery(filters: AuditFilters, limit: number, beforeSeq?: number): AuditQuery {
   const from = filters.from ? new Date(filters.from) : undefined;
   const to = filters.to ? new Date(filters.to) : undefined;
   if (from && to && from.getTime() >= to.getTime())
@@ -33,11 +40,11 @@ function toQuery(filters: Filters, limit: number, beforeSeq?: number): AuditQuer
   };
 }
 
-export function auditEventBody(record: AuditRecord) {
+export function auditEventBody(record: AuditRecord): StaticDecode<typeof AuditEvent> {
   return {
     seq: record.seq,
     id: record.id,
-    time: record.time.toISOString(),
+    time: record.time,
     actor: record.actor,
     action: record.action,
     outcome: record.outcome,
@@ -53,31 +60,17 @@ export function auditEventBody(record: AuditRecord) {
   };
 }
 
-const CSV_COLUMNS = [
-  'seq',
-  'time',
-  'actor',
-  'action',
-  'outcome',
-  'target_role_arn',
-  'role_session_name',
-  'error_code',
-  'source_ip',
-  'user_agent',
-  'request_id',
-  'metadata',
-  'prev_hash',
-  'hash',
-];
+/** The CSV export has a column per field of AuditEvent but its id (rows go by seq); metadata as JSON text. */
+const CSV_FIELDS = (Object.keys(AuditEvent.properties) as Array<keyof AuditEvent>).filter((field) => field !== 'id');
 
 /** The audit log for admins: filtered pages (newest first), exports, and the chain check. */
 const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const app = fastify.withTypeProvider<RouteTypeProvider>();
   app.addHook('onRequest', requireAdmin);
   const tags = ['admin: audit'];
 
   /** Every matching event, newest first, in batches, up to the export limit. */
-  async function* matching(filters: Filters): AsyncGenerator<AuditRecord> {
+  async function* matching(filters: AuditFilters): AsyncGenerator<AuditRecord> {
     let beforeSeq: number | undefined;
     let sent = 0;
     for (;;) {
@@ -97,18 +90,8 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
       schema: {
         summary: 'Audit events, newest first, with filters and cursor paging',
         tags,
-        querystring: Type.Object(
-          {
-            ...AuditFilters.properties,
-            limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-            cursor: Type.Optional(Cursor),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ events: Type.Array(AuditEvent), nextCursor: Nullable(Type.String()) }),
-          ...errorResponses,
-        },
+        querystring: AuditPageQuery,
+        response: { 200: AuditPage, ...errorResponses },
       },
     },
     async (request) => {
@@ -134,31 +117,21 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
         summary: `Matching audit events as CSV (newest first, at most ${MAX_EXPORT_ROWS})`,
         tags,
         querystring: AuditFilters,
-        produces: ['text/csv'],
+        response: { ...csvDownload('Matching audit events, one row each'), ...errorResponses },
       },
     },
     async (request, reply) => {
       toQuery(request.query, 1); // reject a bad time range before the download starts
       const events = matching(request.query);
       async function* lines() {
-        yield csvLine(CSV_COLUMNS);
-        for await (const e of events) {
-          yield csvLine([
-            e.seq,
-            e.time,
-            e.actor,
-            e.action,
-            e.outcome,
-            e.targetRoleArn,
-            e.roleSessionName,
-            e.errorCode,
-            e.sourceIp,
-            e.userAgent,
-            e.requestId,
-            e.metadata ? JSON.stringify(e.metadata) : null,
-            e.prevHash,
-            e.hash,
-          ]);
+        yield csvHeader(CSV_FIELDS);
+        for await (const record of events) {
+          const event = auditEventBody(record);
+          yield csvLine(
+            CSV_FIELDS.map((field) =>
+              field === 'metadata' ? (event.metadata ? JSON.stringify(event.metadata) : null) : event[field],
+            ),
+          );
         }
       }
       return sendDownload(reply, 'text/csv', 'audit-log.csv', lines());
@@ -172,6 +145,7 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
         summary: `Matching audit events as a JSON array (newest first, at most ${MAX_EXPORT_ROWS})`,
         tags,
         querystring: AuditFilters,
+        response: { ...auditJsonDownload, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -196,15 +170,7 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
       schema: {
         summary: "Verify the audit log's hash chain",
         tags,
-        response: {
-          200: Type.Object({
-            ok: Type.Boolean(),
-            checked: Type.Integer(),
-            brokenAtSeq: Nullable(Type.Integer()),
-            verifiedAt: Type.String({ format: 'date-time' }),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: ChainCheck, ...errorResponses },
       },
     },
     async () => {
@@ -213,7 +179,7 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
         ok: check.ok,
         checked: check.checked,
         brokenAtSeq: check.brokenAtSeq ?? null,
-        verifiedAt: new Date().toISOString(),
+        verifiedAt: new Date(),
       };
     },
   );

@@ -1,14 +1,20 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { Type } from 'typebox';
 import { portalAwsError } from '../services/aws-error-mapping.ts';
-import type { CatalogRole } from '../services/catalog/catalog-service.ts';
+import type { CatalogRole as StoredRole } from '../services/catalog/catalog-service.ts';
 import { requireAdmin } from './admin-guard.ts';
-import { CatalogRoleBody, Description, ExternalId, MaxDuration, Nullable, RoleAudience } from './admin-schemas.ts';
+import {
+  AliasParams,
+  CatalogRole,
+  CatalogRoleChanges,
+  CatalogRoles,
+  ImportableRoles,
+  NewCatalogRole,
+} from './admin-schemas.ts';
 import { originOf } from './request-origin.ts';
-import { errorResponses, RoleAlias } from './schemas.ts';
+import type { RouteTypeProvider } from './route-type-provider.ts';
+import { errorResponses, NoContent } from './schemas.ts';
 
-export function catalogRoleBody(role: CatalogRole) {
+export function catalogRoleBody(role: StoredRole) {
   return {
     ...role,
     warning:
@@ -20,8 +26,6 @@ export function catalogRoleBody(role: CatalogRole) {
   };
 }
 
-const AliasParams = Type.Object({ alias: RoleAlias });
-
 /** AWS failures while reading roles become the one error shape (never a 500). */
 const rethrow =
   (operation: string) =>
@@ -31,7 +35,7 @@ const rethrow =
 
 /** The role catalog for admins: list, add (or import from IAM), edit, remove. Every change is audited. */
 const adminRoleRoutes: FastifyPluginAsync = async (fastify) => {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const app = fastify.withTypeProvider<RouteTypeProvider>();
   app.addHook('onRequest', requireAdmin);
   const tags = ['admin: roles'];
   const by = (request: { session: { userName?: string } } & Parameters<typeof originOf>[0]) => ({
@@ -45,7 +49,7 @@ const adminRoleRoutes: FastifyPluginAsync = async (fastify) => {
       schema: {
         summary: 'Every role in the catalog, with whether its trust policy requires MFA',
         tags,
-        response: { 200: Type.Object({ roles: Type.Array(CatalogRoleBody) }), ...errorResponses },
+        response: { 200: CatalogRoles, ...errorResponses },
       },
     },
     async () => ({ roles: (await app.services.catalog.list()).map(catalogRoleBody) }),
@@ -57,22 +61,7 @@ const adminRoleRoutes: FastifyPluginAsync = async (fastify) => {
       schema: {
         summary: "The portal account's IAM roles (ListRoles), to add to the catalog",
         tags,
-        response: {
-          200: Type.Object({
-            roles: Type.Array(
-              Type.Object({
-                roleArn: Type.String(),
-                roleName: Type.String(),
-                description: Nullable(Type.String()),
-                maxSessionDuration: Type.Integer(),
-                trustRequiresMfa: Type.Boolean(),
-                mfaMaxAgeSeconds: Nullable(Type.Integer()),
-                catalogAliases: Type.Array(Type.String()),
-              }),
-            ),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: ImportableRoles, ...errorResponses },
       },
     },
     async () => ({ roles: await app.services.catalog.importable().catch(rethrow('list roles (iam:ListRoles)')) }),
@@ -84,18 +73,8 @@ const adminRoleRoutes: FastifyPluginAsync = async (fastify) => {
       schema: {
         summary: 'Add a role to the catalog',
         tags,
-        body: Type.Object(
-          {
-            alias: RoleAlias,
-            roleArn: Type.String({ minLength: 20, maxLength: 2048 }),
-            ...RoleAudience,
-            maxDurationSeconds: Type.Optional(MaxDuration),
-            externalId: Type.Optional(ExternalId),
-            description: Type.Optional(Description),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: CatalogRoleBody, ...errorResponses },
+        body: NewCatalogRole,
+        response: { 201: CatalogRole, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -111,16 +90,8 @@ const adminRoleRoutes: FastifyPluginAsync = async (fastify) => {
         summary: 'Change who may request a role, its maximum duration, external ID or description',
         tags,
         params: AliasParams,
-        body: Type.Object(
-          {
-            ...RoleAudience,
-            maxDurationSeconds: Type.Optional(MaxDuration),
-            externalId: Type.Optional(Nullable(ExternalId)),
-            description: Type.Optional(Nullable(Description)),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
-        response: { 200: CatalogRoleBody, ...errorResponses },
+        body: CatalogRoleChanges,
+        response: { 200: CatalogRole, ...errorResponses },
       },
     },
     async (request) =>
@@ -138,7 +109,7 @@ const adminRoleRoutes: FastifyPluginAsync = async (fastify) => {
         summary: 'Remove a role from the catalog',
         tags,
         params: AliasParams,
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: NoContent, ...errorResponses },
       },
     },
     async (request, reply) => {

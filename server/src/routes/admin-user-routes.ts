@@ -1,21 +1,19 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { portalAwsError } from '../services/aws-error-mapping.ts';
 import { requireAdmin } from './admin-guard.ts';
-import { DateTime, Nullable } from './admin-schemas.ts';
+import { Enrollment, EnrollRequest, SetupLink, UserParams } from './admin-schemas.ts';
 import { CliTokenItem, CliTokenList, cliTokenItem, EndedSessions, TokenId } from './cli-token-schemas.ts';
 import { originOf } from './request-origin.ts';
+import type { RouteTypeProvider } from './route-type-provider.ts';
 import { errorResponses, UserName } from './schemas.ts';
-
-const UserParams = Type.Object({ userName: UserName });
 
 /**
  * Remediation from the dashboard: MFA setup links for users without MFA, enrollment in the
  * portal and unenrollment, and a user's CLI tokens.
  */
 const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const app = fastify.withTypeProvider<RouteTypeProvider>();
   app.addHook('onRequest', requireAdmin);
   const tags = ['admin: users'];
 
@@ -28,7 +26,7 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
           'The link (a web page; the token is in the URL fragment so it stays out of server logs) replaces any earlier link for the user.',
         tags,
         params: UserParams,
-        response: { 201: Type.Object({ url: Type.String(), expiresAt: DateTime }), ...errorResponses },
+        response: { 201: SetupLink, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -37,10 +35,7 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
         admin: request.session.userName!,
         origin: originOf(request),
       });
-      return reply
-        .code(201)
-        .header('cache-control', 'no-store')
-        .send({ url: link.url, expiresAt: link.expiresAt.toISOString() });
+      return reply.code(201).header('cache-control', 'no-store').send({ url: link.url, expiresAt: link.expiresAt });
     },
   );
 
@@ -51,27 +46,8 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
         summary: 'Enroll a user who has an MFA device: the portal creates and holds an access key for them',
         tags,
         params: UserParams,
-        // A body is optional: a request without one (null) enrolls with the user's only device.
-        body: Nullable(
-          Type.Object(
-            { mfaSerial: Type.Optional(Type.String({ minLength: 9, maxLength: 256, pattern: '^[\\w+=/:,.@-]+$' })) },
-            { additionalProperties: false },
-          ),
-        ),
-        response: {
-          201: Type.Object({
-            userName: Type.String(),
-            accountId: Type.String(),
-            mfaSerial: Type.String(),
-            issuePath: Type.Union([Type.Literal('assume_role'), Type.Literal('mfa_session')]),
-            keysWithoutMfa: Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('unknown')], {
-              description: "Whether the user's keys work without MFA (policy simulation); 'yes' deserves a warning",
-            }),
-            enrolledAt: DateTime,
-            lastSignInAt: Nullable(DateTime),
-          }),
-          ...errorResponses,
-        },
+        body: EnrollRequest,
+        response: { 201: Enrollment, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -91,9 +67,9 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
         accountId: enrolled.accountId,
         mfaSerial: enrolled.mfaSerial,
         issuePath: enrolled.issuePath,
-        keysWithoutMfa: enrolled.keysWithoutMfa,
-        enrolledAt: enrolled.enrolledAt.toISOString(),
-        lastSignInAt: enrolled.lastSignInAt ? enrolled.lastSignInAt.toISOString() : null,
+        keysWorkWithoutMfa: enrolled.keysWorkWithoutMfa,
+        enrolledAt: enrolled.enrolledAt,
+        lastSignInAt: enrolled.lastSignInAt,
       });
     },
   );

@@ -1,6 +1,6 @@
-import { type Static, Type } from 'typebox';
+import { type Static, type StaticDecode, Type } from 'typebox';
 import type { CliTokenSummary } from '../services/cli-tokens/cli-token-service.ts';
-import { DateTime, iso, Nullable } from './admin-schemas.ts';
+import { DateTime, Nullable } from './schemas.ts';
 
 /** The schemas of the token and sign-out routes, shared by the owner's and the admins' routes. */
 export const TokenId = Type.String({
@@ -32,14 +32,14 @@ export const EndedSessions = Type.Object({
 });
 export type EndedSessions = Static<typeof EndedSessions>;
 
-export function cliTokenItem(token: CliTokenSummary): CliTokenItem {
+export function cliTokenItem(token: CliTokenSummary): StaticDecode<typeof CliTokenItem> {
   return {
     id: token.id,
     status: token.status,
-    createdAt: token.createdAt.toISOString(),
-    expiresAt: token.expiresAt.toISOString(),
-    lastUsedAt: iso(token.lastUsedAt),
-    revokedAt: iso(token.revokedAt),
+    createdAt: token.createdAt,
+    expiresAt: token.expiresAt,
+    lastUsedAt: token.lastUsedAt,
+    revokedAt: token.revokedAt,
     sourceIp: token.sourceIp,
     userAgent: token.userAgent,
   };

@@ -1,35 +1,15 @@
 import type { FastifyReply } from 'fastify';
+import type { StaticDecode } from 'typebox';
 import { badRequest } from '../errors/app-error.ts';
 import {
   CREDENTIAL_FORMATS,
-  type CredentialFormat,
   defaultProfileName,
   InvalidRenderInputError,
-  type IssuedCredentials,
-  type RenderedCredentials,
   type RenderOptions,
   renderCredentials,
+  type TemporaryCredentials,
 } from '../formats/index.ts';
-
-export type RequestedFormat = CredentialFormat | 'all';
-
-export interface CredentialBundle {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: string;
-  accountId: string;
-  roleArn: string | null;
-  roleName: string | null;
-  roleAlias: string | null;
-  assumedRoleArn: string | null;
-  roleSessionName: string | null;
-  sourceIdentity: string | null;
-  userName: string;
-  region: string | null;
-  profile: string;
-  formats: Partial<Record<CredentialFormat, RenderedCredentials>>;
-}
+import type { CredentialBundle, RequestedFormat } from './credential-schemas.ts';
 
 /**
  * Sends issued credentials in the requested format: a file body (with Content-Disposition when
@@ -38,7 +18,7 @@ export interface CredentialBundle {
  */
 export function sendCredentials(
   reply: FastifyReply,
-  issued: IssuedCredentials,
+  issued: TemporaryCredentials,
   format: RequestedFormat,
   options: RenderOptions & { download?: boolean },
 ): FastifyReply {
@@ -55,7 +35,7 @@ export function sendCredentials(
   }
 }
 
-function bundle(issued: IssuedCredentials, options: RenderOptions): CredentialBundle {
+function bundle(issued: TemporaryCredentials, options: RenderOptions): StaticDecode<typeof CredentialBundle> {
   const formats: CredentialBundle['formats'] = {};
   for (const format of CREDENTIAL_FORMATS) {
     // The credential_process config needs a role to name; the user's own MFA session has none.
@@ -66,7 +46,7 @@ function bundle(issued: IssuedCredentials, options: RenderOptions): CredentialBu
     accessKeyId: issued.accessKeyId,
     secretAccessKey: issued.secretAccessKey,
     sessionToken: issued.sessionToken,
-    expiration: issued.expiration.toISOString(),
+    expiration: issued.expiration,
     accountId: issued.accountId,
     roleArn: issued.roleArn ?? null,
     roleName: issued.roleName ?? null,

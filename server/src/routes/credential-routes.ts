@@ -1,41 +1,20 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
 import { unauthorized } from '../errors/app-error.ts';
+import { ProcessCredentialsJson } from '../formats/output-schemas.ts';
 import { requireSignedInWithCsrf } from '../plugins/web-session.ts';
 import type { RoleCredentials } from '../services/credentials/credential-service.ts';
 import { sendCredentials } from './credential-response.ts';
-import { originOf, portalUrlOf } from './request-origin.ts';
 import {
-  DurationSeconds,
-  errorResponses,
-  Flag,
-  Format,
-  isFlagSet,
-  MfaCode,
-  ProfileName,
-  RoleAlias,
-  UserName,
-} from './schemas.ts';
-
-const CredentialRequest = Type.Object(
-  {
-    userName: Type.Optional(UserName),
-    code: Type.Optional(MfaCode),
-    role: RoleAlias,
-    durationSeconds: Type.Optional(DurationSeconds),
-    format: Type.Optional(Format),
-    profile: Type.Optional(ProfileName),
-    download: Type.Optional(Flag),
-  },
-  { additionalProperties: false },
-);
-
-const ProcessQuery = Type.Object(
-  { role: RoleAlias, durationSeconds: Type.Optional(DurationSeconds) },
-  { additionalProperties: false },
-);
+  CliToken,
+  CliTokenRequest,
+  CredentialRequest,
+  credentialResponses,
+  ProcessQuery,
+} from './credential-schemas.ts';
+import { originOf, portalUrlOf } from './request-origin.ts';
+import type { RouteTypeProvider } from './route-type-provider.ts';
+import { errorResponses, isFlagSet } from './schemas.ts';
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
@@ -53,7 +32,7 @@ function bearerToken(request: FastifyRequest): string {
  * - the AWS CLI's credential_process helper, with a bearer token (GET .../process).
  */
 const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { config }) => {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const app = fastify.withTypeProvider<RouteTypeProvider>();
 
   app.post(
     '/api/v1/credentials',
@@ -62,7 +41,7 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
         summary: 'Temporary credentials for a catalog role, proven by an MFA code or a signed-in session',
         tags: ['credentials'],
         body: CredentialRequest,
-        response: errorResponses,
+        response: { ...credentialResponses, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -102,7 +81,7 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
         tags: ['credentials'],
         querystring: ProcessQuery,
         security: [{ bearerAuth: [] }],
-        response: errorResponses,
+        response: { 200: ProcessCredentialsJson, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -122,17 +101,14 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
       schema: {
         summary: 'A token for the credential_process helper, bought with an MFA code',
         tags: ['credentials'],
-        body: Type.Object({ userName: UserName, code: MfaCode }, { additionalProperties: false }),
-        response: {
-          201: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
-          ...errorResponses,
-        },
+        body: CliTokenRequest,
+        response: { 201: CliToken, ...errorResponses },
       },
     },
     async (request, reply) => {
       const created = await app.services.cliTokens.create({ ...request.body, origin: originOf(request) });
       reply.header('cache-control', 'no-store');
-      return reply.code(201).send({ token: created.token, expiresAt: created.expiresAt.toISOString() });
+      return reply.code(201).send({ token: created.token, expiresAt: created.expiresAt });
     },
   );
 };

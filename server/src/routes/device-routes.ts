@@ -1,14 +1,14 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { requireSignedIn, requireSignedInWithCsrf, SESSION_COOKIE } from '../plugins/web-session.ts';
 import { CliTokenItem, CliTokenList, cliTokenItem, EndedSessions, TokenId } from './cli-token-schemas.ts';
 import { originOf } from './request-origin.ts';
+import type { RouteTypeProvider } from './route-type-provider.ts';
 import { errorResponses } from './schemas.ts';
 
 /** "Devices and tokens": the signed-in user's CLI tokens, revoking one, and signing out everywhere. */
 const deviceRoutes: FastifyPluginAsync = async (fastify) => {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const app = fastify.withTypeProvider<RouteTypeProvider>();
   const tags = ['session'];
 
   app.get(

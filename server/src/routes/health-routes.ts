@@ -1,14 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { Type } from 'typebox';
 import { serviceUnavailable } from '../errors/app-error.ts';
-
-const Status = Type.Object({ status: Type.String() });
+import { HealthStatus } from './schemas.ts';
 
 /** Liveness (the process answers) and readiness (it can reach its database) for load balancers. */
 const healthRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/healthz', { schema: { hide: true, response: { 200: Status } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { hide: true, response: { 200: HealthStatus } } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { hide: true, response: { 200: Status } } }, async (request) => {
+  app.get('/readyz', { schema: { hide: true, response: { 200: HealthStatus } } }, async (request) => {
     try {
       await app.db.ping();
     } catch (error) {

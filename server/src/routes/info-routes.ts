@@ -1,13 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { Type } from 'typebox';
 import { productInfo } from '../services/product-info.ts';
-
-const Info = Type.Object({ name: Type.String(), version: Type.String() });
+import { ProductInfo } from './schemas.ts';
 
 const infoRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/api/v1/info',
-    { schema: { summary: 'Product name and version', tags: ['meta'], response: { 200: Info } } },
+    { schema: { summary: 'Product name and version', tags: ['meta'], response: { 200: ProductInfo } } },
     async () => productInfo(),
   );
 };

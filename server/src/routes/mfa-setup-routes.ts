@@ -1,31 +1,13 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
-import { DateTime } from './admin-schemas.ts';
+import { OpenSetupLink, SetupCodes, SetupDevice, SetupDone } from './mfa-setup-schemas.ts';
 import { originOf } from './request-origin.ts';
+import type { RouteTypeProvider } from './route-type-provider.ts';
 import { errorResponses } from './schemas.ts';
 
 /** The HttpOnly cookie that binds a setup link to the browser that opened it first. */
 export const SETUP_BINDING_COOKIE = 'portal_mfa_setup';
 const COOKIE_PATH = '/api/v1/mfa-setup';
-
-const Token = Type.String({ minLength: 1, maxLength: 64, description: 'The token from the setup link (after #)' });
-const Code = Type.String({ minLength: 6, maxLength: 16, description: '6-digit code (spaces tolerated)' });
-
-const SetupDevice = Type.Object({
-  userName: Type.String(),
-  accountId: Type.String(),
-  expiresAt: DateTime,
-  serialNumber: Type.String(),
-  secret: Type.String({ description: 'base32 secret for typing into an authenticator app' }),
-  qrCodePng: Type.String({ description: 'data:image/png;base64,... of the otpauth:// URI' }),
-});
-const SetupDone = Type.Object({
-  userName: Type.String(),
-  serialNumber: Type.String(),
-  mfaEnabled: Type.Boolean(),
-});
 
 const bindingOf = (request: FastifyRequest): string | undefined => request.cookies[SETUP_BINDING_COOKIE];
 
@@ -36,7 +18,7 @@ const bindingOf = (request: FastifyRequest): string | undefined => request.cooki
  * without it are refused. Responses carry the device secret, so nothing is cached.
  */
 const mfaSetupRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { config }) => {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const app = fastify.withTypeProvider<RouteTypeProvider>();
   const tags = ['mfa setup'];
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -58,14 +40,14 @@ const mfaSetupRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, {
         summary:
           'Open a setup link: the user name, and the new virtual MFA device as a QR code and secret. The first open binds the link to this browser (cookie); other browsers get 403.',
         tags,
-        body: Type.Object({ token: Token }, { additionalProperties: false }),
+        body: OpenSetupLink,
         response: { 200: SetupDevice, ...errorResponses, 410: errorResponses[404] },
       },
     },
     async (request, reply) => {
       const opened = await app.services.mfaSetup.openLink(request.body.token, bindingOf(request), originOf(request));
       if (opened.binding) bind(request, reply, opened.binding, opened.device.expiresAt);
-      return { ...opened.device, expiresAt: opened.device.expiresAt.toISOString() };
+      return opened.device;
     },
   );
 
@@ -76,7 +58,7 @@ const mfaSetupRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, {
         summary:
           'Finish MFA setup with two consecutive codes, from the browser that opened the link; it is then used up',
         tags,
-        body: Type.Object({ token: Token, code1: Code, code2: Code }, { additionalProperties: false }),
+        body: SetupCodes,
         response: { 200: SetupDone, ...errorResponses, 410: errorResponses[404] },
       },
     },

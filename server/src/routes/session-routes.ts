@@ -1,38 +1,16 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
 import { newCsrfToken, requireSignedIn, requireSignedInWithCsrf, SESSION_COOKIE } from '../plugins/web-session.ts';
 import { sendCredentials } from './credential-response.ts';
+import { credentialResponses } from './credential-schemas.ts';
 import { originOf } from './request-origin.ts';
-import {
-  errorResponses,
-  Flag,
-  Format,
-  isFlagSet,
-  MfaCode,
-  ProfileName,
-  SessionBody,
-  User,
-  UserName,
-} from './schemas.ts';
-
-const Role = Type.Object({
-  alias: Type.String(),
-  roleArn: Type.String(),
-  roleName: Type.String(),
-  accountId: Type.String(),
-  accountAlias: Type.Union([Type.String(), Type.Null()]),
-  description: Type.Union([Type.String(), Type.Null()]),
-  maxDurationSeconds: Type.Integer(),
-  defaultDurationSeconds: Type.Integer(),
-  mfaMaxAgeSeconds: Type.Union([Type.Integer(), Type.Null()]),
-  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
+import type { RouteTypeProvider } from './route-type-provider.ts';
+import { errorResponses, isFlagSet, NoContent } from './schemas.ts';
+import { MeResponse, SessionCredentialsRequest, SessionInfo, SignInRequest } from './session-schemas.ts';
 
 /** Browser sign-in with an MFA code, the signed-in user's roles, and their own MFA session credentials. */
 const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { config }) => {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const app = fastify.withTypeProvider<RouteTypeProvider>();
 
   app.post(
     '/api/v1/session',
@@ -40,8 +18,8 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
       schema: {
         summary: 'Sign in with an IAM user name and an MFA code',
         tags: ['session'],
-        body: Type.Object({ userName: UserName, code: MfaCode }, { additionalProperties: false }),
-        response: { 200: SessionBody, ...errorResponses },
+        body: SignInRequest,
+        response: { 200: SessionInfo, ...errorResponses },
       },
     },
     async (request) => {
@@ -61,7 +39,7 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
       return {
         user: { userName: signedIn.userName, accountId: signedIn.accountId, isAdmin: signedIn.isAdmin },
         csrfToken,
-        expiresAt: signedIn.expiresAt.toISOString(),
+        expiresAt: signedIn.expiresAt,
       };
     },
   );
@@ -72,7 +50,7 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
       schema: {
         summary: 'The current sign-in and its CSRF token',
         tags: ['session'],
-        response: { 200: SessionBody, ...errorResponses },
+        response: { 200: SessionInfo, ...errorResponses },
       },
     },
     async (request) => {
@@ -80,14 +58,14 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
       return {
         user: { userName: s.userName, accountId: s.accountId, isAdmin: s.isAdmin },
         csrfToken: s.csrfToken,
-        expiresAt: s.expiresAt.toISOString(),
+        expiresAt: s.expiresAt,
       };
     },
   );
 
   app.delete(
     '/api/v1/session',
-    { schema: { summary: 'Sign out', tags: ['session'], response: { 204: Type.Null(), ...errorResponses } } },
+    { schema: { summary: 'Sign out', tags: ['session'], response: { 204: NoContent, ...errorResponses } } },
     async (request, reply) => {
       const s = await requireSignedInWithCsrf(request);
       await app.services.browserSessions.signOut({
@@ -107,10 +85,7 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
       schema: {
         summary: 'The signed-in user and the roles they may request',
         tags: ['session'],
-        response: {
-          200: Type.Object({ user: User, session: Type.Object({ expiresAt: Type.String() }), roles: Type.Array(Role) }),
-          ...errorResponses,
-        },
+        response: { 200: MeResponse, ...errorResponses },
       },
     },
     async (request) => {
@@ -118,7 +93,7 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
       const roles = await app.services.credentials.rolesFor(s.userName);
       return {
         user: { userName: s.userName, accountId: s.accountId, isAdmin: s.isAdmin },
-        session: { expiresAt: s.expiresAt.toISOString() },
+        session: { expiresAt: s.expiresAt },
         roles: roles.map((role) => ({
           alias: role.alias,
           roleArn: role.roleArn,
@@ -129,7 +104,7 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
           maxDurationSeconds: role.maxDurationSeconds,
           defaultDurationSeconds: Math.min(3600, role.maxDurationSeconds),
           mfaMaxAgeSeconds: role.mfaMaxAgeSeconds,
-          lastUsedAt: role.lastUsedAt?.toISOString() ?? null,
+          lastUsedAt: role.lastUsedAt,
         })),
       };
     },
@@ -141,10 +116,8 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
       schema: {
         summary: "The signed-in user's own MFA session credentials (the get-session-token flow)",
         tags: ['session'],
-        body: Type.Object(
-          { format: Type.Optional(Format), profile: Type.Optional(ProfileName), download: Type.Optional(Flag) },
-          { additionalProperties: false },
-        ),
+        body: SessionCredentialsRequest,
+        response: { ...credentialResponses, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -1,8 +1,8 @@
 import {
+  type CredentialBundle,
   type CredentialFormat,
   getRoleCredentials,
   getSessionCredentials,
-  type IssuedCredentials,
   type RoleCredentialsRequest,
 } from './api/credentials-service.ts';
 import { Loadable } from './loadable.svelte.ts';
@@ -19,7 +19,7 @@ const NEEDS_NEW_CODE = new Set(['role_not_assumable', 'invalid_duration']);
  * ends, and when the component that owns this object goes away (dispose).
  */
 export class IssuedCredentialsState {
-  readonly #issued = new Loadable<IssuedCredentials | null>(null);
+  readonly #issued = new Loadable<CredentialBundle | null>(null);
   /** The profile name the user edits; the server's default until they change it. */
   profile = $derived(this.#issued.data?.profile ?? '');
   profileProblem = $derived(profileNameProblem(this.profile));
@@ -34,7 +34,7 @@ export class IssuedCredentialsState {
     this.#stopListening = session.onEnd(() => this.clear());
   }
 
-  get credentials(): IssuedCredentials | null {
+  get credentials(): CredentialBundle | null {
     return this.#issued.data;
   }
 
@@ -83,14 +83,14 @@ export class IssuedCredentialsState {
     this.#stopListening();
   }
 
-  async #request(call: () => Promise<IssuedCredentials>): Promise<boolean> {
+  async #request(call: () => Promise<CredentialBundle>): Promise<boolean> {
     this.clear();
     const issued = await this.#issued.run(call);
     if (issued && this.#issued.data !== null) this.#show(this.#issued.data);
     return issued;
   }
 
-  #show(credentials: IssuedCredentials): void {
+  #show(credentials: CredentialBundle): void {
     this.expiredNotice = null;
     const expiresAt = Date.parse(credentials.expiration);
     this.#expiryTimer = setTimeout(() => this.#expire(expiresAt), Math.max(0, expiresAt - Date.now()));

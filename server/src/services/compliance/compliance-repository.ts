@@ -1,19 +1,19 @@
 import type { DbClient } from '../../db/prisma-types.ts';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import type {
+  ComplianceFilter,
+  ComplianceSort,
   ComplianceSummary,
   ScannedUser,
   ScanProgress,
   ScanStatus,
   ScanTrigger,
-  UserFilter,
-  UserSort,
 } from './compliance-types.ts';
 
 const INSERT_BATCH = 500;
 
 type ScanRow = Awaited<ReturnType<PrismaClient['complianceScan']['findFirstOrThrow']>>;
-type UserRow = Awaited<ReturnType<PrismaClient['complianceUser']['findFirstOrThrow']>>;
+export type ComplianceUserRow = Awaited<ReturnType<PrismaClient['complianceUser']['findFirstOrThrow']>>;
 
 export interface StoredScan extends ScanProgress {
   accountId: string | null;
@@ -23,20 +23,20 @@ export interface StoredScan extends ScanProgress {
 
 export interface UserQuery {
   scanId: string;
-  filter?: UserFilter | undefined;
+  filter?: ComplianceFilter | undefined;
   /** Case-insensitive substring of the user name. */
   search?: string | undefined;
-  sort: UserSort;
+  sort: ComplianceSort;
 }
 
-function filterWhere(filter: UserFilter | undefined): Prisma.ComplianceUserWhereInput {
+function filterWhere(filter: ComplianceFilter | undefined): Prisma.ComplianceUserWhereInput {
   switch (filter) {
     case 'no_mfa':
       return { mfaActive: false };
     case 'console_without_mfa':
       return { mfaActive: false, consoleAccess: true };
-    case 'keys_without_mfa':
-      return { keysWithoutMfa: 'yes' };
+    case 'keys_work_without_mfa':
+      return { keysWorkWithoutMfa: 'yes' };
     case 'hardware_mfa':
       return { hardwareMfaCount: { gt: 0 } };
     case 'not_enrolled':
@@ -46,7 +46,7 @@ function filterWhere(filter: UserFilter | undefined): Prisma.ComplianceUserWhere
   }
 }
 
-function orderBy(sort: UserSort): Prisma.ComplianceUserOrderByWithRelationInput[] {
+function orderBy(sort: ComplianceSort): Prisma.ComplianceUserOrderByWithRelationInput[] {
   const direction = sort.startsWith('-') ? 'desc' : 'asc';
   const byName = { userNameKey: direction } as const;
   switch (sort.replace(/^-/, '')) {
@@ -153,8 +153,8 @@ export function createComplianceRepository() {
         count({}),
         count({ mfaActive: true }),
         count({ mfaActive: false, consoleAccess: true }),
-        count({ keysWithoutMfa: 'yes' }),
-        count({ keysWithoutMfa: 'unknown' }),
+        count({ keysWorkWithoutMfa: 'yes' }),
+        count({ keysWorkWithoutMfa: 'unknown' }),
         count({ hardwareMfaCount: { gt: 0 } }),
         count({ enrolled: true }),
       ]);
@@ -163,7 +163,7 @@ export function createComplianceRepository() {
         withMfa,
         withoutMfa: users - withMfa,
         consoleWithoutMfa,
-        keysWithoutMfaEnforcement: keysYes,
+        keysWorkWithoutMfa: keysYes,
         keysUnknown,
         hardwareMfa,
         enrolled,
@@ -171,11 +171,11 @@ export function createComplianceRepository() {
       };
     },
 
-    async pageUsers(db: DbClient, q: UserQuery, offset: number, limit: number): Promise<UserRow[]> {
+    async pageUsers(db: DbClient, q: UserQuery, offset: number, limit: number): Promise<ComplianceUserRow[]> {
       return db.complianceUser.findMany({ where: where(q), orderBy: orderBy(q.sort), skip: offset, take: limit });
     },
 
-    async findUser(db: DbClient, scanId: string, userName: string): Promise<UserRow | null> {
+    async findUser(db: DbClient, scanId: string, userName: string): Promise<ComplianceUserRow | null> {
       return db.complianceUser.findUnique({
         where: { scanId_userNameKey: { scanId, userNameKey: userName.toLowerCase() } },
       });
@@ -208,7 +208,6 @@ export function createComplianceRepository() {
 }
 
 export type ComplianceRepository = ReturnType<typeof createComplianceRepository>;
-export type ComplianceUserRow = UserRow;
 
 function toScan(row: ScanRow): StoredScan {
   return {
@@ -223,6 +222,16 @@ function toScan(row: ScanRow): StoredScan {
     errorCode: row.errorCode,
     accountId: row.accountId,
     reportGeneratedAt: row.reportGeneratedAt,
-    summary: row.summary ? (JSON.parse(row.summary) as ComplianceSummary) : null,
+    summary: row.summary ? parseSummary(row.summary) : null,
   };
+}
+
+/** Summaries stored before the count was renamed call it `keysWithoutMfaEnforcement`. */
+function parseSummary(text: string): ComplianceSummary {
+  const { keysWithoutMfaEnforcement, ...summary } = JSON.parse(text) as ComplianceSummary & {
+    keysWithoutMfaEnforcement?: number;
+  };
+  return keysWithoutMfaEnforcement === undefined
+    ? summary
+    : { ...summary, keysWorkWithoutMfa: keysWithoutMfaEnforcement };
 }

@@ -83,19 +83,19 @@ describe('compliance scanner', () => {
       hardwareMfaCount: 1,
       virtualMfaCount: 0,
       consoleAccess: true,
-      keysWithoutMfa: 'n/a',
+      keysWorkWithoutMfa: 'n/a',
     });
     // Live device listing wins over a report that predates the device.
     expect(byName.fresh).toMatchObject({ mfaActive: true, virtualMfaCount: 1 });
     expect(byName['open-keys']).toMatchObject({
       mfaActive: false,
       activeKeyCount: 1,
-      keysWithoutMfa: 'yes',
+      keysWorkWithoutMfa: 'yes',
       oldestKeyCreatedAt: new Date('2025-01-01T00:00:00Z'),
     });
     // Throttled twice, then answered: backed off instead of failing.
-    expect(byName.forced).toMatchObject({ mfaActive: true, keysWithoutMfa: 'no' });
-    expect(byName.flaky).toMatchObject({ keysWithoutMfa: 'unknown' });
+    expect(byName.forced).toMatchObject({ mfaActive: true, keysWorkWithoutMfa: 'no' });
+    expect(byName.flaky).toMatchObject({ keysWorkWithoutMfa: 'unknown' });
     expect(stats().maxInFlight).toBeLessThanOrEqual(2);
     expect(stats().reportPolls).toBe(3);
   });

@@ -1,6 +1,6 @@
 import { AwsCallError } from '../../aws/aws-errors.ts';
 import type { AwsGateway, CredentialReport } from '../../aws/aws-gateway.ts';
-import type { KeysWithoutMfa, ScannedUser } from './compliance-types.ts';
+import type { KeysWorkWithoutMfa, ScannedUser } from './compliance-types.ts';
 import { type BackoffOptions, mapWithConcurrency, pause, withThrottleBackoff } from './concurrency.ts';
 import { type CredentialReportUser, parseCredentialReport } from './credential-report.ts';
 
@@ -75,7 +75,7 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
     }
   }
 
-  async function keysWithoutMfa(userArn: string): Promise<KeysWithoutMfa> {
+  async function keysWorkWithoutMfa(userArn: string): Promise<KeysWorkWithoutMfa> {
     try {
       const results = await retrying(() =>
         aws.simulatePrincipalPolicy(userArn, REPRESENTATIVE_ACTIONS, { 'aws:MultiFactorAuthPresent': 'false' }),
@@ -124,7 +124,7 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
       activeKeyCount: user.activeKeys.length,
       oldestKeyCreatedAt: keyTimes.length ? new Date(Math.min(...keyTimes.map((d) => d.getTime()))) : null,
       keysLastUsedAt: usedTimes.length ? new Date(Math.max(...usedTimes.map((d) => d.getTime()))) : null,
-      keysWithoutMfa: user.activeKeys.length > 0 ? await keysWithoutMfa(user.userArn) : 'n/a',
+      keysWorkWithoutMfa: user.activeKeys.length > 0 ? await keysWorkWithoutMfa(user.userArn) : 'n/a',
       enrolled: false,
       lastPortalSignInAt: null,
     };

@@ -10,7 +10,13 @@ import type { LeaseStore } from '../leases/lease-store.ts';
 import type { ComplianceRepository, ComplianceUserRow, StoredScan, UserQuery } from './compliance-repository.ts';
 import type { ComplianceScanner } from './compliance-scanner.ts';
 import { ReportTimeoutError, ScanCancelledError } from './compliance-scanner.ts';
-import type { ComplianceSummary, ScanProgress, ScanTrigger, UserFilter, UserSort } from './compliance-types.ts';
+import type {
+  ComplianceFilter,
+  ComplianceSort,
+  ComplianceSummary,
+  ScanProgress,
+  ScanTrigger,
+} from './compliance-types.ts';
 
 export const SCAN_LEASE = 'compliance-scan';
 
@@ -29,9 +35,9 @@ export interface ComplianceServiceDeps {
 }
 
 export interface UserPageQuery {
-  filter?: UserFilter | undefined;
+  filter?: ComplianceFilter | undefined;
   search?: string | undefined;
-  sort?: UserSort | undefined;
+  sort?: ComplianceSort | undefined;
   limit: number;
   cursor?: string | undefined;
 }

@@ -1,5 +1,5 @@
 /** Whether a user's active access keys work without MFA, as SimulatePrincipalPolicy tells. */
-export type KeysWithoutMfa = 'yes' | 'no' | 'unknown' | 'n/a';
+export type KeysWorkWithoutMfa = 'yes' | 'no' | 'unknown' | 'n/a';
 
 /** One IAM user as a scan sees it (also the shape of a ComplianceUser row, less its ids). */
 export interface ScannedUser {
@@ -15,7 +15,7 @@ export interface ScannedUser {
   activeKeyCount: number;
   oldestKeyCreatedAt: Date | null;
   keysLastUsedAt: Date | null;
-  keysWithoutMfa: KeysWithoutMfa;
+  keysWorkWithoutMfa: KeysWorkWithoutMfa;
   enrolled: boolean;
   lastPortalSignInAt: Date | null;
 }
@@ -27,7 +27,7 @@ export interface ComplianceSummary {
   withoutMfa: number;
   consoleWithoutMfa: number;
   /** Users whose active keys work without MFA (no force-MFA policy). */
-  keysWithoutMfaEnforcement: number;
+  keysWorkWithoutMfa: number;
   /** Users with active keys whose simulation failed (counted in neither direction). */
   keysUnknown: number;
   hardwareMfa: number;
@@ -50,16 +50,16 @@ export interface ScanProgress {
   errorCode: string | null;
 }
 
-export const USER_FILTERS = [
+export const COMPLIANCE_FILTERS = [
   'no_mfa',
   'console_without_mfa',
-  'keys_without_mfa',
+  'keys_work_without_mfa',
   'hardware_mfa',
   'not_enrolled',
 ] as const;
-export type UserFilter = (typeof USER_FILTERS)[number];
+export type ComplianceFilter = (typeof COMPLIANCE_FILTERS)[number];
 
-export const USER_SORTS = [
+export const COMPLIANCE_SORTS = [
   'userName',
   '-userName',
   'passwordLastUsed',
@@ -67,4 +67,4 @@ export const USER_SORTS = [
   'oldestKey',
   '-oldestKey',
 ] as const;
-export type UserSort = (typeof USER_SORTS)[number];
+export type ComplianceSort = (typeof COMPLIANCE_SORTS)[number];

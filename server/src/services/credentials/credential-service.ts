@@ -1,6 +1,6 @@
 import type { AssumedRoleCredentials, AwsGateway, AwsKey } from '../../aws/aws-gateway.ts';
 import { notFound, serviceUnavailable, unauthorized } from '../../errors/app-error.ts';
-import type { IssuedCredentials } from '../../formats/index.ts';
+import type { TemporaryCredentials } from '../../formats/index.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import {
   AuditAction,
@@ -18,7 +18,7 @@ import { MIN_DURATION_SECONDS, resolveDuration } from './duration.ts';
 import { roleSessionNameFor } from './role-session-name.ts';
 
 export interface RoleCredentials {
-  credentials: IssuedCredentials;
+  credentials: TemporaryCredentials;
   role: CatalogRole;
 }
 
@@ -52,7 +52,7 @@ export function createCredentialService({
     role: CatalogRole,
     assumed: AssumedRoleCredentials,
     sessionName: string,
-  ): IssuedCredentials {
+  ): TemporaryCredentials {
     return {
       accessKeyId: assumed.accessKeyId,
       secretAccessKey: assumed.secretAccessKey,
@@ -77,7 +77,7 @@ export function createCredentialService({
     action: AuditActionName,
     userName: string,
     role: CatalogRole,
-    issued: IssuedCredentials,
+    issued: TemporaryCredentials,
     origin: RequestOrigin,
     details: { via: string; durationSeconds: number },
   ) {
@@ -248,7 +248,7 @@ export function createCredentialService({
     },
 
     /** The user's own MFA session credentials (the get-session-token flow), for download. */
-    async sessionCredentials(input: { mfaSessionId: string; origin: RequestOrigin }): Promise<IssuedCredentials> {
+    async sessionCredentials(input: { mfaSessionId: string; origin: RequestOrigin }): Promise<TemporaryCredentials> {
       const session = await mfaSessions.find(input.mfaSessionId);
       if (!session)
         throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');

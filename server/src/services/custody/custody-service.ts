@@ -6,7 +6,7 @@ import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
 import { REPRESENTATIVE_ACTIONS } from '../compliance/compliance-scanner.ts';
-import type { KeysWithoutMfa } from '../compliance/compliance-types.ts';
+import type { KeysWorkWithoutMfa } from '../compliance/compliance-types.ts';
 import { resealSetupLinks } from '../mfa-setup/mfa-setup-service.ts';
 import type { EndedSessions, RevocationService } from '../sessions/revocation-service.ts';
 import { type KeyRing, open, seal } from './secret-box.ts';
@@ -29,7 +29,7 @@ export interface EnrolledUserSummary {
 /** What enrolling found: the user, and whether their keys work without MFA (the warning to show). */
 export interface Enrollment extends EnrolledUserSummary {
   /** As the compliance scan reports it: a policy simulation with aws:MultiFactorAuthPresent=false. */
-  keysWithoutMfa: Exclude<KeysWithoutMfa, 'n/a'>;
+  keysWorkWithoutMfa: Exclude<KeysWorkWithoutMfa, 'n/a'>;
 }
 
 /** An enrolled user with the opened key: handle with care, never log or return it. */
@@ -115,7 +115,7 @@ export function createCustodyService({
    * Whether the key the portal will hold also works without an MFA code, the way the compliance
    * scan asks: then whoever steals it needs no code at all, and the user's policy should change.
    */
-  async function keysWithoutMfa(userArn: string): Promise<Enrollment['keysWithoutMfa']> {
+  async function keysWorkWithoutMfa(userArn: string): Promise<Enrollment['keysWorkWithoutMfa']> {
     try {
       const results = await aws.simulatePrincipalPolicy(userArn, REPRESENTATIVE_ACTIONS, {
         'aws:MultiFactorAuthPresent': 'false',
@@ -236,7 +236,7 @@ export function createCustodyService({
           throw badRequest('key_not_for_user', `That access key belongs to ${identity.arn}, not to ${userName}.`);
         }
         const issuePath = await detectIssuePath(identity.arn);
-        const withoutMfa = await keysWithoutMfa(identity.arn);
+        const withoutMfa = await keysWorkWithoutMfa(identity.arn);
         const ring = keyRing();
         const row = await auditedTransaction(prisma, async (tx) => {
           const created = await tx.enrolledUser.create({
@@ -264,14 +264,14 @@ export function createCustodyService({
                 accessKeyId: key.accessKeyId,
                 issuePath,
                 imported: !!options.importedKey,
-                keysWithoutMfa: withoutMfa,
+                keysWorkWithoutMfa: withoutMfa,
               },
             },
             tx,
           );
           return created;
         });
-        return { ...summary(row), keysWithoutMfa: withoutMfa };
+        return { ...summary(row), keysWorkWithoutMfa: withoutMfa };
       } catch (error) {
         // Never leave a key in IAM that the portal does not hold.
         if (created) await aws.deleteAccessKey(userName, key.accessKeyId).catch(() => undefined);

@@ -7,7 +7,7 @@ const summary = (over: Partial<ComplianceSummary> = {}): ComplianceSummary => ({
   withMfa: 5,
   withoutMfa: 3,
   consoleWithoutMfa: 1,
-  keysWithoutMfaEnforcement: 2,
+  keysWorkWithoutMfa: 2,
   keysUnknown: 0,
   hardwareMfa: 1,
   enrolled: 4,

@@ -18,7 +18,7 @@ export function trendSeries(points: HistoryPoint[]): TrendSeries[] {
     {
       key: 'keys',
       label: 'Keys work without MFA',
-      values: points.map((p) => percent(p.summary.keysWithoutMfaEnforcement, p.summary.users)),
+      values: points.map((p) => percent(p.summary.keysWorkWithoutMfa, p.summary.users)),
     },
   ];
 }
@@ -53,7 +53,7 @@ export function breakdownRows(summary: ComplianceSummary): BreakdownRow[] {
     { key: 'virtual', label: 'Virtual MFA', count: Math.max(0, summary.withMfa - summary.hardwareMfa) },
     { key: 'none', label: 'No MFA device', count: summary.withoutMfa },
     { key: 'console', label: 'Console without MFA', count: summary.consoleWithoutMfa },
-    { key: 'keys', label: 'Keys work without MFA', count: summary.keysWithoutMfaEnforcement },
+    { key: 'keys', label: 'Keys work without MFA', count: summary.keysWorkWithoutMfa },
     { key: 'enrolled', label: 'Enrolled in the portal', count: summary.enrolled },
   ];
 }

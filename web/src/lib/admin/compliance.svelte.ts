@@ -24,7 +24,7 @@ export class Remediation {
   readonly #action = new Loadable<void>(undefined);
   link = $state.raw<SetupLink | null>(null);
   /** From the enrollment: 'yes' means the user's keys work without MFA (a warning). */
-  keysWithoutMfa = $state<Enrollment['keysWithoutMfa'] | null>(null);
+  keysWorkWithoutMfa = $state<Enrollment['keysWorkWithoutMfa'] | null>(null);
   enrolled = $state(false);
 
   get busy(): boolean {
@@ -117,7 +117,7 @@ export class ComplianceState {
   async enroll(userName: string): Promise<void> {
     const entry = this.#remediationFor(userName);
     await entry.run(async () => {
-      entry.keysWithoutMfa = (await enrollUser(userName)).keysWithoutMfa;
+      entry.keysWorkWithoutMfa = (await enrollUser(userName)).keysWorkWithoutMfa;
       entry.enrolled = true;
       await this.pages.reload();
     });

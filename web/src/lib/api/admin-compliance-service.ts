@@ -1,93 +1,29 @@
+import type {
+  CompliancePage,
+  Enrollment,
+  History,
+  ScanStarted,
+  ScanState,
+  SetupLink,
+  UserQuery,
+} from '../../../../server/src/routes/admin-schemas.ts';
 import { apiRequest } from './client.ts';
 
 /** The admin compliance API (server/src/routes/admin-compliance-routes.ts and admin-user-routes.ts). */
 
-export type ComplianceFilter = 'no_mfa' | 'console_without_mfa' | 'keys_without_mfa' | 'hardware_mfa' | 'not_enrolled';
-export type ComplianceSort =
-  | 'userName'
-  | '-userName'
-  | 'passwordLastUsed'
-  | '-passwordLastUsed'
-  | 'oldestKey'
-  | '-oldestKey';
-export type KeysWorkWithoutMfa = 'yes' | 'no' | 'unknown' | 'n/a';
-
-export interface ComplianceSummary {
-  users: number;
-  withMfa: number;
-  withoutMfa: number;
-  consoleWithoutMfa: number;
-  keysWithoutMfaEnforcement: number;
-  keysUnknown: number;
-  hardwareMfa: number;
-  enrolled: number;
-  rootMfa: boolean | null;
-}
-
-export interface ComplianceUser {
-  userName: string;
-  userArn: string;
-  userCreatedAt: string | null;
-  consoleAccess: boolean;
-  passwordLastUsedAt: string | null;
-  mfaActive: boolean;
-  mfaDeviceCount: number;
-  virtualMfaCount: number;
-  hardwareMfaCount: number;
-  activeKeyCount: number;
-  oldestKeyCreatedAt: string | null;
-  oldestKeyAgeDays: number | null;
-  keysLastUsedAt: string | null;
-  keysWorkWithoutMfa: KeysWorkWithoutMfa;
-  enrolled: boolean;
-  lastPortalSignInAt: string | null;
-}
-
-export interface CompliancePage {
-  scanId: string | null;
-  scannedAt: string | null;
-  reportGeneratedAt: string | null;
-  summary: ComplianceSummary | null;
-  users: ComplianceUser[];
-  nextCursor: string | null;
-}
-
-export interface ScanProgress {
-  id: string;
-  status: 'running' | 'complete' | 'failed';
-  trigger: 'startup' | 'schedule' | 'manual';
-  requestedBy: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  totalUsers: number;
-  processedUsers: number;
-  errorCode: string | null;
-}
-
-export interface HistoryPoint {
-  scanId: string;
-  scannedAt: string;
-  summary: ComplianceSummary;
-}
-
-export interface UserQuery {
-  filter?: ComplianceFilter | undefined;
-  q?: string | undefined;
-  sort?: ComplianceSort | undefined;
-}
-
-export interface SetupLink {
-  url: string;
-  expiresAt: string;
-}
-
-export interface Enrollment {
-  userName: string;
-  mfaSerial: string;
-  enrolledAt: string;
-  /** Whether the user's keys work without MFA (policy simulation, as the compliance scan asks). */
-  keysWithoutMfa: 'yes' | 'no' | 'unknown';
-}
+export type {
+  ComplianceFilter,
+  CompliancePage,
+  ComplianceSort,
+  ComplianceSummary,
+  ComplianceUser,
+  Enrollment,
+  HistoryPoint,
+  KeysWorkWithoutMfa,
+  ScanProgress,
+  SetupLink,
+  UserQuery,
+} from '../../../../server/src/routes/admin-schemas.ts';
 
 /** Query string without empty values, e.g. `?filter=no_mfa&q=bo`. */
 export function queryString(values: Record<string, string | number | undefined | null>): string {
@@ -109,12 +45,12 @@ export const getCompliance = (
 /** The CSV export of every row matching the same filters (a plain link: the browser downloads it). */
 export const complianceCsvUrl = (query: UserQuery): string => `${base}/compliance.csv${queryString({ ...query })}`;
 
-export const getHistory = (): Promise<{ points: HistoryPoint[] }> => apiRequest(`${base}/compliance/history?limit=90`);
+export const getHistory = (): Promise<History> => apiRequest<History>(`${base}/compliance/history?limit=90`);
 
-export const getScan = (): Promise<{ scan: ScanProgress | null }> => apiRequest(`${base}/compliance/scan`);
+export const getScan = (): Promise<ScanState> => apiRequest<ScanState>(`${base}/compliance/scan`);
 
-export const startScan = (): Promise<{ started: boolean; scan: ScanProgress | null }> =>
-  apiRequest(`${base}/compliance/scan`, { method: 'POST' });
+export const startScan = (): Promise<ScanStarted> =>
+  apiRequest<ScanStarted>(`${base}/compliance/scan`, { method: 'POST' });
 
 export const createSetupLink = (userName: string): Promise<SetupLink> =>
   apiRequest<SetupLink>(`${user(userName)}/mfa-setup-links`, { method: 'POST' });

@@ -1,68 +1,42 @@
+import type {
+  CatalogRole,
+  CatalogRoleChanges,
+  CatalogRoles,
+  ImportableRoles,
+  NewCatalogRole,
+} from '../../../../server/src/routes/admin-schemas.ts';
 import { apiRequest } from './client.ts';
 
 /** The admin role catalog API (server/src/routes/admin-role-routes.ts). */
 
-export interface CatalogRole {
-  alias: string;
-  roleArn: string;
-  accountId: string;
-  roleName: string;
-  description: string | null;
-  maxDurationSeconds: number;
-  mfaMaxAgeSeconds: number | null;
-  externalId: string | null;
-  allowedGroups: string[];
-  allowedUsers: string[];
-  /** null: the role is in another account and its trust policy could not be read. */
-  trustRequiresMfa: boolean | null;
-  warning: 'trust_does_not_require_mfa' | 'trust_not_readable' | null;
-}
+export type { CatalogRole, ImportableRole } from '../../../../server/src/routes/admin-schemas.ts';
 
-export interface ImportableRole {
-  roleArn: string;
-  roleName: string;
-  description: string | null;
-  maxSessionDuration: number;
-  trustRequiresMfa: boolean;
-  mfaMaxAgeSeconds: number | null;
-  catalogAliases: string[];
-}
+/** A role's settings as the editor holds them: every field of a change, filled in. */
+export type RoleInput = Required<CatalogRoleChanges>;
 
-export interface RoleInput {
-  groups: string[];
-  users: string[];
-  maxDurationSeconds: number;
-  description: string | null;
-  externalId: string | null;
-}
-
-export interface NewRole extends RoleInput {
-  alias: string;
-  roleArn: string;
-}
+export type NewRole = RoleInput & Pick<NewCatalogRole, 'alias' | 'roleArn'>;
 
 const base = '/api/v1/admin/roles';
 const one = (alias: string) => `${base}/${encodeURIComponent(alias)}`;
 
-export const listCatalogRoles = (): Promise<{ roles: CatalogRole[] }> => apiRequest(base);
+export const listCatalogRoles = (): Promise<CatalogRoles> => apiRequest<CatalogRoles>(base);
 
-export const listImportableRoles = (): Promise<{ roles: ImportableRole[] }> => apiRequest(`${base}/importable`);
+export const listImportableRoles = (): Promise<ImportableRoles> => apiRequest<ImportableRoles>(`${base}/importable`);
 
-export const addCatalogRole = (role: NewRole): Promise<CatalogRole> =>
-  apiRequest<CatalogRole>(base, {
-    method: 'POST',
-    json: {
-      alias: role.alias,
-      roleArn: role.roleArn,
-      groups: role.groups,
-      users: role.users,
-      maxDurationSeconds: role.maxDurationSeconds,
-      ...(role.description ? { description: role.description } : {}),
-      ...(role.externalId ? { externalId: role.externalId } : {}),
-    },
-  });
+export function addCatalogRole(role: NewRole): Promise<CatalogRole> {
+  const json: NewCatalogRole = {
+    alias: role.alias,
+    roleArn: role.roleArn,
+    groups: role.groups,
+    users: role.users,
+    maxDurationSeconds: role.maxDurationSeconds,
+    ...(role.description ? { description: role.description } : {}),
+    ...(role.externalId ? { externalId: role.externalId } : {}),
+  };
+  return apiRequest<CatalogRole>(base, { method: 'POST', json });
+}
 
-export const updateCatalogRole = (alias: string, changes: RoleInput): Promise<CatalogRole> =>
+export const updateCatalogRole = (alias: string, changes: CatalogRoleChanges): Promise<CatalogRole> =>
   apiRequest<CatalogRole>(one(alias), { method: 'PATCH', json: changes });
 
 export const removeCatalogRole = (alias: string): Promise<void> => apiRequest<void>(one(alias), { method: 'DELETE' });

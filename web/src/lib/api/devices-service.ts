@@ -1,3 +1,8 @@
+import type {
+  CliTokenItem as CliToken,
+  CliTokenList,
+  EndedSessions,
+} from '../../../../server/src/routes/cli-token-schemas.ts';
 import { apiRequest } from './client.ts';
 
 /**
@@ -5,27 +10,11 @@ import { apiRequest } from './client.ts';
  * admin-user-routes.ts, shapes in cli-token-schemas.ts).
  */
 
-export interface CliToken {
-  id: string;
-  status: 'active' | 'revoked' | 'expired';
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  /** Where the token was created. */
-  sourceIp: string | null;
-  userAgent: string | null;
-}
-
-export interface EndedSessions {
-  webSessions: number;
-  mfaSessions: number;
-  cliTokens: number;
-}
+export type { CliTokenItem as CliToken, EndedSessions } from '../../../../server/src/routes/cli-token-schemas.ts';
 
 const user = (userName: string) => `/api/v1/admin/users/${encodeURIComponent(userName)}`;
 
-export const listMyTokens = (): Promise<{ tokens: CliToken[] }> => apiRequest('/api/v1/cli-tokens');
+export const listMyTokens = (): Promise<CliTokenList> => apiRequest('/api/v1/cli-tokens');
 
 export const revokeMyToken = (id: string): Promise<CliToken> =>
   apiRequest(`/api/v1/cli-tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
@@ -33,8 +22,7 @@ export const revokeMyToken = (id: string): Promise<CliToken> =>
 export const signOutEverywhere = (): Promise<EndedSessions> =>
   apiRequest('/api/v1/session/sign-out-everywhere', { method: 'POST' });
 
-export const listUserTokens = (userName: string): Promise<{ tokens: CliToken[] }> =>
-  apiRequest(`${user(userName)}/cli-tokens`);
+export const listUserTokens = (userName: string): Promise<CliTokenList> => apiRequest(`${user(userName)}/cli-tokens`);
 
 export const revokeUserToken = (userName: string, id: string): Promise<CliToken> =>
   apiRequest(`${user(userName)}/cli-tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });

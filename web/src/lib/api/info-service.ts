@@ -1,8 +1,6 @@
+import type { ProductInfo } from '../../../../server/src/routes/schemas.ts';
 import { apiRequest } from './client.ts';
 
-export interface ProductInfo {
-  name: string;
-  version: string;
-}
+export type { ProductInfo } from '../../../../server/src/routes/schemas.ts';
 
 export const getProductInfo = (): Promise<ProductInfo> => apiRequest<ProductInfo>('/api/v1/info');

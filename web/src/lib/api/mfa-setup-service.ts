@@ -1,3 +1,9 @@
+import type {
+  OpenSetupLink,
+  SetupCodes,
+  SetupDevice,
+  SetupDone,
+} from '../../../../server/src/routes/mfa-setup-schemas.ts';
 import { apiRequest } from './client.ts';
 
 /**
@@ -6,23 +12,14 @@ import { apiRequest } from './client.ts';
  * binds the link to this browser with an HttpOnly cookie the browser sends back by itself.
  */
 
-export interface SetupDevice {
-  userName: string;
-  accountId: string;
-  expiresAt: string;
-  serialNumber: string;
-  /** base32 secret, for typing into an authenticator app. */
-  secret: string;
-  /** data:image/png;base64,... of the otpauth:// URI. */
-  qrCodePng: string;
+export type { SetupDevice } from '../../../../server/src/routes/mfa-setup-schemas.ts';
+
+export function openSetupLink(token: string): Promise<SetupDevice> {
+  const json: OpenSetupLink = { token };
+  return apiRequest<SetupDevice>('/api/v1/mfa-setup/open', { method: 'POST', json });
 }
 
-export const openSetupLink = (token: string): Promise<SetupDevice> =>
-  apiRequest<SetupDevice>('/api/v1/mfa-setup/open', { method: 'POST', json: { token } });
-
-export const completeSetup = (
-  token: string,
-  code1: string,
-  code2: string,
-): Promise<{ userName: string; serialNumber: string; mfaEnabled: boolean }> =>
-  apiRequest('/api/v1/mfa-setup/complete', { method: 'POST', json: { token, code1, code2 } });
+export function completeSetup(token: string, code1: string, code2: string): Promise<SetupDone> {
+  const json: SetupCodes = { token, code1, code2 };
+  return apiRequest<SetupDone>('/api/v1/mfa-setup/complete', { method: 'POST', json });
+}

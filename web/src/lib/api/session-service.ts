@@ -1,22 +1,12 @@
+import type { SessionInfo, SignInRequest } from '../../../../server/src/routes/session-schemas.ts';
 import { api, apiRequest } from './client.ts';
 
-export interface PortalUser {
-  userName: string;
-  accountId: string;
-  isAdmin: boolean;
-}
-
-/** The browser's MFA session, as POST and GET /api/v1/session return it. */
-export interface SessionInfo {
-  user: PortalUser;
-  csrfToken: string;
-  /** ISO 8601: when the MFA session (GetSessionToken) ends. */
-  expiresAt: string;
-}
+export type { PortalUser, SessionInfo } from '../../../../server/src/routes/session-schemas.ts';
 
 /** Opens a session; from then on the API client sends its CSRF token with every change. */
 export async function signIn(userName: string, code: string): Promise<SessionInfo> {
-  const session = await apiRequest<SessionInfo>('/api/v1/session', { method: 'POST', json: { userName, code } });
+  const json: SignInRequest = { userName, code };
+  const session = await apiRequest<SessionInfo>('/api/v1/session', { method: 'POST', json });
   api.useSession(session.csrfToken);
   return session;
 }

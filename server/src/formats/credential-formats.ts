@@ -1,0 +1,18 @@
+/**
+ * The credential output formats, the one list the route's `format` schema, the renderers, the
+ * web's tabs and the tests build their unions from.
+ */
+export const CREDENTIAL_FORMATS = [
+  'credentials',
+  'config',
+  'env',
+  'env-no-export',
+  'fish',
+  'powershell',
+  'windows-cmd',
+  'dotenv',
+  'process',
+  'json',
+] as const;
+
+export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
