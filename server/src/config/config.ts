@@ -109,12 +109,20 @@ const environmentSchema = z.object({
   SESSION_DURATION_SECONDS: duration(900, 129600).default(43200),
   /** Lifetime of a credential_process token (the MFA session behind it). */
   CLI_TOKEN_DURATION_SECONDS: duration(900, 129600).default(43200),
+  /** MFA code attempts per user name from one address in a window. */
   MFA_FAILURE_LIMIT: z.coerce
     .number({ error: 'must be a number' })
     .int('must be an integer')
     .min(1)
     .max(100)
     .default(5),
+  /** MFA code attempts per user name from all addresses together in a window (at least MFA_FAILURE_LIMIT). */
+  MFA_FAILURE_LIMIT_PER_USER: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1)
+    .max(1000)
+    .default(20),
   MFA_FAILURE_LIMIT_PER_ADDRESS: z.coerce
     .number({ error: 'must be a number' })
     .int('must be an integer')
@@ -171,7 +179,9 @@ export interface Config {
   awsRegion: string;
   sessionSeconds: number;
   cliTokenSeconds: number;
+  /** Attempts per user name and address pair. */
   failureLimit: number;
+  userFailureLimit: number;
   addressFailureLimit: number;
   failureWindowSeconds: number;
   groupCacheSeconds: number;
@@ -205,6 +215,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const e = parsed.data;
+  if (e.MFA_FAILURE_LIMIT_PER_USER < e.MFA_FAILURE_LIMIT) {
+    throw new ConfigError([
+      'MFA_FAILURE_LIMIT_PER_USER: must be at least MFA_FAILURE_LIMIT (it is the ceiling over all addresses)',
+    ]);
+  }
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -224,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionSeconds: e.SESSION_DURATION_SECONDS,
     cliTokenSeconds: e.CLI_TOKEN_DURATION_SECONDS,
     failureLimit: e.MFA_FAILURE_LIMIT,
+    userFailureLimit: e.MFA_FAILURE_LIMIT_PER_USER,
     addressFailureLimit: e.MFA_FAILURE_LIMIT_PER_ADDRESS,
     failureWindowSeconds: e.MFA_FAILURE_WINDOW_SECONDS,
     groupCacheSeconds: e.GROUP_CACHE_SECONDS,

@@ -65,8 +65,9 @@ export function createServices(
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const limiter = createAttemptLimiter({
     prisma,
-    limits: {
-      perUser: config.failureLimit,
+    budgets: {
+      perUserAddress: config.failureLimit,
+      perUser: config.userFailureLimit,
       perAddress: config.addressFailureLimit,
       windowSeconds: config.failureWindowSeconds,
     },

@@ -51,6 +51,8 @@ export function createAuditService({ prisma, auditRepository, now = () => new Da
           return await prisma.$transaction((db) => appendWith(db, entry));
         } catch (error) {
           if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
+          // Spread the losers out, or a crowd of writers keeps colliding on the same head.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
         }
       }
     },

@@ -4,7 +4,7 @@ import type { AwsGateway, TemporaryCredentials } from '../../aws/aws-gateway.ts'
 import type { DbClient } from '../../db/prisma-types.ts';
 import { AppError, conflict } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
-import { type AttemptLimiter, addressAttemptKey, userAttemptKey } from '../abuse/attempt-limiter.ts';
+import type { AttemptLimiter } from '../abuse/attempt-limiter.ts';
 import type { AuditAction as AuditActionName, RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
@@ -22,7 +22,7 @@ export interface SignInServiceDeps {
   prisma: PrismaClient;
   aws: Pick<AwsGateway, 'getSessionToken' | 'listMfaDevices'>;
   custody: Pick<CustodyService, 'loadKey' | 'recordSignIn'>;
-  limiter: AttemptLimiter;
+  limiter: Pick<AttemptLimiter, 'reserve' | 'refund'>;
   audit: AuditService;
   mfaSessions: MfaSessionStore;
   /** Every rejected code is answered no sooner than this after the request began, so a reply's timing does not tell unknown users from wrong codes. */
@@ -44,11 +44,6 @@ export function normalizeCode(code: string): string | null {
 export function createSignInService(deps: SignInServiceDeps) {
   const { prisma, aws, custody, limiter, audit, mfaSessions, failureFloorMs, now = () => new Date() } = deps;
 
-  const attemptKeys = (attempt: CodeAttempt) => [
-    userAttemptKey(attempt.userName),
-    ...(attempt.origin.sourceIp ? [addressAttemptKey(attempt.origin.sourceIp)] : []),
-  ];
-
   async function hasNoMfaDevice(userName: string): Promise<boolean> {
     try {
       return (await aws.listMfaDevices(userName)).length === 0;
@@ -63,8 +58,11 @@ export function createSignInService(deps: SignInServiceDeps) {
   }
 
   /**
-   * Checks throttling and loads the user's key; the caller then asks AWS to verify the code
-   * (its call depends on the path) inside `verify`. Rejections are counted and audited here.
+   * Reserves an attempt, checks the code's shape and loads the user's key; the caller then asks
+   * AWS to verify the code (its call depends on the path) inside `verify`. Every rejection keeps
+   * its attempt spent, except those AWS never judged as a guess (outages, bad durations); a right
+   * code gives its attempt back. Rejections are audited here, refusals for a spent budget only
+   * once per window (the counter row counts the rest).
    */
   async function withVerifiedCode<T>(
     attempt: CodeAttempt,
@@ -73,14 +71,35 @@ export function createSignInService(deps: SignInServiceDeps) {
     auditExtras: { targetRoleArn?: string; roleSessionName?: string } = {},
   ): Promise<{ user: UserKey; result: T }> {
     const startedAt = Date.now();
-    const keys = attemptKeys(attempt);
+    const reserved = await limiter.reserve({ userName: attempt.userName, sourceIp: attempt.origin.sourceIp });
+    if (!reserved.granted) {
+      if (reserved.blockStarted) {
+        await audit.append({
+          actor: attempt.userName.slice(0, 64),
+          action,
+          outcome: 'denied',
+          errorCode: 'too_many_attempts',
+          ...auditExtras,
+          ...attempt.origin,
+          metadata: { budget: reserved.budget },
+        });
+      }
+      const minutes = Math.ceil(reserved.retryAfterSeconds / 60);
+      throw new AppError(
+        429,
+        'too_many_attempts',
+        `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        { 'retry-after': String(reserved.retryAfterSeconds) },
+      );
+    }
+    const { reservation } = reserved;
     const fail = async (
       errorCode: string,
       error: AppError,
       outcome: 'failure' | 'denied' = 'failure',
       count = true,
     ): Promise<never> => {
-      if (count) await limiter.recordFailure(keys);
+      if (!count) await limiter.refund(reservation);
       await audit.append({
         actor: attempt.userName.slice(0, 64),
         action,
@@ -93,34 +112,21 @@ export function createSignInService(deps: SignInServiceDeps) {
       throw error;
     };
 
-    const limit = await limiter.check(keys);
-    if (limit.blocked) {
-      const minutes = Math.ceil(limit.retryAfterSeconds / 60);
-      await audit.append({
-        actor: attempt.userName.slice(0, 64),
-        action,
-        outcome: 'denied',
-        errorCode: 'too_many_attempts',
-        ...auditExtras,
-        ...attempt.origin,
-      });
-      throw new AppError(
-        429,
-        'too_many_attempts',
-        `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-        { 'retry-after': String(limit.retryAfterSeconds) },
-      );
-    }
+    // A malformed code spends its attempt too: every audited rejection does, so no flood of
+    // them can grow the audit log beyond the budgets.
     const code = normalizeCode(attempt.code);
-    if (!code)
-      return fail('malformed_code', new AppError(400, 'invalid_request', 'An MFA code is 6 digits.'), 'failure', false);
+    if (!code) return fail('malformed_code', new AppError(400, 'invalid_request', 'An MFA code is 6 digits.'));
 
-    const user = await custody.loadKey(attempt.userName);
+    // The portal failing to read its own keys (no master key, database down) is no guess.
+    const user = await custody.loadKey(attempt.userName).catch(async (error: unknown) => {
+      await limiter.refund(reservation);
+      throw error;
+    });
     if (!user) return fail('not_enrolled', invalidMfaCode());
 
     try {
       const result = await verify(user, code);
-      await limiter.recordSuccess(userAttemptKey(attempt.userName));
+      await limiter.refund(reservation);
       return { user, result };
     } catch (error) {
       // AWS says the serial is not the user's device: if the user has none left, say so (the
