@@ -16,6 +16,7 @@ import webSession from './plugins/web-session.ts';
 import webStatic from './plugins/web-static.ts';
 import adminAuditRoutes from './routes/admin-audit-routes.ts';
 import adminComplianceRoutes from './routes/admin-compliance-routes.ts';
+import adminLockoutRoutes from './routes/admin-lockout-routes.ts';
 import adminRoleRoutes from './routes/admin-role-routes.ts';
 import adminUserRoutes from './routes/admin-user-routes.ts';
 import credentialRoutes from './routes/credential-routes.ts';
@@ -101,6 +102,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(adminAuditRoutes);
   await app.register(adminRoleRoutes);
   await app.register(adminUserRoutes);
+  await app.register(adminLockoutRoutes);
   await app.register(mfaSetupRoutes);
   await app.register(openapiRoutes);
   return app;

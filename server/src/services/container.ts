@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import { serviceUnavailable } from '../errors/app-error.ts';
 import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
+import { createLockoutService, type LockoutService } from './abuse/lockout-service.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
@@ -33,6 +34,7 @@ export interface Services {
   compliance: ComplianceService;
   complianceScheduler: ReturnType<typeof createComplianceScheduler>;
   mfaSetup: MfaSetupService;
+  lockouts: LockoutService;
   housekeeping: Housekeeping;
 }
 
@@ -72,6 +74,7 @@ export function createServices(
       windowSeconds: config.failureWindowSeconds,
     },
   });
+  const lockouts = createLockoutService({ prisma, limiter, audit });
   const signIn = createSignInService({ prisma, aws, custody, limiter, audit, mfaSessions, failureFloorMs });
   const credentials = createCredentialService({
     prisma,
@@ -139,6 +142,7 @@ export function createServices(
     compliance,
     complianceScheduler,
     mfaSetup,
+    lockouts,
     housekeeping,
   };
 }

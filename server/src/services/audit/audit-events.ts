@@ -17,6 +17,7 @@ export const AuditAction = {
   MfaSetupLinkCreate: 'mfa_setup.link_create',
   MfaSetupDeviceCreate: 'mfa_setup.device_create',
   MfaSetupComplete: 'mfa_setup.complete',
+  LockoutLift: 'abuse.lockout_lift',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
