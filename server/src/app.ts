@@ -34,8 +34,6 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The door to AWS; by default built from the config and the AWS SDK's own environment. */
   aws?: AwsGateway;
-  /** Minimum time before a rejected MFA code is answered (equal timing for every rejection). */
-  failureFloorMs?: number;
 }
 
 /** A client-supplied request id is kept only when it is short and harmless in logs and headers. */
@@ -86,11 +84,7 @@ export async function buildApp(options: BuildAppOptions) {
     },
   });
   await app.register(databasePlugin, { database: options.database });
-  await app.register(services, {
-    config,
-    ...(options.aws ? { aws: options.aws } : {}),
-    ...(options.failureFloorMs !== undefined ? { failureFloorMs: options.failureFloorMs } : {}),
-  });
+  await app.register(services, { config, ...(options.aws ? { aws: options.aws } : {}) });
   await app.register(webSession, { config });
   await app.register(webStatic, { root: config.webDistDir });
 

@@ -30,7 +30,7 @@ async function startSecondInstance(portal: PortalHarness): Promise<Instance> {
     iamEndpoint: portal.emulator.url,
     portalCredentials: { accessKeyId: key.id, secretAccessKey: key.secret },
   });
-  const app = await buildApp({ config: portal.config, database, aws, logger: false, failureFloorMs: 0 });
+  const app = await buildApp({ config: portal.config, database, aws, logger: false });
   await app.ready();
   return {
     app,

@@ -30,7 +30,7 @@ describe.each(testDatabaseUrls())('compliance scans across instances ($name)', (
     portal = await startPortalHarness({ databaseUrl: db.url, state: complianceState() });
     // A second portal instance: its own connection and services, the same database and AWS.
     otherDatabase = await openDatabase(db.url);
-    other = createServices(otherDatabase.prisma, portal.config, portal.aws, 0);
+    other = createServices(otherDatabase.prisma, portal.config, portal.aws);
   });
   afterAll(async () => {
     await other?.complianceScheduler.stop();

@@ -130,6 +130,13 @@ const environmentSchema = z.object({
     .max(10000)
     .default(50),
   MFA_FAILURE_WINDOW_SECONDS: duration(60, 86400).default(900),
+  /** Every rejected MFA code is answered no sooner than this, so timing tells unknown users from wrong codes. */
+  MFA_FAILURE_FLOOR_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be whole milliseconds')
+    .min(0)
+    .max(10000)
+    .default(400),
   /** How long IAM group memberships (who may request which role, who is an admin) are cached. */
   GROUP_CACHE_SECONDS: duration(0, 3600).default(60),
   /** Minutes between compliance scans (and a scan at start when none exists); 0 = only on demand. */
@@ -184,6 +191,7 @@ export interface Config {
   userFailureLimit: number;
   addressFailureLimit: number;
   failureWindowSeconds: number;
+  failureFloorMs: number;
   groupCacheSeconds: number;
   complianceScanIntervalMinutes: number;
   complianceScanConcurrency: number;
@@ -242,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     userFailureLimit: e.MFA_FAILURE_LIMIT_PER_USER,
     addressFailureLimit: e.MFA_FAILURE_LIMIT_PER_ADDRESS,
     failureWindowSeconds: e.MFA_FAILURE_WINDOW_SECONDS,
+    failureFloorMs: e.MFA_FAILURE_FLOOR_MS,
     groupCacheSeconds: e.GROUP_CACHE_SECONDS,
     complianceScanIntervalMinutes: e.COMPLIANCE_SCAN_INTERVAL_MINUTES,
     complianceScanConcurrency: e.COMPLIANCE_SCAN_CONCURRENCY,

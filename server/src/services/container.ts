@@ -6,7 +6,9 @@ import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
 import { createLockoutService, type LockoutService } from './abuse/lockout-service.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
+import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
+import { createIamDirectory, type IamDirectory } from './catalog/iam-directory.ts';
 import { type CliTokenService, createCliTokenService } from './cli-tokens/cli-token-service.ts';
 import { createComplianceRepository } from './compliance/compliance-repository.ts';
 import { createComplianceScanner } from './compliance/compliance-scanner.ts';
@@ -27,6 +29,7 @@ import { createSignInService } from './sign-in/sign-in-service.ts';
 export interface Services {
   audit: AuditService;
   catalog: CatalogService;
+  directory: IamDirectory;
   custody: CustodyService;
   credentials: CredentialService;
   browserSessions: BrowserSessionService;
@@ -45,13 +48,7 @@ export interface ServiceLog {
 }
 
 /** Wires every service from the settings, the database and AWS; routes only see `app.services`. */
-export function createServices(
-  prisma: PrismaClient,
-  config: Config,
-  aws: AwsGateway,
-  failureFloorMs = 400,
-  log?: ServiceLog,
-): Services {
+export function createServices(prisma: PrismaClient, config: Config, aws: AwsGateway, log?: ServiceLog): Services {
   const keyRing = (): KeyRing => {
     if (!config.masterKey) {
       throw serviceUnavailable(
@@ -62,7 +59,8 @@ export function createServices(
     return createKeyRing(config.masterKey, config.previousMasterKeys);
   };
   const audit = createAuditService({ prisma, auditRepository: createAuditRepository() });
-  const catalog = createCatalogService({ prisma, aws, audit, groupCacheMs: config.groupCacheSeconds * 1000 });
+  const directory = createIamDirectory({ aws, groupCacheMs: config.groupCacheSeconds * 1000 });
+  const catalog = createCatalogService({ prisma, repository: createCatalogRepository(), directory, aws, audit });
   const custody = createCustodyService({ prisma, aws, keyRing, audit });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const limiter = createAttemptLimiter({
@@ -75,19 +73,27 @@ export function createServices(
     },
   });
   const lockouts = createLockoutService({ prisma, limiter, audit });
-  const signIn = createSignInService({ prisma, aws, custody, limiter, audit, mfaSessions, failureFloorMs });
-  const credentials = createCredentialService({
+  const signIn = createSignInService({
     prisma,
+    aws,
+    custody,
+    limiter,
+    audit,
+    mfaSessions,
+    failureFloorMs: config.failureFloorMs,
+  });
+  const credentials = createCredentialService({
     aws,
     signIn,
     catalog,
+    directory,
     audit,
     mfaSessions,
     region: config.awsRegion,
   });
   const browserSessions = createBrowserSessionService({
     signIn,
-    catalog,
+    directory,
     mfaSessions,
     audit,
     adminGroup: config.adminGroup,
@@ -105,6 +111,7 @@ export function createServices(
     repository: createComplianceRepository(),
     scanner,
     leases: createLeaseStore({ prisma }),
+    custody,
     audit,
     ...(log ? { log } : {}),
   });
@@ -135,6 +142,7 @@ export function createServices(
   return {
     audit,
     catalog,
+    directory,
     custody,
     credentials,
     browserSessions,

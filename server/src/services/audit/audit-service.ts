@@ -61,6 +61,11 @@ export function createAuditService({ prisma, auditRepository, now = () => new Da
       return auditRepository.query(prisma, q);
     },
 
+    /** When `actor` last got credentials for each role ARN. */
+    lastIssuedByRole(actor: string): Promise<Map<string, Date>> {
+      return auditRepository.lastIssuedByRole(prisma, actor);
+    },
+
     /** Walks the whole chain in batches and reports the first row that does not verify. */
     async verifyChain(): Promise<ChainCheck> {
       let prevHash = GENESIS_HASH;

@@ -113,13 +113,13 @@ export function createComplianceRepository() {
           ...(result.accountId !== undefined ? { accountId: result.accountId } : {}),
           ...(result.reportGeneratedAt !== undefined ? { reportGeneratedAt: result.reportGeneratedAt } : {}),
           ...(result.rootMfa !== undefined ? { rootMfa: result.rootMfa } : {}),
-          ...(result.summary ? { summary: JSON.stringify(result.summary) } : {}),
+          ...(result.summary ? { summary: { ...result.summary } } : {}),
         },
       });
     },
 
     async setSummary(db: DbClient, scanId: string, summary: ComplianceSummary): Promise<void> {
-      await db.complianceScan.update({ where: { id: scanId }, data: { summary: JSON.stringify(summary) } });
+      await db.complianceScan.update({ where: { id: scanId }, data: { summary: { ...summary } } });
     },
 
     async scan(db: DbClient, scanId: string): Promise<StoredScan | null> {
@@ -213,8 +213,8 @@ export type ComplianceUserRow = UserRow;
 function toScan(row: ScanRow): StoredScan {
   return {
     id: row.id,
-    status: row.status as ScanStatus,
-    trigger: row.trigger as ScanTrigger,
+    status: row.status,
+    trigger: row.trigger,
     requestedBy: row.requestedBy,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -223,6 +223,7 @@ function toScan(row: ScanRow): StoredScan {
     errorCode: row.errorCode,
     accountId: row.accountId,
     reportGeneratedAt: row.reportGeneratedAt,
-    summary: row.summary ? (JSON.parse(row.summary) as ComplianceSummary) : null,
+    // Written only by this repository, from a ComplianceSummary.
+    summary: (row.summary ?? null) as ComplianceSummary | null,
   };
 }

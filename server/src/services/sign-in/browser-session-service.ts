@@ -1,6 +1,6 @@
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
-import type { CatalogService } from '../catalog/catalog-service.ts';
+import type { IamDirectory } from '../catalog/iam-directory.ts';
 import type { MfaSessionStore } from '../sessions/mfa-session-store.ts';
 import type { SignInService } from './sign-in-service.ts';
 
@@ -14,7 +14,7 @@ export interface SignedIn {
 
 export interface BrowserSessionServiceDeps {
   signIn: Pick<SignInService, 'openMfaSession'>;
-  catalog: Pick<CatalogService, 'groupsFor'>;
+  directory: Pick<IamDirectory, 'isMember'>;
   mfaSessions: Pick<MfaSessionStore, 'revoke'>;
   audit: AuditService;
   adminGroup: string;
@@ -24,7 +24,7 @@ export interface BrowserSessionServiceDeps {
 /** Browser sign-in: an MFA session opened with the user's code, and who the user is to the portal. */
 export function createBrowserSessionService({
   signIn,
-  catalog,
+  directory,
   mfaSessions,
   audit,
   adminGroup,
@@ -33,11 +33,11 @@ export function createBrowserSessionService({
   return {
     async signIn(input: { userName: string; code: string; origin: RequestOrigin }): Promise<SignedIn> {
       const opened = await signIn.openMfaSession(input, AuditAction.SignIn, sessionSeconds);
-      const groups = await catalog.groupsFor(opened.user.userName).catch(() => [] as string[]);
+      const isAdmin = await directory.isMember(opened.user.userName, adminGroup).catch(() => false);
       return {
         userName: opened.user.userName,
         accountId: opened.user.accountId,
-        isAdmin: groups.some((g) => g.toLowerCase() === adminGroup.toLowerCase()),
+        isAdmin,
         mfaSessionId: opened.sessionId,
         expiresAt: opened.credentials.expiration,
       };
