@@ -114,11 +114,12 @@ export async function run(argv: string[]): Promise<void> {
     PORTAL_MASTER_KEY: generateMasterKey(),
     LOG_LEVEL: 'silent',
     COMPLIANCE_SCAN_INTERVAL_MINUTES: '0',
+    MFA_FAILURE_FLOOR_MS: '0',
     COMPLIANCE_SCAN_CONCURRENCY: values.concurrency!,
   });
   await applyMigrations(databaseUrl);
   const database = await openDatabase(databaseUrl);
-  const app = await buildApp({ config, database, aws, logger: false, failureFloorMs: 0 });
+  const app = await buildApp({ config, database, aws, logger: false });
   await app.ready();
   try {
     await app.services.custody.enroll(ADMIN_USER);

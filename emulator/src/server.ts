@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_PREFIX, type FaultState, handleAdminRequest } from './http/admin-routes.ts';
-import { type AwsHandlerDeps, handleAwsRequest } from './http/aws-request-handler.ts';
+import { type AwsHandlerDeps, handleAwsRequest, requestParams } from './http/aws-request-handler.ts';
 import { BodyTooLargeError, ClientGoneError, readBody } from './http/body-reader.ts';
 import { NO_FAULTS, pickFault } from './http/fault-injection.ts';
 import { iamOperations } from './iam/index.ts';
@@ -27,9 +27,17 @@ export interface EmulatorOptions {
   logError?: (message: string, error: unknown) => void;
 }
 
+/** Requests that carried an MFA code for AWS to verify, by action. */
+export interface TokenCodeCalls {
+  GetSessionToken: number;
+  AssumeRole: number;
+}
+
 export interface RunningEmulator {
   url: string;
   store: Store;
+  /** How many GetSessionToken / AssumeRole requests with a TokenCode arrived (tests count guesses). */
+  tokenCodeCalls(): TokenCodeCalls;
   close(): Promise<void>;
 }
 
@@ -80,6 +88,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     options.persistPath === undefined ? undefined : new StatePersister(options.persistPath, store.toStateFile());
   const deps: AwsHandlerDeps = { store, operations: { sts: stsOperations, iam: iamOperations }, logError };
   const faults: FaultState = { current: { ...NO_FAULTS } };
+  const tokenCodeCalls: TokenCodeCalls = { GetSessionToken: 0, AssumeRole: 0 };
 
   async function handleAws(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -132,7 +141,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return;
     }
     const at = now();
-    const answer = await handleAwsRequest(deps, wireRequest(request, body), at, requestId);
+    const wire = wireRequest(request, body);
+    const params = requestParams(wire);
+    const action = params.string('Action');
+    if ((action === 'GetSessionToken' || action === 'AssumeRole') && params.has('TokenCode')) tokenCodeCalls[action]++;
+    const answer = await handleAwsRequest(deps, wire, at, requestId);
     // Saved before answering: a client that saw success can rely on the change being on disk.
     if (persister) await persister.persist(() => store.toStateFile());
     sendXml(response, answer.status, answer.body, requestId, at);
@@ -184,6 +197,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   return {
     url: `http://${urlHost}:${port}`,
     store,
+    tokenCodeCalls: () => ({ ...tokenCodeCalls }),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -18,6 +18,7 @@ import webSession from './plugins/web-session.ts';
 import webStatic from './plugins/web-static.ts';
 import adminAuditRoutes from './routes/admin-audit-routes.ts';
 import adminComplianceRoutes from './routes/admin-compliance-routes.ts';
+import adminLockoutRoutes from './routes/admin-lockout-routes.ts';
 import adminRoleRoutes from './routes/admin-role-routes.ts';
 import adminUserRoutes from './routes/admin-user-routes.ts';
 import credentialRoutes from './routes/credential-routes.ts';
@@ -36,8 +37,6 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The door to AWS; by default built from the config and the AWS SDK's own environment. */
   aws?: AwsGateway;
-  /** Minimum time before a rejected MFA code is answered (equal timing for every rejection). */
-  failureFloorMs?: number;
 }
 
 /** A client-supplied request id is kept only when it is short and harmless in logs and headers. */
@@ -91,11 +90,7 @@ export async function buildApp(options: BuildAppOptions) {
     },
   });
   await app.register(databasePlugin, { database: options.database });
-  await app.register(services, {
-    config,
-    ...(options.aws ? { aws: options.aws } : {}),
-    ...(options.failureFloorMs !== undefined ? { failureFloorMs: options.failureFloorMs } : {}),
-  });
+  await app.register(services, { config, ...(options.aws ? { aws: options.aws } : {}) });
   await app.register(webSession, { config });
   await app.register(webStatic, { root: config.webDistDir });
 
@@ -108,6 +103,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(adminAuditRoutes);
   await app.register(adminRoleRoutes);
   await app.register(adminUserRoutes);
+  await app.register(adminLockoutRoutes);
   await app.register(mfaSetupRoutes, { config });
   await app.register(openapiRoutes);
   return app;

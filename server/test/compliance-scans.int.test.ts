@@ -30,7 +30,7 @@ describe.each(testDatabaseUrls())('compliance scans across instances ($name)', (
     portal = await startPortalHarness({ databaseUrl: db.url, state: complianceState() });
     // A second portal instance: its own connection and services, the same database and AWS.
     otherDatabase = await openDatabase(db.url);
-    other = createServices(otherDatabase.prisma, portal.config, portal.aws, 0);
+    other = createServices(otherDatabase.prisma, portal.config, portal.aws);
   });
   afterAll(async () => {
     await other?.complianceScheduler.stop();
@@ -130,7 +130,7 @@ describe.each(testDatabaseUrls())('compliance scans across instances ($name)', (
         status: 'complete',
         startedAt,
         finishedAt: startedAt,
-        summary: JSON.stringify({ ...rest, keysWithoutMfaEnforcement: keysWorkWithoutMfa }),
+        summary: { ...rest, keysWithoutMfaEnforcement: keysWorkWithoutMfa },
       },
     });
     const oldest = (await portal.app.services.compliance.history(100)).find((p) => p.scanId === 'scan-before-rename');

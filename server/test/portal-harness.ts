@@ -65,6 +65,7 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
     PORTAL_MASTER_KEY: generateMasterKey(),
     LOG_LEVEL: 'silent',
     GROUP_CACHE_SECONDS: '0',
+    MFA_FAILURE_FLOOR_MS: String(options.failureFloorMs ?? 0),
     ...options.env,
   });
   await applyMigrations(config.databaseUrl);
@@ -74,7 +75,6 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
     database,
     aws,
     logger: options.logger ?? false,
-    failureFloorMs: options.failureFloorMs ?? 0,
   });
   await app.ready();
 

@@ -54,6 +54,13 @@ describe('loadConfig', () => {
     expect(() => load({ PORT: '70000' })).toThrow(/PORT: must be between 1 and 65535/);
     expect(load({ PORT: '' }).port).toBe(3000);
   });
+
+  it('keeps the per-user MFA ceiling at or above the per-address-pair budget', () => {
+    expect(load({})).toMatchObject({ failureLimit: 5, userFailureLimit: 20, addressFailureLimit: 50 });
+    expect(() => load({ MFA_FAILURE_LIMIT: '10', MFA_FAILURE_LIMIT_PER_USER: '8' })).toThrow(
+      /MFA_FAILURE_LIMIT_PER_USER: must be at least MFA_FAILURE_LIMIT/,
+    );
+  });
 });
 
 describe('.env.example', () => {

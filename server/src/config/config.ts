@@ -110,12 +110,20 @@ const environmentSchema = z.object({
   SESSION_DURATION_SECONDS: duration(900, 129600).default(43200),
   /** Lifetime of a credential_process token (the MFA session behind it). */
   CLI_TOKEN_DURATION_SECONDS: duration(900, 129600).default(43200),
+  /** MFA code attempts per user name from one address in a window. */
   MFA_FAILURE_LIMIT: z.coerce
     .number({ error: 'must be a number' })
     .int('must be an integer')
     .min(1)
     .max(100)
     .default(5),
+  /** MFA code attempts per user name from all addresses together in a window (at least MFA_FAILURE_LIMIT). */
+  MFA_FAILURE_LIMIT_PER_USER: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1)
+    .max(1000)
+    .default(20),
   MFA_FAILURE_LIMIT_PER_ADDRESS: z.coerce
     .number({ error: 'must be a number' })
     .int('must be an integer')
@@ -123,6 +131,13 @@ const environmentSchema = z.object({
     .max(10000)
     .default(50),
   MFA_FAILURE_WINDOW_SECONDS: duration(60, 86400).default(900),
+  /** Every rejected MFA code is answered no sooner than this, so timing tells unknown users from wrong codes. */
+  MFA_FAILURE_FLOOR_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be whole milliseconds')
+    .min(0)
+    .max(10000)
+    .default(400),
   /** How long IAM group memberships (who may request which role, who is an admin) are cached. */
   GROUP_CACHE_SECONDS: duration(0, 3600).default(60),
   /** Minutes between compliance scans (and a scan at start when none exists); 0 = only on demand. */
@@ -173,9 +188,12 @@ export interface Config {
   awsRegion: string;
   sessionSeconds: number;
   cliTokenSeconds: number;
+  /** Attempts per user name and address pair. */
   failureLimit: number;
+  userFailureLimit: number;
   addressFailureLimit: number;
   failureWindowSeconds: number;
+  failureFloorMs: number;
   groupCacheSeconds: number;
   complianceScanIntervalMinutes: number;
   complianceScanConcurrency: number;
@@ -214,6 +232,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   );
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  if (e.MFA_FAILURE_LIMIT_PER_USER < e.MFA_FAILURE_LIMIT) {
+    throw new ConfigError([
+      'MFA_FAILURE_LIMIT_PER_USER: must be at least MFA_FAILURE_LIMIT (it is the ceiling over all addresses)',
+    ]);
+  }
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -233,8 +256,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionSeconds: e.SESSION_DURATION_SECONDS,
     cliTokenSeconds: e.CLI_TOKEN_DURATION_SECONDS,
     failureLimit: e.MFA_FAILURE_LIMIT,
+    userFailureLimit: e.MFA_FAILURE_LIMIT_PER_USER,
     addressFailureLimit: e.MFA_FAILURE_LIMIT_PER_ADDRESS,
     failureWindowSeconds: e.MFA_FAILURE_WINDOW_SECONDS,
+    failureFloorMs: e.MFA_FAILURE_FLOOR_MS,
     groupCacheSeconds: e.GROUP_CACHE_SECONDS,
     complianceScanIntervalMinutes: e.COMPLIANCE_SCAN_INTERVAL_MINUTES,
     complianceScanConcurrency: e.COMPLIANCE_SCAN_CONCURRENCY,

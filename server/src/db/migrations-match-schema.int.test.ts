@@ -23,6 +23,8 @@ import { findProjectRoot } from './migration-files.ts';
 type Scalar = 'String' | 'Int' | 'BigInt' | 'Boolean' | 'DateTime' | 'Float' | 'Decimal' | 'Bytes' | 'Json';
 
 interface Shape {
+  /** PostgreSQL enum types and their values (SQLite stores enums as TEXT). */
+  enums: Record<string, string[]>;
   tables: Record<
     string,
     {
@@ -72,7 +74,16 @@ const list = (text: string) =>
 function expectedShape(schemaText: string, provider: DatabaseProvider): Shape {
   const blocks = [...schemaText.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)];
   const modelNames = new Set(blocks.map((b) => b[1]!));
-  const shape: Shape = { tables: {} };
+  const enums = Object.fromEntries(
+    [...schemaText.matchAll(/^enum\s+(\w+)\s*\{([\s\S]*?)^\}/gm)].map(([, name, body]) => [
+      name!,
+      body!
+        .split('\n')
+        .map((line) => line.replace(/\/\/.*$/, '').trim())
+        .filter((line) => line !== ''),
+    ]),
+  );
+  const shape: Shape = { enums: provider === 'postgresql' ? enums : {}, tables: {} };
 
   for (const [, model, body] of blocks) {
     const table: Shape['tables'][string] = { columns: {}, primaryKey: [], indexes: {}, foreignKeys: {} };
@@ -119,7 +130,8 @@ function expectedShape(schemaText: string, provider: DatabaseProvider): Shape {
         continue;
       }
       if (isList) throw new Error(`scalar lists are not supported on SQLite: ${model}.${name}`);
-      const columnType = COLUMN_TYPES[provider][type as Scalar];
+      const columnType =
+        type! in enums ? (provider === 'sqlite' ? 'TEXT' : `"${type}"`) : COLUMN_TYPES[provider][type as Scalar];
       if (!columnType) throw new Error(`unknown type ${type} in ${model}.${name}`);
       table.columns[name!] = { type: columnType, nullable: optional === '?' };
       if (/@id\b/.test(attrs!)) table.primaryKey = [name!];
@@ -132,7 +144,7 @@ function expectedShape(schemaText: string, provider: DatabaseProvider): Shape {
 function sqliteShape(filePath: string): Shape {
   const db = new BetterSqlite3(filePath, { readonly: true });
   try {
-    const shape: Shape = { tables: {} };
+    const shape: Shape = { enums: {}, tables: {} };
     const tables = db
       .prepare(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'",
@@ -202,7 +214,14 @@ async function postgresShape(connectionString: string): Promise<Shape> {
   await client.connect();
   try {
     const q = async <T extends object>(sql: string) => (await client.query<T & pg.QueryResultRow>(sql)).rows;
-    const shape: Shape = { tables: {} };
+    const shape: Shape = { enums: {}, tables: {} };
+    for (const e of await q<{ name: string; labels: string[] }>(
+      `SELECT t.typname AS name, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text[] AS labels
+         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace ns ON ns.oid = t.typnamespace
+        WHERE ns.nspname = 'public' GROUP BY t.typname`,
+    )) {
+      shape.enums[e.name] = e.labels;
+    }
     for (const { table_name } of await q<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'",
     )) {

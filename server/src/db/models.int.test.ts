@@ -29,7 +29,7 @@ describe.each(testDatabaseUrls())('models on $name', ({ create }) => {
       sealedSecret: 'v1.k1.n.c.t',
       masterKeyId: 'k1',
       mfaSerial: 'arn:aws:iam::123456789012:mfa/alice',
-      issuePath: 'assume_role',
+      issuePath: 'assume_role' as const,
     };
     const alice = await db.prisma.enrolledUser.create({
       data: {
@@ -98,8 +98,8 @@ describe.each(testDatabaseUrls())('models on $name', ({ create }) => {
       mfaMaxAgeSeconds: null,
       trustRequiresMfa: null,
       externalId: null,
-      allowedGroups: JSON.stringify(['engineers']),
-      allowedUsers: JSON.stringify([]),
+      allowedGroups: ['engineers'],
+      allowedUsers: [],
     };
     await db.prisma.catalogRole.create({ data });
     await db.prisma.catalogRole.create({
@@ -110,7 +110,7 @@ describe.each(testDatabaseUrls())('models on $name', ({ create }) => {
       ['admin', true, 900],
       ['readonly', null, null],
     ]);
-    expect(JSON.parse(roles[1]!.allowedGroups)).toEqual(['engineers']);
+    expect(roles[1]!.allowedGroups).toEqual(['engineers']);
     expect(((await db.prisma.catalogRole.create({ data }).catch((e: unknown) => e)) as { code?: string }).code).toBe(
       'P2002',
     );

@@ -14,13 +14,11 @@ export interface ServicesPluginOptions {
   config: Config;
   /** The door to AWS; built from the config (and the SDK's own environment) when absent. */
   aws?: AwsGateway;
-  /** Minimum time before a rejected code is answered (see sign-in-service). */
-  failureFloorMs?: number;
 }
 
 async function servicesPlugin(app: FastifyInstance, options: ServicesPluginOptions): Promise<void> {
   const aws = options.aws ?? createAwsGateway({ region: options.config.awsRegion });
-  const services = createServices(app.db.prisma, options.config, aws, options.failureFloorMs, app.log);
+  const services = createServices(app.db.prisma, options.config, aws, app.log);
   app.decorate('services', services);
   // Scheduled compliance scans start once the server listens (never delaying readiness) and
   // stop before the database closes; `inject`-only tests never listen, so they scan on demand.

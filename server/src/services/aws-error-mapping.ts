@@ -62,3 +62,7 @@ export function portalAwsError(error: unknown, operation: string): AppError {
     return new AppError(404, 'not_found', 'AWS has no such entity.');
   return appErrorFromAws(error);
 }
+
+/** What an audit row records for a failure: AWS's failure kind when AWS refused, else the answer's code. */
+export const auditErrorCode = (error: unknown, answer: AppError): string =>
+  error instanceof AwsCallError ? error.kind : answer.code;

@@ -3,10 +3,13 @@ import type { Config } from '../config/config.ts';
 import { serviceUnavailable } from '../errors/app-error.ts';
 import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
+import { createLockoutService, type LockoutService } from './abuse/lockout-service.ts';
 import { auditKeysFrom } from './audit/audit-key.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
+import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
+import { createIamDirectory, type IamDirectory } from './catalog/iam-directory.ts';
 import { createCliTokenRepository } from './cli-tokens/cli-token-repository.ts';
 import { type CliTokenService, createCliTokenService } from './cli-tokens/cli-token-service.ts';
 import { createComplianceRepository } from './compliance/compliance-repository.ts';
@@ -29,6 +32,7 @@ import { createSignInService } from './sign-in/sign-in-service.ts';
 export interface Services {
   audit: AuditService;
   catalog: CatalogService;
+  directory: IamDirectory;
   custody: CustodyService;
   credentials: CredentialService;
   browserSessions: BrowserSessionService;
@@ -37,6 +41,7 @@ export interface Services {
   compliance: ComplianceService;
   complianceScheduler: ReturnType<typeof createComplianceScheduler>;
   mfaSetup: MfaSetupService;
+  lockouts: LockoutService;
   housekeeping: Housekeeping;
 }
 
@@ -47,13 +52,7 @@ export interface ServiceLog {
 }
 
 /** Wires every service from the settings, the database and AWS; routes only see `app.services`. */
-export function createServices(
-  prisma: PrismaClient,
-  config: Config,
-  aws: AwsGateway,
-  failureFloorMs = 400,
-  log?: ServiceLog,
-): Services {
+export function createServices(prisma: PrismaClient, config: Config, aws: AwsGateway, log?: ServiceLog): Services {
   const keyRing = (): KeyRing => {
     if (!config.masterKey) {
       throw serviceUnavailable(
@@ -68,32 +67,43 @@ export function createServices(
     auditRepository: createAuditRepository(),
     keys: auditKeysFrom(config.masterKey, config.previousMasterKeys),
   });
-  const catalog = createCatalogService({ prisma, aws, audit, groupCacheMs: config.groupCacheSeconds * 1000 });
+  const directory = createIamDirectory({ aws, groupCacheMs: config.groupCacheSeconds * 1000 });
+  const catalog = createCatalogService({ prisma, repository: createCatalogRepository(), directory, aws, audit });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const tokens = createCliTokenRepository();
   const revocation = createRevocationService({ prisma, mfaSessions, tokens, audit });
   const custody = createCustodyService({ prisma, aws, keyRing, audit, revocation });
   const limiter = createAttemptLimiter({
     prisma,
-    limits: {
-      perUser: config.failureLimit,
+    budgets: {
+      perUserAddress: config.failureLimit,
+      perUser: config.userFailureLimit,
       perAddress: config.addressFailureLimit,
       windowSeconds: config.failureWindowSeconds,
     },
   });
-  const signIn = createSignInService({ prisma, aws, custody, limiter, audit, mfaSessions, failureFloorMs });
-  const credentials = createCredentialService({
+  const lockouts = createLockoutService({ prisma, limiter, audit });
+  const signIn = createSignInService({
     prisma,
+    aws,
+    custody,
+    limiter,
+    audit,
+    mfaSessions,
+    failureFloorMs: config.failureFloorMs,
+  });
+  const credentials = createCredentialService({
     aws,
     signIn,
     catalog,
+    directory,
     audit,
     mfaSessions,
     region: config.awsRegion,
   });
   const browserSessions = createBrowserSessionService({
     signIn,
-    catalog,
+    directory,
     mfaSessions,
     audit,
     adminGroup: config.adminGroup,
@@ -119,6 +129,7 @@ export function createServices(
     repository: createComplianceRepository(),
     scanner,
     leases: createLeaseStore({ prisma }),
+    custody,
     audit,
     ...(log ? { log } : {}),
   });
@@ -149,6 +160,7 @@ export function createServices(
   return {
     audit,
     catalog,
+    directory,
     custody,
     credentials,
     browserSessions,
@@ -157,6 +169,7 @@ export function createServices(
     compliance,
     complianceScheduler,
     mfaSetup,
+    lockouts,
     housekeeping,
   };
 }

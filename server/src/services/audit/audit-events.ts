@@ -20,6 +20,7 @@ export const AuditAction = {
   MfaSetupOpen: 'mfa_setup.open',
   MfaSetupDeviceCreate: 'mfa_setup.device_create',
   MfaSetupComplete: 'mfa_setup.complete',
+  LockoutLift: 'abuse.lockout_lift',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

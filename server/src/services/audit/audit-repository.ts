@@ -1,6 +1,6 @@
 import type { DbClient } from '../../db/prisma-types.ts';
 import type { AuditEvent } from '../../generated/prisma-sqlite/client.ts';
-import type { AuditAction, AuditOutcome, AuditRecord } from './audit-events.ts';
+import { AuditAction, type AuditOutcome, type AuditRecord } from './audit-events.ts';
 
 type Row = AuditEvent;
 
@@ -52,6 +52,22 @@ export function createAuditRepository() {
         take: limit,
       });
       return rows.map(toRecord);
+    },
+
+    /** When `actor` last got credentials for each role (issued in the browser, by script or by CLI token). */
+    async lastIssuedByRole(db: DbClient, actor: string): Promise<Map<string, Date>> {
+      const usage = await db.auditEvent.groupBy({
+        by: ['targetRoleArn'],
+        where: {
+          actor,
+          action: { in: [AuditAction.IssueCredentials, AuditAction.ProcessCredentials] },
+          outcome: 'success',
+        },
+        _max: { time: true },
+      });
+      const lastIssued = new Map<string, Date>();
+      for (const u of usage) if (u.targetRoleArn && u._max.time) lastIssued.set(u.targetRoleArn, u._max.time);
+      return lastIssued;
     },
 
     async query(db: DbClient, q: AuditQuery): Promise<AuditRecord[]> {

@@ -88,12 +88,19 @@ export function createAuditService({ prisma, auditRepository, keys, now = () => 
           return await prisma.$transaction((db) => appendWith(db, entry));
         } catch (error) {
           if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
+          // Spread the losers out, or a crowd of writers keeps colliding on the same head.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
         }
       }
     },
 
     query(q: AuditQuery): Promise<AuditRecord[]> {
       return auditRepository.query(prisma, q);
+    },
+
+    /** When `actor` last got credentials for each role ARN. */
+    lastIssuedByRole(actor: string): Promise<Map<string, Date>> {
+      return auditRepository.lastIssuedByRole(prisma, actor);
     },
 
     /** Walks the whole chain in batches and reports the first row that does not verify. */

@@ -2,25 +2,15 @@ import { AwsCallError } from '../../aws/aws-errors.ts';
 import type { AwsGateway } from '../../aws/aws-gateway.ts';
 import { isUniqueViolation } from '../../db/prisma-types.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../errors/app-error.ts';
-import type { CatalogRole as CatalogRoleRow, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
+import type { CatalogRepository, CatalogRole } from './catalog-repository.ts';
+import type { IamDirectory } from './iam-directory.ts';
 import { trustPolicyMfaRequirement } from './trust-policy.ts';
 
-export interface CatalogRole {
-  alias: string;
-  roleArn: string;
-  accountId: string;
-  roleName: string;
-  description: string | null;
-  maxDurationSeconds: number;
-  mfaMaxAgeSeconds: number | null;
-  externalId: string | null;
-  allowedGroups: string[];
-  allowedUsers: string[];
-  trustRequiresMfa: boolean | null;
-}
+export type { CatalogRole } from './catalog-repository.ts';
 
 export interface AddRoleInput {
   alias: string;
@@ -63,35 +53,22 @@ export interface ImportableRole {
 const ALIAS_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const ROLE_ARN_PATTERN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 const PRINCIPAL_NAME = /^[\w+=,.@-]{1,128}$/;
-const ACCOUNT_ALIAS_CACHE_MS = 10 * 60_000;
 /** Everyone enrolled may request a role whose user list is exactly this. */
 export const ALL_USERS = '*';
 
 export interface CatalogServiceDeps {
   prisma: PrismaClient;
-  aws: Pick<AwsGateway, 'getRole' | 'listGroupsForUser' | 'portalCallerIdentity' | 'listRoles' | 'accountAlias'>;
+  repository: CatalogRepository;
+  directory: Pick<IamDirectory, 'groupsFor'>;
+  aws: Pick<AwsGateway, 'getRole' | 'portalCallerIdentity' | 'listRoles'>;
   audit: Pick<AuditService, 'append'>;
-  /** How long IAM group memberships are trusted before being read again. */
-  groupCacheMs: number;
-  now?: () => number;
 }
 
 /**
  * The roles people may request, by alias, and who may request each: IAM group members, named
- * users, or (explicitly) every enrolled user. Group memberships come from IAM, cached briefly.
+ * users, or (explicitly) every enrolled user. Group memberships come from the IAM directory.
  */
-export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = Date.now }: CatalogServiceDeps) {
-  const groupCache = new Map<string, { groups: string[]; until: number }>();
-
-  async function groupsFor(userName: string): Promise<string[]> {
-    const key = userName.toLowerCase();
-    const cached = groupCache.get(key);
-    if (cached && cached.until > now()) return cached.groups;
-    const groups = await aws.listGroupsForUser(userName);
-    groupCache.set(key, { groups, until: now() + groupCacheMs });
-    return groups;
-  }
-
+export function createCatalogService({ prisma, repository, directory, aws, audit }: CatalogServiceDeps) {
   function mayRequest(role: CatalogRole, userName: string, groups: string[]): boolean {
     const user = userName.toLowerCase();
     if (role.allowedUsers.some((u) => u === ALL_USERS || u.toLowerCase() === user)) return true;
@@ -144,34 +121,10 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
     }
   }
 
-  // The portal can read only its own account's alias; it changes rarely, so it is cached longer.
-  let aliasCache: { accounts: Map<string, string>; until: number } | undefined;
-  async function accountAliases(): Promise<Map<string, string>> {
-    if (aliasCache && aliasCache.until > now()) return aliasCache.accounts;
-    const accounts = new Map<string, string>();
-    try {
-      const [identity, alias] = await Promise.all([aws.portalCallerIdentity(), aws.accountAlias()]);
-      if (alias) accounts.set(identity.account, alias);
-    } catch {
-      // Without iam:ListAccountAliases the UI shows account ids; nothing else depends on aliases.
-    }
-    aliasCache = { accounts, until: now() + ACCOUNT_ALIAS_CACHE_MS };
-    return accounts;
-  }
-
-  async function find(alias: string): Promise<CatalogRole | null> {
-    const row = await prisma.catalogRole.findUnique({ where: { alias: alias.toLowerCase() } });
-    return row ? toCatalogRole(row) : null;
-  }
-
-  async function all(): Promise<CatalogRole[]> {
-    const rows = await prisma.catalogRole.findMany({ orderBy: { alias: 'asc' } });
-    return rows.map(toCatalogRole);
-  }
+  const find = (alias: string) => repository.find(prisma, alias);
+  const all = () => repository.all(prisma);
 
   return {
-    groupsFor,
-
     list: all,
 
     async add(input: AddRoleInput, by: ChangedBy = SYSTEM): Promise<CatalogRole> {
@@ -199,23 +152,21 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
       const role = await readRole(accountId, roleName);
       const maxDurationSeconds = input.maxDurationSeconds ?? role.awsMax;
       checkDuration(maxDurationSeconds, role);
-      const existing = await prisma.catalogRole.findUnique({ where: { alias } });
+      const existing = await find(alias);
       if (existing) throw conflict('alias_taken', `The catalog already has a role with alias ${alias}.`);
-      const row = await auditedTransaction(prisma, async (tx) => {
-        const created = await tx.catalogRole.create({
-          data: {
-            alias,
-            roleArn: input.roleArn.trim(),
-            accountId,
-            roleName,
-            description: input.description?.trim().slice(0, 500) || null,
-            maxDurationSeconds,
-            mfaMaxAgeSeconds: role.mfaMaxAgeSeconds,
-            trustRequiresMfa: role.trustRequiresMfa,
-            externalId: input.externalId ?? null,
-            allowedGroups: JSON.stringify(groups),
-            allowedUsers: JSON.stringify(users),
-          },
+      return auditedTransaction(prisma, async (tx) => {
+        const created = await repository.create(tx, {
+          alias,
+          roleArn: input.roleArn.trim(),
+          accountId,
+          roleName,
+          description: input.description?.trim().slice(0, 500) || null,
+          maxDurationSeconds,
+          mfaMaxAgeSeconds: role.mfaMaxAgeSeconds,
+          trustRequiresMfa: role.trustRequiresMfa,
+          externalId: input.externalId ?? null,
+          allowedGroups: groups,
+          allowedUsers: users,
         });
         await audit.append(
           {
@@ -234,16 +185,14 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
           throw conflict('alias_taken', `The catalog already has a role with alias ${alias}.`);
         throw error;
       });
-      return toCatalogRole(row);
     },
 
     /** Changes who may request a role, its duration cap, external ID or description. */
     async update(alias: string, input: UpdateRoleInput, by: ChangedBy = SYSTEM): Promise<CatalogRole> {
-      const row = await prisma.catalogRole.findUnique({ where: { alias: alias.toLowerCase() } });
+      const row = await find(alias);
       if (!row) throw notFound('unknown_role', `The catalog has no role with alias ${alias.slice(0, 64)}.`);
-      const current = toCatalogRole(row);
-      const groups = input.groups !== undefined ? uniqueNames(input.groups, 'group') : current.allowedGroups;
-      const users = input.users !== undefined ? uniqueNames(input.users, 'user', true) : current.allowedUsers;
+      const groups = input.groups !== undefined ? uniqueNames(input.groups, 'group') : row.allowedGroups;
+      const users = input.users !== undefined ? uniqueNames(input.users, 'user', true) : row.allowedUsers;
       if (groups.length === 0 && users.length === 0) {
         throw badRequest(
           'no_audience',
@@ -257,21 +206,16 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
         input.maxDurationSeconds ??
         Math.min(row.maxDurationSeconds, role.sameAccount ? role.awsMax : row.maxDurationSeconds);
       checkDuration(maxDurationSeconds, role);
-      const updated = await auditedTransaction(prisma, async (tx) => {
-        const changed = await tx.catalogRole.update({
-          where: { id: row.id },
-          data: {
-            allowedGroups: JSON.stringify(groups),
-            allowedUsers: JSON.stringify(users),
-            maxDurationSeconds,
-            ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
-            ...(input.description !== undefined
-              ? { description: input.description?.trim().slice(0, 500) || null }
-              : {}),
-            ...(role.sameAccount
-              ? { mfaMaxAgeSeconds: role.mfaMaxAgeSeconds, trustRequiresMfa: role.trustRequiresMfa }
-              : {}),
-          },
+      return auditedTransaction(prisma, async (tx) => {
+        const changed = await repository.update(tx, row.alias, {
+          allowedGroups: groups,
+          allowedUsers: users,
+          maxDurationSeconds,
+          ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
+          ...(input.description !== undefined ? { description: input.description?.trim().slice(0, 500) || null } : {}),
+          ...(role.sameAccount
+            ? { mfaMaxAgeSeconds: role.mfaMaxAgeSeconds, trustRequiresMfa: role.trustRequiresMfa }
+            : {}),
         });
         await audit.append(
           {
@@ -292,14 +236,13 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
         );
         return changed;
       });
-      return toCatalogRole(updated);
     },
 
     async remove(alias: string, by: ChangedBy = SYSTEM): Promise<CatalogRole> {
-      const row = await prisma.catalogRole.findUnique({ where: { alias: alias.toLowerCase() } });
+      const row = await find(alias);
       if (!row) throw notFound('unknown_role', `The catalog has no role with alias ${alias.slice(0, 64)}.`);
       await auditedTransaction(prisma, async (tx) => {
-        await tx.catalogRole.delete({ where: { id: row.id } });
+        await repository.remove(tx, row.alias);
         await audit.append(
           {
             actor: by.actor,
@@ -312,7 +255,7 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
           tx,
         );
       });
-      return toCatalogRole(row);
+      return row;
     },
 
     /** The portal account's roles (ListRoles) with what each trust policy demands of MFA. */
@@ -336,20 +279,18 @@ export function createCatalogService({ prisma, aws, audit, groupCacheMs, now = D
 
     /** The roles this user may request, in alias order. */
     async rolesFor(userName: string): Promise<CatalogRole[]> {
-      const [roles, groups] = await Promise.all([all(), groupsFor(userName)]);
+      const [roles, groups] = await Promise.all([all(), directory.groupsFor(userName)]);
       return roles.filter((role) => mayRequest(role, userName, groups));
     },
 
     find,
-
-    accountAliases,
 
     /** The role behind `alias` if this user may request it; 404 / 403 otherwise. */
     async resolve(userName: string, alias: string): Promise<CatalogRole> {
       const role = await find(alias);
       if (!role)
         throw notFound('unknown_role', `There is no role called "${alias.slice(0, 64)}" in the portal's catalog.`);
-      if (!mayRequest(role, userName, await groupsFor(userName))) {
+      if (!mayRequest(role, userName, await directory.groupsFor(userName))) {
         throw forbidden(
           'role_not_allowed',
           `You may not request the role "${role.alias}". Ask an administrator for access.`,
@@ -370,20 +311,4 @@ function uniqueNames(names: string[], kind: 'group' | 'user', allowAll = false):
       throw badRequest('invalid_name', `"${name.slice(0, 64)}" is not a valid IAM ${kind} name.`);
   }
   return cleaned;
-}
-
-function toCatalogRole(row: CatalogRoleRow): CatalogRole {
-  return {
-    alias: row.alias,
-    roleArn: row.roleArn,
-    accountId: row.accountId,
-    roleName: row.roleName,
-    description: row.description,
-    maxDurationSeconds: row.maxDurationSeconds,
-    mfaMaxAgeSeconds: row.mfaMaxAgeSeconds,
-    trustRequiresMfa: row.trustRequiresMfa,
-    externalId: row.externalId,
-    allowedGroups: JSON.parse(row.allowedGroups) as string[],
-    allowedUsers: JSON.parse(row.allowedUsers) as string[],
-  };
 }

@@ -113,13 +113,13 @@ export function createComplianceRepository() {
           ...(result.accountId !== undefined ? { accountId: result.accountId } : {}),
           ...(result.reportGeneratedAt !== undefined ? { reportGeneratedAt: result.reportGeneratedAt } : {}),
           ...(result.rootMfa !== undefined ? { rootMfa: result.rootMfa } : {}),
-          ...(result.summary ? { summary: JSON.stringify(result.summary) } : {}),
+          ...(result.summary ? { summary: { ...result.summary } } : {}),
         },
       });
     },
 
     async setSummary(db: DbClient, scanId: string, summary: ComplianceSummary): Promise<void> {
-      await db.complianceScan.update({ where: { id: scanId }, data: { summary: JSON.stringify(summary) } });
+      await db.complianceScan.update({ where: { id: scanId }, data: { summary: { ...summary } } });
     },
 
     async scan(db: DbClient, scanId: string): Promise<StoredScan | null> {
@@ -212,8 +212,8 @@ export type ComplianceRepository = ReturnType<typeof createComplianceRepository>
 function toScan(row: ScanRow): StoredScan {
   return {
     id: row.id,
-    status: row.status as ScanStatus,
-    trigger: row.trigger as ScanTrigger,
+    status: row.status,
+    trigger: row.trigger,
     requestedBy: row.requestedBy,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -222,13 +222,16 @@ function toScan(row: ScanRow): StoredScan {
     errorCode: row.errorCode,
     accountId: row.accountId,
     reportGeneratedAt: row.reportGeneratedAt,
-    summary: row.summary ? parseSummary(row.summary) : null,
+    summary: row.summary ? summaryOf(row.summary) : null,
   };
 }
 
-/** Summaries stored before the count was renamed call it `keysWithoutMfaEnforcement`. */
-function parseSummary(text: string): ComplianceSummary {
-  const { keysWithoutMfaEnforcement, ...summary } = JSON.parse(text) as ComplianceSummary & {
+/**
+ * Written only by this repository, from a ComplianceSummary; summaries stored before the count was
+ * renamed call it `keysWithoutMfaEnforcement`.
+ */
+function summaryOf(stored: unknown): ComplianceSummary {
+  const { keysWithoutMfaEnforcement, ...summary } = stored as ComplianceSummary & {
     keysWithoutMfaEnforcement?: number;
   };
   return keysWithoutMfaEnforcement === undefined

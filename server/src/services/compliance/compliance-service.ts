@@ -6,6 +6,7 @@ import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
+import type { CustodyService } from '../custody/custody-service.ts';
 import type { LeaseStore } from '../leases/lease-store.ts';
 import type { ComplianceRepository, ComplianceUserRow, StoredScan, UserQuery } from './compliance-repository.ts';
 import type { ComplianceScanner } from './compliance-scanner.ts';
@@ -25,6 +26,7 @@ export interface ComplianceServiceDeps {
   repository: ComplianceRepository;
   scanner: Pick<ComplianceScanner, 'scan'>;
   leases: Pick<LeaseStore, 'claim' | 'renew' | 'release' | 'current'>;
+  custody: Pick<CustodyService, 'enrolledIn'>;
   audit: Pick<AuditService, 'append'>;
   /** How long a scan's lease lives without renewal; the holder renews it three times per period. */
   leaseMs?: number;
@@ -67,6 +69,7 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
     repository,
     scanner,
     leases,
+    custody,
     audit,
     leaseMs = 120_000,
     keepSnapshots = 3,
@@ -116,11 +119,7 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
         },
         cancelled: () => stopping || lost,
       });
-      const enrolled = await prisma.enrolledUser.findMany({
-        where: { accountId: result.accountId },
-        select: { userNameKey: true, lastSignInAt: true },
-      });
-      const enrolledByKey = new Map(enrolled.map((e) => [e.userNameKey, e.lastSignInAt]));
+      const enrolledByKey = await custody.enrolledIn(result.accountId);
       for (const user of result.users) {
         const key = user.userName.toLowerCase();
         user.enrolled = enrolledByKey.has(key);

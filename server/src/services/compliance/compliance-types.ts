@@ -35,8 +35,10 @@ export interface ComplianceSummary {
   rootMfa: boolean | null;
 }
 
-export type ScanStatus = 'running' | 'complete' | 'failed';
-export type ScanTrigger = 'startup' | 'schedule' | 'manual';
+/** The database's enums (ComplianceScan.status and .trigger): one list, in prisma/schema.prisma. */
+export type { ScanStatus, ScanTrigger } from '../../generated/prisma-sqlite/enums.ts';
+
+import type { ScanStatus, ScanTrigger } from '../../generated/prisma-sqlite/enums.ts';
 
 export interface ScanProgress {
   id: string;

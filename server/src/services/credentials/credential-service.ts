@@ -1,7 +1,6 @@
-import type { AssumedRoleCredentials, AwsGateway, AwsKey } from '../../aws/aws-gateway.ts';
-import { notFound, serviceUnavailable, unauthorized } from '../../errors/app-error.ts';
+import type { AssumedRoleCredentials, AwsGateway } from '../../aws/aws-gateway.ts';
+import { type AppError, notFound, serviceUnavailable, unauthorized } from '../../errors/app-error.ts';
 import type { TemporaryCredentials } from '../../formats/index.ts';
-import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import {
   AuditAction,
   type AuditAction as AuditActionName,
@@ -9,11 +8,18 @@ import {
   type RequestOrigin,
 } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
-import { appErrorFromAws } from '../aws-error-mapping.ts';
+import { appErrorFromAws, auditErrorCode } from '../aws-error-mapping.ts';
 import type { CatalogRole, CatalogService } from '../catalog/catalog-service.ts';
+import type { IamDirectory } from '../catalog/iam-directory.ts';
 import type { UserKey } from '../custody/custody-service.ts';
 import type { MfaSession, MfaSessionStore } from '../sessions/mfa-session-store.ts';
-import type { SignInService } from '../sign-in/sign-in-service.ts';
+import {
+  type AdmittedAttempt,
+  answerRejection,
+  attemptActor,
+  type Rejection,
+  type SignInService,
+} from '../sign-in/sign-in-service.ts';
 import { MIN_DURATION_SECONDS, resolveDuration } from './duration.ts';
 import { roleSessionNameFor } from './role-session-name.ts';
 
@@ -23,26 +29,51 @@ export interface RoleCredentials {
 }
 
 export interface CredentialServiceDeps {
-  prisma: PrismaClient;
-  aws: Pick<AwsGateway, 'assumeRole' | 'getSessionToken'>;
-  signIn: Pick<SignInService, 'withVerifiedCode'>;
-  catalog: Pick<CatalogService, 'resolve' | 'rolesFor' | 'find' | 'accountAliases'>;
-  audit: AuditService;
+  aws: Pick<AwsGateway, 'assumeRole'>;
+  signIn: Pick<SignInService, 'admit' | 'verifyByAssumeRole' | 'verifyBySessionToken' | 'refuse'>;
+  catalog: Pick<CatalogService, 'resolve' | 'rolesFor' | 'find'>;
+  directory: Pick<IamDirectory, 'accountAliases'>;
+  audit: Pick<AuditService, 'append' | 'lastIssuedByRole'>;
   mfaSessions: Pick<MfaSessionStore, 'find'>;
   region: string;
 }
 
+/** How the credentials were (or would have been) obtained, as the audit row records it. */
+type IssueVia = 'mfa_session' | 'assume_role' | 'mfa_session_one_shot';
+
+/** One request for role credentials, as its audit row names it. */
+interface IssuanceRequest {
+  action: AuditActionName;
+  actor: string;
+  roleAlias: string;
+  roleSessionName: string;
+  origin: RequestOrigin;
+}
+
+/** How a request for role credentials ended: everything `recordIssuance` writes. */
+type IssuanceOutcome = IssuanceRequest &
+  (
+    | { issued: TemporaryCredentials; role: CatalogRole; via: IssueVia; durationSeconds: number }
+    | { rejection: Pick<Rejection, 'error' | 'errorCode' | 'outcome'>; role: CatalogRole | null; via?: IssueVia }
+  );
+
+/** Why the portal cannot grant a request, or how it will ask AWS for it. */
+type CodePlan =
+  | { refusal: AppError }
+  | { refusal?: never; role: CatalogRole; via: 'assume_role' | 'mfa_session_one_shot'; durationSeconds: number };
+
 /**
  * Issues role credentials: with an MFA session the user already opened (browser, CLI token), or
  * with a fresh code (one-shot requests, and longer sessions than role chaining allows). AWS
- * verifies every code; the portal only decides who may ask for which role, and audits each
- * attempt. Credentials are returned only after their audit row is committed.
+ * verifies every code (through the sign-in service); the portal only decides who may ask for
+ * which role. Every audit row of an issuing action is written by `recordIssuance`, and
+ * credentials are returned only after their row is committed.
  */
 export function createCredentialService({
-  prisma,
   aws,
   signIn,
   catalog,
+  directory,
   audit,
   mfaSessions,
   region,
@@ -70,32 +101,42 @@ export function createCredentialService({
   }
 
   /**
-   * Fail closed: the credentials leave only once this row is committed. If it cannot be written,
-   * the caller gets a 503 and the credentials are dropped (they expire unused).
+   * The one writer of `credentials.issue` and `credentials.process` rows, with one failure rule:
+   * the row is committed before the answer leaves, and when it cannot be written the answer is
+   * 503 audit_unavailable, so no credentials leave unaudited (they expire unused).
    */
-  async function recordIssued(
-    action: AuditActionName,
-    userName: string,
-    role: CatalogRole,
-    issued: TemporaryCredentials,
-    origin: RequestOrigin,
-    details: { via: string; durationSeconds: number },
-  ) {
-    await commitAudit({
-      actor: userName,
-      action,
-      outcome: 'success',
-      targetRoleArn: role.roleArn,
-      roleSessionName: issued.roleSessionName,
-      ...origin,
-      metadata: {
-        roleAlias: role.alias,
-        via: details.via,
-        durationSeconds: details.durationSeconds,
-        issuedAccessKeyId: issued.accessKeyId,
-        expiresAt: issued.expiration.toISOString(),
-      },
-    });
+  async function recordIssuance(outcome: IssuanceOutcome): Promise<void> {
+    const common = {
+      actor: outcome.actor,
+      action: outcome.action,
+      roleSessionName: outcome.roleSessionName,
+      ...outcome.origin,
+    };
+    const entry: AuditEntry =
+      'issued' in outcome
+        ? {
+            ...common,
+            outcome: 'success',
+            targetRoleArn: outcome.role.roleArn,
+            metadata: {
+              roleAlias: outcome.role.alias,
+              via: outcome.via,
+              durationSeconds: outcome.durationSeconds,
+              issuedAccessKeyId: outcome.issued.accessKeyId,
+              expiresAt: outcome.issued.expiration.toISOString(),
+            },
+          }
+        : {
+            ...common,
+            outcome: outcome.rejection.outcome,
+            errorCode: outcome.rejection.errorCode,
+            targetRoleArn: outcome.role?.roleArn,
+            metadata: {
+              roleAlias: outcome.role?.alias ?? outcome.roleAlias.slice(0, 64),
+              ...(outcome.via ? { via: outcome.via } : {}),
+            },
+          };
+    await commitAudit(entry);
   }
 
   async function commitAudit(entry: AuditEntry): Promise<void> {
@@ -108,6 +149,17 @@ export function createCredentialService({
         5,
       );
     }
+  }
+
+  /** Records a turned-away request, then answers it (no sooner than the rejection allows). */
+  async function turnAway(
+    request: IssuanceRequest,
+    role: CatalogRole | null,
+    rejection: Rejection,
+    via?: IssueVia,
+  ): Promise<never> {
+    if (!rejection.countedOnly) await recordIssuance({ ...request, role, rejection, ...(via ? { via } : {}) });
+    return answerRejection(rejection);
   }
 
   const assumeInput = (user: { userName: string }, role: CatalogRole, durationSeconds: number) => ({
@@ -125,34 +177,57 @@ export function createCredentialService({
     origin: RequestOrigin,
     action: AuditActionName,
   ): Promise<RoleCredentials> {
-    const sessionName = roleSessionNameFor(session.userName);
-    let role: CatalogRole | undefined;
+    const request: IssuanceRequest = {
+      action,
+      actor: session.userName,
+      roleAlias,
+      roleSessionName: roleSessionNameFor(session.userName),
+      origin,
+    };
+    let role: CatalogRole | null = null;
+    let issued: TemporaryCredentials;
+    let duration: number;
     try {
       role = await catalog.resolve(session.userName, roleAlias);
-      const duration = resolveDuration(role.maxDurationSeconds, durationSeconds, true);
+      duration = resolveDuration(role.maxDurationSeconds, durationSeconds, true);
       const assumed = await aws.assumeRole(session.credentials, assumeInput(session, role, duration));
-      const issued = describe(session, role, assumed, sessionName);
-      await recordIssued(action, session.userName, role, issued, origin, {
-        via: 'mfa_session',
-        durationSeconds: duration,
-      });
-      return { credentials: issued, role };
+      issued = describe(session, role, assumed, request.roleSessionName);
     } catch (error) {
-      const appError = appErrorFromAws(error, role?.alias ?? roleAlias);
-      // Best effort: when the audit log itself is down, the original error still reaches the caller.
-      await audit
-        .append({
-          actor: session.userName,
-          action,
-          outcome: appError.statusCode === 403 ? 'denied' : 'failure',
-          errorCode: appError.code,
-          targetRoleArn: role?.roleArn,
-          roleSessionName: sessionName,
-          ...origin,
-          metadata: { roleAlias: roleAlias.slice(0, 64), via: 'mfa_session' },
-        })
-        .catch(() => undefined);
-      throw appError;
+      const answer = appErrorFromAws(error, role?.alias ?? roleAlias);
+      const rejection = {
+        error: answer,
+        errorCode: auditErrorCode(error, answer),
+        outcome: answer.statusCode === 403 ? ('denied' as const) : ('failure' as const),
+      };
+      await recordIssuance({ ...request, role, rejection, via: 'mfa_session' });
+      throw answer;
+    }
+    await recordIssuance({ ...request, role, issued, via: 'mfa_session', durationSeconds: duration });
+    return { credentials: issued, role };
+  }
+
+  /**
+   * What a fresh code would buy this user: the role if the catalog grants it, and the path its
+   * key takes (AssumeRole with the code, or GetSessionToken first for users whose policy denies
+   * AssumeRole without MFA; AWS caps that one at an hour).
+   */
+  async function planWithCode(
+    user: UserKey,
+    known: CatalogRole | null,
+    input: { roleAlias: string; durationSeconds?: number },
+  ): Promise<CodePlan> {
+    try {
+      if (!known)
+        throw notFound(
+          'unknown_role',
+          `There is no role called "${input.roleAlias.slice(0, 64)}" in the portal's catalog.`,
+        );
+      const role = await catalog.resolve(user.userName, known.alias);
+      const via = user.issuePath === 'assume_role' ? 'assume_role' : 'mfa_session_one_shot';
+      const durationSeconds = resolveDuration(role.maxDurationSeconds, input.durationSeconds, via !== 'assume_role');
+      return { role, via, durationSeconds };
+    } catch (error) {
+      return { refusal: appErrorFromAws(error) };
     }
   }
 
@@ -196,9 +271,9 @@ export function createCredentialService({
     },
 
     /**
-     * Role credentials proven by a fresh code: AssumeRole with SerialNumber and TokenCode signed
-     * with the user's key, or, for users whose policy denies AssumeRole without MFA, GetSessionToken
-     * with the code first and AssumeRole with that session (capped at one hour by AWS).
+     * Role credentials proven by a fresh code: the sign-in service admits the attempt and has AWS
+     * verify the code (AssumeRole with SerialNumber and TokenCode, or GetSessionToken first, then
+     * AssumeRole with that session); `recordIssuance` writes the one row of the outcome.
      */
     async issueWithCode(input: {
       userName: string;
@@ -207,44 +282,47 @@ export function createCredentialService({
       durationSeconds?: number;
       origin: RequestOrigin;
     }): Promise<RoleCredentials> {
-      const sessionName = roleSessionNameFor(input.userName);
       const known = await catalog.find(input.roleAlias);
-      const { user, result } = await signIn.withVerifiedCode(
-        { userName: input.userName, code: input.code, origin: input.origin },
-        AuditAction.IssueCredentials,
-        async (u: UserKey, code: string) => {
-          if (!known)
-            throw notFound(
-              'unknown_role',
-              `There is no role called "${input.roleAlias.slice(0, 64)}" in the portal's catalog.`,
-            );
-          const role = await catalog.resolve(u.userName, known.alias);
-          if (u.issuePath === 'assume_role') {
-            const duration = resolveDuration(role.maxDurationSeconds, input.durationSeconds, false);
-            const assumed = await aws.assumeRole(u.key, {
-              ...assumeInput(u, role, duration),
-              serialNumber: u.mfaSerial,
-              tokenCode: code,
-            });
-            return { role, assumed, via: 'assume_role', duration };
-          }
-          const duration = resolveDuration(role.maxDurationSeconds, input.durationSeconds, true);
-          const session: AwsKey = await aws.getSessionToken(u.key, {
-            serialNumber: u.mfaSerial,
-            tokenCode: code,
-            durationSeconds: MIN_DURATION_SECONDS,
-          });
-          const assumed = await aws.assumeRole(session, assumeInput(u, role, duration));
-          return { role, assumed, via: 'mfa_session_one_shot', duration };
-        },
-        { ...(known ? { targetRoleArn: known.roleArn } : {}), roleSessionName: sessionName },
-      );
-      const issued = describe(user, result.role, result.assumed, sessionName);
-      await recordIssued(AuditAction.IssueCredentials, user.userName, result.role, issued, input.origin, {
-        via: result.via,
-        durationSeconds: result.duration,
-      });
-      return { credentials: issued, role: result.role };
+      const request: IssuanceRequest = {
+        action: AuditAction.IssueCredentials,
+        actor: attemptActor(input),
+        roleAlias: input.roleAlias,
+        roleSessionName: roleSessionNameFor(input.userName),
+        origin: input.origin,
+      };
+      const admission = await signIn.admit(input);
+      if (admission.rejected) return turnAway(request, known, admission.rejected);
+      const attempt: AdmittedAttempt = admission.admitted;
+      const user = attempt.user;
+
+      const plan = await planWithCode(user, known, input);
+      if (plan.refusal) return turnAway(request, known, await signIn.refuse(attempt, plan.refusal));
+      const { role, via, durationSeconds } = plan;
+
+      let assumed: AssumedRoleCredentials;
+      if (via === 'assume_role') {
+        const verification = await signIn.verifyByAssumeRole(attempt, assumeInput(user, role, durationSeconds));
+        if (verification.rejected) return turnAway(request, role, verification.rejected, via);
+        assumed = verification.verified.credentials;
+      } else {
+        const verification = await signIn.verifyBySessionToken(attempt, MIN_DURATION_SECONDS);
+        if (verification.rejected) return turnAway(request, role, verification.rejected, via);
+        try {
+          assumed = await aws.assumeRole(verification.verified.credentials, assumeInput(user, role, durationSeconds));
+        } catch (error) {
+          const answer = appErrorFromAws(error);
+          const outcome = answer.statusCode === 403 ? ('denied' as const) : ('failure' as const);
+          return turnAway(
+            request,
+            role,
+            { error: answer, errorCode: auditErrorCode(error, answer), outcome, answerAt: Date.now() },
+            via,
+          );
+        }
+      }
+      const issued = describe(user, role, assumed, request.roleSessionName);
+      await recordIssuance({ ...request, actor: user.userName, role, issued, via, durationSeconds });
+      return { credentials: issued, role };
     },
 
     /** The user's own MFA session credentials (the get-session-token flow), for download. */
@@ -275,24 +353,15 @@ export function createCredentialService({
     async rolesFor(
       userName: string,
     ): Promise<Array<CatalogRole & { lastUsedAt: Date | null; accountAlias: string | null }>> {
-      const [roles, aliases, usage] = await Promise.all([
+      const [roles, aliases, lastIssued] = await Promise.all([
         catalog.rolesFor(userName),
-        catalog.accountAliases(),
-        prisma.auditEvent.groupBy({
-          by: ['targetRoleArn'],
-          where: {
-            actor: userName,
-            action: { in: [AuditAction.IssueCredentials, AuditAction.ProcessCredentials] },
-            outcome: 'success',
-          },
-          _max: { time: true },
-        }),
+        directory.accountAliases(),
+        audit.lastIssuedByRole(userName),
       ]);
-      const lastUsed = new Map(usage.map((u) => [u.targetRoleArn, u._max.time ?? null]));
       return roles
         .map((role) => ({
           ...role,
-          lastUsedAt: lastUsed.get(role.roleArn) ?? null,
+          lastUsedAt: lastIssued.get(role.roleArn) ?? null,
           accountAlias: aliases.get(role.accountId) ?? null,
         }))
         .sort(

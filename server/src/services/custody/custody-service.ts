@@ -2,6 +2,7 @@ import { AwsCallError } from '../../aws/aws-errors.ts';
 import type { AwsGateway, AwsKey } from '../../aws/aws-gateway.ts';
 import { AppError, badRequest, conflict, notFound, serviceUnavailable } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import type { IssuePath } from '../../generated/prisma-sqlite/enums.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
@@ -11,8 +12,8 @@ import { resealSetupLinks } from '../mfa-setup/mfa-setup-service.ts';
 import type { EndedSessions, RevocationService } from '../sessions/revocation-service.ts';
 import { type KeyRing, open, seal } from './secret-box.ts';
 
-/** How the portal gets role credentials for a user (see EnrolledUser.issuePath). */
-export type IssuePath = 'assume_role' | 'mfa_session';
+/** How the portal gets role credentials for a user: the IssuePath enum of prisma/schema.prisma. */
+export type { IssuePath };
 
 export interface EnrolledUserSummary {
   userName: string;
@@ -133,7 +134,7 @@ export function createCustodyService({
     userArn: string;
     accessKeyId: string;
     mfaSerial: string;
-    issuePath: string;
+    issuePath: IssuePath;
     keyCreatedAt: Date;
     enrolledAt: Date;
     lastSignInAt: Date | null;
@@ -144,7 +145,7 @@ export function createCustodyService({
       userArn: row.userArn,
       accessKeyId: row.accessKeyId,
       mfaSerial: row.mfaSerial,
-      issuePath: row.issuePath === 'assume_role' ? 'assume_role' : 'mfa_session',
+      issuePath: row.issuePath,
       keyCreatedAt: row.keyCreatedAt,
       enrolledAt: row.enrolledAt,
       lastSignInAt: row.lastSignInAt,
@@ -459,6 +460,15 @@ export function createCustodyService({
         );
       }
       return { ...summary(row), key: { accessKeyId: row.accessKeyId, secretAccessKey } };
+    },
+
+    /** Who is enrolled in an account (lower-cased user name to last portal sign-in), for compliance scans. */
+    async enrolledIn(accountId: string): Promise<Map<string, Date | null>> {
+      const rows = await prisma.enrolledUser.findMany({
+        where: { accountId },
+        select: { userNameKey: true, lastSignInAt: true },
+      });
+      return new Map(rows.map((row) => [row.userNameKey, row.lastSignInAt]));
     },
 
     async recordSignIn(userName: string): Promise<void> {

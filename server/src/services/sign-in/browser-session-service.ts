@@ -2,7 +2,7 @@ import { AwsCallError } from '../../aws/aws-errors.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { appErrorFromAws } from '../aws-error-mapping.ts';
-import type { CatalogService } from '../catalog/catalog-service.ts';
+import type { IamDirectory } from '../catalog/iam-directory.ts';
 import type { MfaSessionStore } from '../sessions/mfa-session-store.ts';
 import type { SignInService } from './sign-in-service.ts';
 
@@ -16,7 +16,7 @@ export interface SignedIn {
 
 export interface BrowserSessionServiceDeps {
   signIn: Pick<SignInService, 'openMfaSession'>;
-  catalog: Pick<CatalogService, 'groupsFor'>;
+  directory: Pick<IamDirectory, 'isMember'>;
   mfaSessions: Pick<MfaSessionStore, 'revoke'>;
   audit: AuditService;
   adminGroup: string;
@@ -26,7 +26,7 @@ export interface BrowserSessionServiceDeps {
 /** Browser sign-in: an MFA session opened with the user's code, and who the user is to the portal. */
 export function createBrowserSessionService({
   signIn,
-  catalog,
+  directory,
   mfaSessions,
   audit,
   adminGroup,
@@ -38,8 +38,7 @@ export function createBrowserSessionService({
    */
   async function isAdmin(userName: string): Promise<boolean> {
     try {
-      const groups = await catalog.groupsFor(userName);
-      return groups.some((g) => g.toLowerCase() === adminGroup.toLowerCase());
+      return await directory.isMember(userName, adminGroup);
     } catch (error) {
       // A user IAM no longer knows is nobody's admin; other failures (AWS unreachable) fail closed.
       if (error instanceof AwsCallError && error.kind === 'not_found') return false;

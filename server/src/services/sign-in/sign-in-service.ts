@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { AwsCallError } from '../../aws/aws-errors.ts';
-import type { AwsGateway, TemporaryCredentials } from '../../aws/aws-gateway.ts';
+import type {
+  AssumedRoleCredentials,
+  AssumeRoleInput,
+  AwsGateway,
+  TemporaryCredentials,
+} from '../../aws/aws-gateway.ts';
 import type { DbClient } from '../../db/prisma-types.ts';
 import { AppError, conflict } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
-import { type AttemptLimiter, addressAttemptKey, userAttemptKey } from '../abuse/attempt-limiter.ts';
-import type { AuditAction as AuditActionName, RequestOrigin } from '../audit/audit-events.ts';
+import type { AttemptLimiter, Reservation } from '../abuse/attempt-limiter.ts';
+import type { AuditAction as AuditActionName, AuditOutcome, RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
-import { appErrorFromAws, invalidMfaCode } from '../aws-error-mapping.ts';
+import { appErrorFromAws, auditErrorCode, invalidMfaCode } from '../aws-error-mapping.ts';
 import type { CustodyService, UserKey } from '../custody/custody-service.ts';
 import type { MfaSessionStore } from '../sessions/mfa-session-store.ts';
 
@@ -18,11 +23,51 @@ export interface CodeAttempt {
   origin: RequestOrigin;
 }
 
+/**
+ * Why an attempt was turned away: the answer, and what its audit row records. The caller that
+ * owns the audit action writes the row, then answers with `answerRejection`.
+ */
+export interface Rejection {
+  error: AppError;
+  /** For the audit row: AWS's failure kind when AWS refused, else the answer's code. */
+  errorCode: string;
+  outcome: Exclude<AuditOutcome, 'success'>;
+  /** The answer leaves no sooner than this (epoch ms), so its timing tells nothing. */
+  answerAt: number;
+  /**
+   * A refusal for a spent attempt budget after the first one of its window: the attempt counter
+   * counts it, so the caller writes no audit row (a flood cannot grow the audit log).
+   */
+  countedOnly?: true;
+}
+
+/** An attempt the portal lets AWS judge: budget left, a well-formed code, an enrolled user whose key opened. */
+export interface AdmittedAttempt {
+  user: UserKey;
+  /** The normalised 6-digit code. */
+  code: string;
+  /** The attempt reserved from the budgets before AWS sees the code. */
+  reservation: Reservation;
+  startedAt: number;
+}
+
+export type Admission = { admitted: AdmittedAttempt; rejected?: never } | { rejected: Rejection; admitted?: never };
+
+/** A code AWS accepted, with what AWS handed out for it. */
+export interface VerifiedAttempt<C> {
+  user: UserKey;
+  credentials: C;
+}
+
+export type Verification<C> =
+  | { verified: VerifiedAttempt<C>; rejected?: never }
+  | { rejected: Rejection; verified?: never };
+
 export interface SignInServiceDeps {
   prisma: PrismaClient;
-  aws: Pick<AwsGateway, 'getSessionToken' | 'listMfaDevices'>;
+  aws: Pick<AwsGateway, 'getSessionToken' | 'assumeRole' | 'listMfaDevices'>;
   custody: Pick<CustodyService, 'loadKey' | 'recordSignIn'>;
-  limiter: AttemptLimiter;
+  limiter: Pick<AttemptLimiter, 'reserve' | 'refund'>;
   audit: AuditService;
   mfaSessions: MfaSessionStore;
   /** Every rejected code is answered no sooner than this after the request began, so a reply's timing does not tell unknown users from wrong codes. */
@@ -36,18 +81,39 @@ export function normalizeCode(code: string): string | null {
   return /^\d{6}$/.test(digits) ? digits : null;
 }
 
+/** The actor an audit row names for a turned-away attempt: the user name as typed, clipped. */
+export const attemptActor = (attempt: CodeAttempt) => attempt.userName.slice(0, 64);
+
+/** Waits until the rejection may be answered, then throws its error. */
+export async function answerRejection(rejection: Rejection): Promise<never> {
+  const wait = rejection.answerAt - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  throw rejection.error;
+}
+
 /**
- * Everything that proves a person with an MFA code: throttling, the user's key, AWS's verdict,
- * failure counting and audit. Unknown users, users the portal holds no key for and wrong codes
- * all get the same answer after the same minimum time.
+ * Everything that proves a person with an MFA code: the attempt budget, the user's key and AWS's
+ * verdict. It returns plain data (an admitted attempt, a verified attempt, or a rejection); the
+ * service that owns the audit action writes its rows. Unknown users, users the portal holds no
+ * key for and wrong codes all get the same answer after the same minimum time.
+ *
+ * The attempt limiter is used only here: `admit` reserves an attempt, `settle` keeps it spent or
+ * gives it back.
  */
 export function createSignInService(deps: SignInServiceDeps) {
   const { prisma, aws, custody, limiter, audit, mfaSessions, failureFloorMs, now = () => new Date() } = deps;
 
-  const attemptKeys = (attempt: CodeAttempt) => [
-    userAttemptKey(attempt.userName),
-    ...(attempt.origin.sourceIp ? [addressAttemptKey(attempt.origin.sourceIp)] : []),
-  ];
+  const rejection = (
+    startedAt: number,
+    error: AppError,
+    errorCode: string,
+    outcome: Rejection['outcome'] = 'failure',
+  ): Rejection => ({
+    error,
+    errorCode,
+    outcome,
+    answerAt: error.code === 'invalid_mfa_code' ? startedAt + failureFloorMs : startedAt,
+  });
 
   async function hasNoMfaDevice(userName: string): Promise<boolean> {
     try {
@@ -57,100 +123,126 @@ export function createSignInService(deps: SignInServiceDeps) {
     }
   }
 
-  async function delayUntilFloor(startedAt: number): Promise<void> {
-    const wait = startedAt + failureFloorMs - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  /**
+   * Keeps the reserved attempt spent, or gives it back. Wrong codes, and refusals an
+   * unauthenticated caller could use to probe who is enrolled or which roles exist, spend it;
+   * a verified code, mistakes in durations and AWS outages do not.
+   */
+  async function settle(attempt: AdmittedAttempt, error: AppError | null): Promise<void> {
+    if (!error || ![401, 403, 404].includes(error.statusCode)) await limiter.refund(attempt.reservation);
+  }
+
+  async function awsRejection(attempt: AdmittedAttempt, error: unknown): Promise<Rejection> {
+    // AWS says the serial is not the user's device: if the user has none left, say so (the
+    // portal already knows this user is enrolled, so nothing new is revealed to a guesser).
+    if (
+      error instanceof AwsCallError &&
+      error.kind === 'mfa_device_mismatch' &&
+      (await hasNoMfaDevice(attempt.user.userName))
+    ) {
+      const noDevice = conflict(
+        'no_mfa_device',
+        'Your IAM user has no MFA device any more. Set one up (or ask an administrator for a set-up link), then sign in with its code.',
+      );
+      await limiter.refund(attempt.reservation);
+      return rejection(attempt.startedAt, noDevice, 'no_mfa_device');
+    }
+    const appError = appErrorFromAws(error);
+    await settle(attempt, appError);
+    return rejection(
+      attempt.startedAt,
+      appError,
+      auditErrorCode(error, appError),
+      appError.statusCode === 403 ? 'denied' : 'failure',
+    );
+  }
+
+  async function verifyWith<C>(attempt: AdmittedAttempt, call: Promise<C>): Promise<Verification<C>> {
+    try {
+      const credentials = await call;
+      await settle(attempt, null);
+      return { verified: { user: attempt.user, credentials } };
+    } catch (error) {
+      return { rejected: await awsRejection(attempt, error) };
+    }
   }
 
   /**
-   * Checks throttling and loads the user's key; the caller then asks AWS to verify the code
-   * (its call depends on the path) inside `verify`. Rejections are counted and audited here.
+   * The checks before AWS is asked anything: an attempt reserved from the budgets (atomically in
+   * the database, so parallel requests on every instance share them), the code's shape, and
+   * whether the portal holds a key for the user.
    */
-  async function withVerifiedCode<T>(
-    attempt: CodeAttempt,
-    action: AuditActionName,
-    verify: (user: UserKey, code: string) => Promise<T>,
-    auditExtras: { targetRoleArn?: string; roleSessionName?: string } = {},
-  ): Promise<{ user: UserKey; result: T }> {
+  async function admit(attempt: CodeAttempt): Promise<Admission> {
     const startedAt = Date.now();
-    const keys = attemptKeys(attempt);
-    const fail = async (
-      errorCode: string,
-      error: AppError,
-      outcome: 'failure' | 'denied' = 'failure',
-      count = true,
-    ): Promise<never> => {
-      if (count) await limiter.recordFailure(keys);
-      await audit.append({
-        actor: attempt.userName.slice(0, 64),
-        action,
-        outcome,
-        errorCode,
-        ...auditExtras,
-        ...attempt.origin,
-      });
-      if (error.code === 'invalid_mfa_code') await delayUntilFloor(startedAt);
-      throw error;
-    };
-
-    const limit = await limiter.check(keys);
-    if (limit.blocked) {
-      const minutes = Math.ceil(limit.retryAfterSeconds / 60);
-      await audit.append({
-        actor: attempt.userName.slice(0, 64),
-        action,
-        outcome: 'denied',
-        errorCode: 'too_many_attempts',
-        ...auditExtras,
-        ...attempt.origin,
-      });
-      throw new AppError(
+    const reserved = await limiter.reserve({ userName: attempt.userName, sourceIp: attempt.origin.sourceIp });
+    if (!reserved.granted) {
+      const minutes = Math.ceil(reserved.retryAfterSeconds / 60);
+      const error = new AppError(
         429,
         'too_many_attempts',
         `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-        { 'retry-after': String(limit.retryAfterSeconds) },
+        { 'retry-after': String(reserved.retryAfterSeconds) },
       );
+      const refused = rejection(startedAt, error, 'too_many_attempts', 'denied');
+      return { rejected: reserved.blockStarted ? refused : { ...refused, countedOnly: true } };
     }
+    const { reservation } = reserved;
+    // A malformed code spends its attempt too: every audited rejection does, so no flood of them
+    // can grow the audit log beyond the budgets.
     const code = normalizeCode(attempt.code);
     if (!code)
-      return fail('malformed_code', new AppError(400, 'invalid_request', 'An MFA code is 6 digits.'), 'failure', false);
+      return {
+        rejected: rejection(
+          startedAt,
+          new AppError(400, 'invalid_request', 'An MFA code is 6 digits.'),
+          'malformed_code',
+        ),
+      };
 
-    const user = await custody.loadKey(attempt.userName);
-    if (!user) return fail('not_enrolled', invalidMfaCode());
+    // The portal failing to read its own keys (no master key, database down) is no guess.
+    const user = await custody.loadKey(attempt.userName).catch(async (error: unknown) => {
+      await limiter.refund(reservation);
+      throw error;
+    });
+    if (!user) return { rejected: rejection(startedAt, invalidMfaCode(), 'not_enrolled') };
+    return { admitted: { user, code, reservation, startedAt } };
+  }
 
-    try {
-      const result = await verify(user, code);
-      await limiter.recordSuccess(userAttemptKey(attempt.userName));
-      return { user, result };
-    } catch (error) {
-      // AWS says the serial is not the user's device: if the user has none left, say so (the
-      // portal already knows this user is enrolled, so nothing new is revealed to a guesser).
-      if (
-        error instanceof AwsCallError &&
-        error.kind === 'mfa_device_mismatch' &&
-        (await hasNoMfaDevice(user.userName))
-      ) {
-        const noDevice = conflict(
-          'no_mfa_device',
-          'Your IAM user has no MFA device any more. Set one up (or ask an administrator for a set-up link), then sign in with its code.',
-        );
-        return fail('no_mfa_device', noDevice, 'failure', false);
-      }
-      const appError = appErrorFromAws(error);
-      // Wrong codes, and refusals an unauthenticated caller could use to probe who is enrolled
-      // or which roles exist, spend the budget; mistakes in durations and AWS outages do not.
-      const countsAsGuess = [401, 403, 404].includes(appError.statusCode);
-      const errorCode = error instanceof AwsCallError ? error.kind : appError.code;
-      return fail(errorCode, appError, appError.statusCode === 403 ? 'denied' : 'failure', countsAsGuess);
-    }
+  /** AWS judges the code with GetSessionToken (no policy can deny it). */
+  function verifyBySessionToken(
+    attempt: AdmittedAttempt,
+    durationSeconds: number,
+  ): Promise<Verification<TemporaryCredentials>> {
+    const { user, code } = attempt;
+    return verifyWith(
+      attempt,
+      aws.getSessionToken(user.key, { serialNumber: user.mfaSerial, tokenCode: code, durationSeconds }),
+    );
   }
 
   return {
-    withVerifiedCode,
+    admit,
+
+    verifyBySessionToken,
+
+    /** AWS judges the code with AssumeRole (SerialNumber and TokenCode), signed with the user's key. */
+    verifyByAssumeRole(
+      attempt: AdmittedAttempt,
+      input: Omit<AssumeRoleInput, 'serialNumber' | 'tokenCode'>,
+    ): Promise<Verification<AssumedRoleCredentials>> {
+      const { user, code } = attempt;
+      return verifyWith(attempt, aws.assumeRole(user.key, { ...input, serialNumber: user.mfaSerial, tokenCode: code }));
+    },
+
+    /** The portal turns an admitted attempt away itself (the request cannot be granted). */
+    async refuse(attempt: AdmittedAttempt, error: AppError): Promise<Rejection> {
+      await settle(attempt, error);
+      return rejection(attempt.startedAt, error, error.code, error.statusCode === 403 ? 'denied' : 'failure');
+    },
 
     /**
-     * Browser sign-in and CLI tokens: GetSessionToken with the code (no policy can deny it),
-     * then the MFA session is stored sealed and the event audited in one transaction.
+     * Browser sign-in and CLI tokens: GetSessionToken with the code, then the MFA session is
+     * stored sealed and the event audited in one transaction. Writes every row of `action`.
      */
     async openMfaSession(
       attempt: CodeAttempt,
@@ -162,9 +254,22 @@ export function createSignInService(deps: SignInServiceDeps) {
       ) => Promise<void>,
     ): Promise<{ user: UserKey; sessionId: string; credentials: TemporaryCredentials; authenticatedAt: Date }> {
       const authenticatedAt = now();
-      const { user, result: credentials } = await withVerifiedCode(attempt, action, (u, code) =>
-        aws.getSessionToken(u.key, { serialNumber: u.mfaSerial, tokenCode: code, durationSeconds }),
-      );
+      const reject = async (turnedAway: Rejection): Promise<never> => {
+        if (turnedAway.countedOnly) return answerRejection(turnedAway);
+        await audit.append({
+          actor: attemptActor(attempt),
+          action,
+          outcome: turnedAway.outcome,
+          errorCode: turnedAway.errorCode,
+          ...attempt.origin,
+        });
+        return answerRejection(turnedAway);
+      };
+      const admission = await admit(attempt);
+      if (admission.rejected) return reject(admission.rejected);
+      const verification = await verifyBySessionToken(admission.admitted, durationSeconds);
+      if (verification.rejected) return reject(verification.rejected);
+      const { user, credentials } = verification.verified;
       const sessionId = randomUUID();
       await auditedTransaction(prisma, async (tx) => {
         await mfaSessions.create(tx, {

@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS: Array<{ value: string; label: string }> = [
   { value: 'mfa_setup.link_create', label: 'MFA setup link created' },
   { value: 'mfa_setup.device_create', label: 'MFA setup link opened' },
   { value: 'mfa_setup.complete', label: 'MFA setup completed' },
+  { value: 'abuse.lockout_lift', label: 'Sign-in lockout lifted' },
 ];
 
 /** The filter form's fields, as typed (datetime-local values are local times). */
