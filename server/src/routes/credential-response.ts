@@ -8,10 +8,11 @@ import {
   type IssuedCredentials,
   type RenderedCredentials,
   type RenderOptions,
+  type RequestedFormat,
   renderCredentials,
 } from '../formats/index.ts';
 
-export type RequestedFormat = CredentialFormat | 'all';
+export type { RequestedFormat };
 
 export interface CredentialBundle {
   accessKeyId: string;

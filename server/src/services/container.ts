@@ -58,8 +58,15 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
   };
   const audit = createAuditService({ prisma, auditRepository: createAuditRepository() });
   const directory = createIamDirectory({ aws, groupCacheMs: config.groupCacheSeconds * 1000 });
-  const catalog = createCatalogService({ prisma, repository: createCatalogRepository(), directory, aws, audit });
   const custody = createCustodyService({ prisma, aws, keyRing, audit });
+  const catalog = createCatalogService({
+    prisma,
+    repository: createCatalogRepository(),
+    directory,
+    custody,
+    aws,
+    audit,
+  });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const limiter = createAttemptLimiter({
     prisma,
@@ -80,6 +87,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
   });
   const credentials = createCredentialService({
     aws,
+    custody,
     signIn,
     catalog,
     directory,

@@ -1,6 +1,18 @@
 import type { AssumedRoleCredentials, AwsGateway } from '../../aws/aws-gateway.ts';
-import { type AppError, notFound, serviceUnavailable, unauthorized } from '../../errors/app-error.ts';
-import type { IssuedCredentials } from '../../formats/index.ts';
+import {
+  type AppError,
+  badRequest,
+  forbidden,
+  notFound,
+  serviceUnavailable,
+  unauthorized,
+} from '../../errors/app-error.ts';
+import {
+  checkRenderRequest,
+  InvalidRenderInputError,
+  type IssuedCredentials,
+  type RequestedFormat,
+} from '../../formats/index.ts';
 import {
   AuditAction,
   type AuditAction as AuditActionName,
@@ -11,7 +23,7 @@ import type { AuditService } from '../audit/audit-service.ts';
 import { appErrorFromAws, auditErrorCode } from '../aws-error-mapping.ts';
 import type { CatalogRole, CatalogService } from '../catalog/catalog-service.ts';
 import type { IamDirectory } from '../catalog/iam-directory.ts';
-import type { UserKey } from '../custody/custody-service.ts';
+import type { CustodyService, UserKey } from '../custody/custody-service.ts';
 import type { MfaSession, MfaSessionStore } from '../sessions/mfa-session-store.ts';
 import {
   type AdmittedAttempt,
@@ -28,8 +40,17 @@ export interface RoleCredentials {
   role: CatalogRole;
 }
 
+/** How the caller will render the credentials: checked before AWS is asked for any. */
+export interface RenderRequest {
+  /** A credential format or `all` (RequestedFormat); anything else is refused. */
+  format: RequestedFormat | (string & {});
+  profile?: string;
+  portalUrl?: string;
+}
+
 export interface CredentialServiceDeps {
   aws: Pick<AwsGateway, 'assumeRole'>;
+  custody: Pick<CustodyService, 'find'>;
   signIn: Pick<SignInService, 'admit' | 'verifyByAssumeRole' | 'verifyBySessionToken' | 'refuse'>;
   catalog: Pick<CatalogService, 'resolve' | 'rolesFor' | 'find'>;
   directory: Pick<IamDirectory, 'accountAliases'>;
@@ -71,6 +92,7 @@ type CodePlan =
  */
 export function createCredentialService({
   aws,
+  custody,
   signIn,
   catalog,
   directory,
@@ -162,6 +184,30 @@ export function createCredentialService({
     return answerRejection(rejection);
   }
 
+  /** A request whose output cannot be rendered is refused before any credentials exist. */
+  function checkRenderable(render: RenderRequest | undefined, roleAlias?: string): void {
+    if (!render) return;
+    try {
+      checkRenderRequest(render.format, {
+        ...(render.profile !== undefined ? { profile: render.profile } : {}),
+        ...(render.portalUrl !== undefined ? { portalUrl: render.portalUrl } : {}),
+        ...(roleAlias !== undefined ? { roleAlias: roleAlias.toLowerCase() } : {}),
+      });
+    } catch (error) {
+      if (error instanceof InvalidRenderInputError) throw badRequest('invalid_request', error.message);
+      throw error;
+    }
+  }
+
+  /** An MFA session outlives nothing: its user must still be enrolled for every request. */
+  async function requireEnrolled(session: MfaSession): Promise<void> {
+    if (!(await custody.find(session.userName)))
+      throw forbidden(
+        'not_enrolled',
+        'You are no longer enrolled in the portal, so it issues you nothing. Ask an administrator to enroll you again.',
+      );
+  }
+
   const assumeInput = (user: { userName: string }, role: CatalogRole, durationSeconds: number) => ({
     roleArn: role.roleArn,
     roleSessionName: roleSessionNameFor(user.userName),
@@ -188,6 +234,7 @@ export function createCredentialService({
     let issued: IssuedCredentials;
     let duration: number;
     try {
+      await requireEnrolled(session);
       role = await catalog.resolve(session.userName, roleAlias);
       duration = resolveDuration(role.maxDurationSeconds, durationSeconds, true);
       const assumed = await aws.assumeRole(session.credentials, assumeInput(session, role, duration));
@@ -237,8 +284,10 @@ export function createCredentialService({
       mfaSessionId: string;
       roleAlias: string;
       durationSeconds?: number;
+      render?: RenderRequest;
       origin: RequestOrigin;
     }): Promise<RoleCredentials> {
+      checkRenderable(input.render, input.roleAlias);
       const session = await mfaSessions.find(input.mfaSessionId);
       if (!session)
         throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
@@ -280,8 +329,10 @@ export function createCredentialService({
       code: string;
       roleAlias: string;
       durationSeconds?: number;
+      render?: RenderRequest;
       origin: RequestOrigin;
     }): Promise<RoleCredentials> {
+      checkRenderable(input.render, input.roleAlias);
       const known = await catalog.find(input.roleAlias);
       const request: IssuanceRequest = {
         action: AuditAction.IssueCredentials,
@@ -326,10 +377,16 @@ export function createCredentialService({
     },
 
     /** The user's own MFA session credentials (the get-session-token flow), for download. */
-    async sessionCredentials(input: { mfaSessionId: string; origin: RequestOrigin }): Promise<IssuedCredentials> {
+    async sessionCredentials(input: {
+      mfaSessionId: string;
+      render?: RenderRequest;
+      origin: RequestOrigin;
+    }): Promise<IssuedCredentials> {
+      checkRenderable(input.render);
       const session = await mfaSessions.find(input.mfaSessionId);
       if (!session)
         throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
+      await requireEnrolled(session);
       await commitAudit({
         actor: session.userName,
         action: AuditAction.SessionCredentials,
