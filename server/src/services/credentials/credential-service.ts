@@ -1,24 +1,12 @@
 import type { AssumedRoleCredentials, AwsGateway } from '../../aws/aws-gateway.ts';
-import {
-  type AppError,
-  badRequest,
-  forbidden,
-  notFound,
-  serviceUnavailable,
-  unauthorized,
-} from '../../errors/app-error.ts';
+import { type AppError, badRequest, forbidden, notFound, unauthorized } from '../../errors/app-error.ts';
 import {
   checkRenderRequest,
   InvalidRenderInputError,
   type IssuedCredentials,
   type RequestedFormat,
 } from '../../formats/index.ts';
-import {
-  AuditAction,
-  type AuditAction as AuditActionName,
-  type AuditEntry,
-  type RequestOrigin,
-} from '../audit/audit-events.ts';
+import { AuditAction, type AuditAction as AuditActionName, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { appErrorFromAws, auditErrorCode } from '../aws-error-mapping.ts';
 import type { CatalogRole, CatalogService } from '../catalog/catalog-service.ts';
@@ -33,6 +21,7 @@ import {
   type SignInService,
 } from '../sign-in/sign-in-service.ts';
 import { MIN_DURATION_SECONDS, resolveDuration } from './duration.ts';
+import { createIssuanceAudit, type IssuanceRequest, type IssueVia } from './issuance-audit.ts';
 import { roleSessionNameFor } from './role-session-name.ts';
 
 export interface RoleCredentials {
@@ -58,25 +47,6 @@ export interface CredentialServiceDeps {
   mfaSessions: Pick<MfaSessionStore, 'find'>;
   region: string;
 }
-
-/** How the credentials were (or would have been) obtained, as the audit row records it. */
-type IssueVia = 'mfa_session' | 'assume_role' | 'mfa_session_one_shot';
-
-/** One request for role credentials, as its audit row names it. */
-interface IssuanceRequest {
-  action: AuditActionName;
-  actor: string;
-  roleAlias: string;
-  roleSessionName: string;
-  origin: RequestOrigin;
-}
-
-/** How a request for role credentials ended: everything `recordIssuance` writes. */
-type IssuanceOutcome = IssuanceRequest &
-  (
-    | { issued: IssuedCredentials; role: CatalogRole; via: IssueVia; durationSeconds: number }
-    | { rejection: Pick<Rejection, 'error' | 'errorCode' | 'outcome'>; role: CatalogRole | null; via?: IssueVia }
-  );
 
 /** Why the portal cannot grant a request, or how it will ask AWS for it. */
 type CodePlan =
@@ -122,56 +92,7 @@ export function createCredentialService({
     };
   }
 
-  /**
-   * The one writer of `credentials.issue` and `credentials.process` rows, with one failure rule:
-   * the row is committed before the answer leaves, and when it cannot be written the answer is
-   * 503 audit_unavailable, so no credentials leave unaudited (they expire unused).
-   */
-  async function recordIssuance(outcome: IssuanceOutcome): Promise<void> {
-    const common = {
-      actor: outcome.actor,
-      action: outcome.action,
-      roleSessionName: outcome.roleSessionName,
-      ...outcome.origin,
-    };
-    const entry: AuditEntry =
-      'issued' in outcome
-        ? {
-            ...common,
-            outcome: 'success',
-            targetRoleArn: outcome.role.roleArn,
-            metadata: {
-              roleAlias: outcome.role.alias,
-              via: outcome.via,
-              durationSeconds: outcome.durationSeconds,
-              issuedAccessKeyId: outcome.issued.accessKeyId,
-              expiresAt: outcome.issued.expiration.toISOString(),
-            },
-          }
-        : {
-            ...common,
-            outcome: outcome.rejection.outcome,
-            errorCode: outcome.rejection.errorCode,
-            targetRoleArn: outcome.role?.roleArn,
-            metadata: {
-              roleAlias: outcome.role?.alias ?? outcome.roleAlias.slice(0, 64),
-              ...(outcome.via ? { via: outcome.via } : {}),
-            },
-          };
-    await commitAudit(entry);
-  }
-
-  async function commitAudit(entry: AuditEntry): Promise<void> {
-    try {
-      await audit.append(entry);
-    } catch {
-      throw serviceUnavailable(
-        'audit_unavailable',
-        'The portal could not record this request in its audit log, so it issued nothing. Try again.',
-        5,
-      );
-    }
-  }
+  const { recordIssuance, commitAudit } = createIssuanceAudit(audit);
 
   /** Records a turned-away request, then answers it (no sooner than the rejection allows). */
   async function turnAway(
