@@ -16,3 +16,7 @@ export const CREDENTIAL_FORMATS = [
 ] as const;
 
 export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
+
+/** What a request may ask to have rendered: one format, or `all` (every format, as the web UI shows). */
+export const REQUESTED_FORMATS = [...CREDENTIAL_FORMATS, 'all'] as const;
+export type RequestedFormat = (typeof REQUESTED_FORMATS)[number];

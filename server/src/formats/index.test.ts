@@ -3,6 +3,7 @@ import { hostileStrings, mfaSessionCredentials, roleCredentials } from '../../te
 import {
   CREDENTIAL_FORMATS,
   type CredentialFormat,
+  checkRenderRequest,
   defaultProfileName,
   InvalidRenderInputError,
   isCredentialFormat,
@@ -355,5 +356,30 @@ describe('values AWS produces are checked too', () => {
   it('rounds the expiry down to whole seconds', () => {
     const creds = { ...roleCredentials, expiration: new Date('2030-01-02T03:04:05.999Z') };
     expect(render('env', creds).body).toContain('AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05+00:00\n');
+  });
+});
+
+describe('checkRenderRequest: what can be refused before any credentials exist', () => {
+  const portalUrl = 'https://portal.example.com';
+
+  it('accepts what the renderers accept', () => {
+    expect(() => checkRenderRequest('json', {})).not.toThrow();
+    expect(() => checkRenderRequest('all', { roleAlias: 'readonly', portalUrl, profile: 'work' })).not.toThrow();
+    // Without a role (the user's own MFA session) `all` leaves the config format out.
+    expect(() => checkRenderRequest('all', {})).not.toThrow();
+  });
+
+  it('refuses requests no credentials could render', () => {
+    for (const [format, options] of [
+      ['all', { roleAlias: 'readonly', portalUrl: 'http://portal.example.com' }],
+      ['config', { roleAlias: 'readonly' }],
+      ['config', { portalUrl }],
+      ['json', { profile: '-bad' }],
+      ['yaml', {}],
+    ] as const) {
+      expect(() => checkRenderRequest(format, options), `${format} ${JSON.stringify(options)}`).toThrow(
+        InvalidRenderInputError,
+      );
+    }
   });
 });

@@ -1,7 +1,14 @@
 import { renderConfigFile, renderCredentialsFile } from './ini-renderers.ts';
 import { renderFullJson, renderProcessJson } from './json-renderers.ts';
-import { type CheckedRenderInput, checkRenderInput } from './render-input.ts';
 import {
+  type CheckedRenderInput,
+  checkPortalUrl,
+  checkRenderInput,
+  validateProfileName,
+  validateRoleAlias,
+} from './render-input.ts';
+import {
+  CREDENTIAL_FORMATS,
   type CredentialFormat,
   InvalidRenderInputError,
   type RenderedCredentials,
@@ -23,6 +30,9 @@ import {
  * (see render-input.ts); anything unsafe throws InvalidRenderInputError and nothing is rendered.
  */
 
+import type { RequestedFormat } from './credential-formats.ts';
+
+export { REQUESTED_FORMATS, type RequestedFormat } from './credential-formats.ts';
 export {
   defaultProfileName,
   PROFILE_NAME_RULE,
@@ -80,4 +90,43 @@ export function renderCredentials(
   const spec = FORMATS[format];
   const body = spec.render(checkRenderInput(creds, options));
   return { body, contentType: spec.contentType, filename: spec.filename };
+}
+
+/** The formats `all` renders: the credential_process config only when there is a role to name. */
+export function formatsOf(format: RequestedFormat, options: RenderOptions): CredentialFormat[] {
+  if (format !== 'all') return [format];
+  return CREDENTIAL_FORMATS.filter((f) => f !== 'config' || options.roleAlias !== undefined);
+}
+
+/**
+ * Checks the request's own part of rendering (format, profile, role alias, portal URL) before any
+ * credentials exist, so a request that cannot be rendered is refused before AWS is asked for them.
+ * Throws InvalidRenderInputError (source 'options') as the renderers would.
+ */
+export function checkRenderRequest(format: string, options: RenderOptions): void {
+  if (format !== 'all' && !isCredentialFormat(format))
+    throw new InvalidRenderInputError(
+      'format',
+      'options',
+      `Unknown format; use one of ${Object.keys(FORMATS).join(', ')}.`,
+    );
+  if (options.profile !== undefined) {
+    const problem = validateProfileName(options.profile);
+    if (problem !== null) throw new InvalidRenderInputError('profile', 'options', problem);
+  }
+  if (options.roleAlias !== undefined) {
+    const problem = validateRoleAlias(options.roleAlias);
+    if (problem !== null) throw new InvalidRenderInputError('roleAlias', 'options', problem);
+  }
+  if (options.portalUrl !== undefined) checkPortalUrl(options.portalUrl);
+  if (formatsOf(format, options).includes('config')) {
+    if (options.roleAlias === undefined)
+      throw new InvalidRenderInputError(
+        'roleAlias',
+        'options',
+        'The config format needs the role alias from the portal catalog.',
+      );
+    if (options.portalUrl === undefined)
+      throw new InvalidRenderInputError('portalUrl', 'options', 'The config format needs the portal URL.');
+  }
 }

@@ -6,10 +6,11 @@ import {
   defaultProfileName,
   InvalidRenderInputError,
   type RenderOptions,
+  type RequestedFormat,
   renderCredentials,
   type TemporaryCredentials,
 } from '../formats/index.ts';
-import type { CredentialBundle, RequestedFormat } from './credential-schemas.ts';
+import type { CredentialBundle } from './credential-schemas.ts';
 
 /**
  * Sends issued credentials in the requested format: a file body (with Content-Disposition when

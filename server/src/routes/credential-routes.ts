@@ -47,9 +47,12 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
     async (request, reply) => {
       const body = request.body;
       const origin = originOf(request);
+      const format = body.format ?? 'json';
+      const portalUrl = portalUrlOf(request, config.publicUrl);
       const common = {
         roleAlias: body.role,
         ...(body.durationSeconds !== undefined ? { durationSeconds: body.durationSeconds } : {}),
+        render: { format, portalUrl, ...(body.profile ? { profile: body.profile } : {}) },
         origin,
       };
       let issued: RoleCredentials;
@@ -64,9 +67,9 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
             ? await app.services.credentials.issueWithCode({ ...common, userName: s.userName, code: body.code })
             : await app.services.credentials.issueForSession({ ...common, mfaSessionId: s.mfaSessionId });
       }
-      return sendCredentials(reply, issued.credentials, body.format ?? 'json', {
+      return sendCredentials(reply, issued.credentials, format, {
         roleAlias: issued.role.alias,
-        portalUrl: portalUrlOf(request, config.publicUrl),
+        portalUrl,
         ...(body.profile ? { profile: body.profile } : {}),
         download: isFlagSet(body.download),
       });

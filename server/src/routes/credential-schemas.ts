@@ -1,14 +1,14 @@
 import { type Static, type TOptional, Type } from 'typebox';
-import { CREDENTIAL_FORMATS, type CredentialFormat } from '../formats/credential-formats.ts';
+import { CREDENTIAL_FORMATS, type CredentialFormat, REQUESTED_FORMATS } from '../formats/credential-formats.ts';
 import { CredentialsJson, ProcessCredentialsJson, RenderedCredentials } from '../formats/output-schemas.ts';
 import { DateTime, DurationSeconds, Flag, MfaCode, Nullable, ProfileName, RoleAlias, UserName } from './schemas.ts';
 
 /** The contract of credential-routes.ts (and the credential part of session-routes.ts). */
 
-export const Format = Type.Enum([...CREDENTIAL_FORMATS, 'all'], {
+export const Format = Type.Enum(REQUESTED_FORMATS, {
   description: 'Output format; `all` returns JSON with every format rendered',
 });
-export type RequestedFormat = Static<typeof Format>;
+export type { RequestedFormat } from '../formats/credential-formats.ts';
 
 export const CredentialRequest = Type.Object(
   {

@@ -122,12 +122,15 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
     },
     async (request, reply) => {
       const s = await requireSignedInWithCsrf(request);
+      const format = request.body.format ?? 'json';
+      const profile = request.body.profile ? { profile: request.body.profile } : {};
       const issued = await app.services.credentials.sessionCredentials({
         mfaSessionId: s.mfaSessionId,
+        render: { format, ...profile },
         origin: originOf(request),
       });
-      return sendCredentials(reply, issued, request.body.format ?? 'json', {
-        ...(request.body.profile ? { profile: request.body.profile } : {}),
+      return sendCredentials(reply, issued, format, {
+        ...profile,
         download: isFlagSet(request.body.download),
       });
     },

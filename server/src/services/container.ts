@@ -68,11 +68,18 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     keys: auditKeysFrom(config.masterKey, config.previousMasterKeys),
   });
   const directory = createIamDirectory({ aws, groupCacheMs: config.groupCacheSeconds * 1000 });
-  const catalog = createCatalogService({ prisma, repository: createCatalogRepository(), directory, aws, audit });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const tokens = createCliTokenRepository();
   const revocation = createRevocationService({ prisma, mfaSessions, tokens, audit });
   const custody = createCustodyService({ prisma, aws, keyRing, audit, revocation });
+  const catalog = createCatalogService({
+    prisma,
+    repository: createCatalogRepository(),
+    directory,
+    custody,
+    aws,
+    audit,
+  });
   const limiter = createAttemptLimiter({
     prisma,
     budgets: {
@@ -94,6 +101,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
   });
   const credentials = createCredentialService({
     aws,
+    custody,
     signIn,
     catalog,
     directory,

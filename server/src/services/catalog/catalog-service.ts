@@ -6,6 +6,7 @@ import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
+import type { CustodyService } from '../custody/custody-service.ts';
 import type { CatalogRepository, CatalogRole } from './catalog-repository.ts';
 import type { IamDirectory } from './iam-directory.ts';
 import { trustPolicyMfaRequirement } from './trust-policy.ts';
@@ -56,10 +57,17 @@ const PRINCIPAL_NAME = /^[\w+=,.@-]{1,128}$/;
 /** Everyone enrolled may request a role whose user list is exactly this. */
 export const ALL_USERS = '*';
 
+interface Requester {
+  userName: string;
+  groups: string[];
+  enrolled: boolean;
+}
+
 export interface CatalogServiceDeps {
   prisma: PrismaClient;
   repository: CatalogRepository;
   directory: Pick<IamDirectory, 'groupsFor'>;
+  custody: Pick<CustodyService, 'find'>;
   aws: Pick<AwsGateway, 'getRole' | 'portalCallerIdentity' | 'listRoles'>;
   audit: Pick<AuditService, 'append'>;
 }
@@ -68,11 +76,18 @@ export interface CatalogServiceDeps {
  * The roles people may request, by alias, and who may request each: IAM group members, named
  * users, or (explicitly) every enrolled user. Group memberships come from the IAM directory.
  */
-export function createCatalogService({ prisma, repository, directory, aws, audit }: CatalogServiceDeps) {
-  function mayRequest(role: CatalogRole, userName: string, groups: string[]): boolean {
-    const user = userName.toLowerCase();
-    if (role.allowedUsers.some((u) => u === ALL_USERS || u.toLowerCase() === user)) return true;
-    const memberOf = new Set(groups.map((g) => g.toLowerCase()));
+export function createCatalogService({ prisma, repository, directory, custody, aws, audit }: CatalogServiceDeps) {
+  /** Who is asking: their IAM groups, and whether the portal holds a key for them. */
+  async function requester(userName: string): Promise<Requester> {
+    const [groups, enrolled] = await Promise.all([directory.groupsFor(userName), custody.find(userName)]);
+    return { userName, groups, enrolled: enrolled !== null };
+  }
+
+  /** A '*' grant covers every enrolled user, and never one the portal holds no key for. */
+  function mayRequest(role: CatalogRole, who: Requester): boolean {
+    const user = who.userName.toLowerCase();
+    if (role.allowedUsers.some((u) => (u === ALL_USERS ? who.enrolled : u.toLowerCase() === user))) return true;
+    const memberOf = new Set(who.groups.map((g) => g.toLowerCase()));
     return role.allowedGroups.some((g) => memberOf.has(g.toLowerCase()));
   }
 
@@ -279,8 +294,8 @@ export function createCatalogService({ prisma, repository, directory, aws, audit
 
     /** The roles this user may request, in alias order. */
     async rolesFor(userName: string): Promise<CatalogRole[]> {
-      const [roles, groups] = await Promise.all([all(), directory.groupsFor(userName)]);
-      return roles.filter((role) => mayRequest(role, userName, groups));
+      const [roles, who] = await Promise.all([all(), requester(userName)]);
+      return roles.filter((role) => mayRequest(role, who));
     },
 
     find,
@@ -290,7 +305,7 @@ export function createCatalogService({ prisma, repository, directory, aws, audit
       const role = await find(alias);
       if (!role)
         throw notFound('unknown_role', `There is no role called "${alias.slice(0, 64)}" in the portal's catalog.`);
-      if (!mayRequest(role, userName, await directory.groupsFor(userName))) {
+      if (!mayRequest(role, await requester(userName))) {
         throw forbidden(
           'role_not_allowed',
           `You may not request the role "${role.alias}". Ask an administrator for access.`,

@@ -1,17 +1,17 @@
 import type { AssumedRoleCredentials, AwsGateway } from '../../aws/aws-gateway.ts';
-import { type AppError, notFound, serviceUnavailable, unauthorized } from '../../errors/app-error.ts';
-import type { TemporaryCredentials } from '../../formats/index.ts';
+import { type AppError, badRequest, forbidden, notFound, unauthorized } from '../../errors/app-error.ts';
 import {
-  AuditAction,
-  type AuditAction as AuditActionName,
-  type AuditEntry,
-  type RequestOrigin,
-} from '../audit/audit-events.ts';
+  checkRenderRequest,
+  InvalidRenderInputError,
+  type RequestedFormat,
+  type TemporaryCredentials,
+} from '../../formats/index.ts';
+import { AuditAction, type AuditAction as AuditActionName, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { appErrorFromAws, auditErrorCode } from '../aws-error-mapping.ts';
 import type { CatalogRole, CatalogService } from '../catalog/catalog-service.ts';
 import type { IamDirectory } from '../catalog/iam-directory.ts';
-import type { UserKey } from '../custody/custody-service.ts';
+import type { CustodyService, UserKey } from '../custody/custody-service.ts';
 import type { MfaSession, MfaSessionStore } from '../sessions/mfa-session-store.ts';
 import {
   type AdmittedAttempt,
@@ -21,6 +21,7 @@ import {
   type SignInService,
 } from '../sign-in/sign-in-service.ts';
 import { MIN_DURATION_SECONDS, resolveDuration } from './duration.ts';
+import { createIssuanceAudit, type IssuanceRequest, type IssueVia } from './issuance-audit.ts';
 import { roleSessionNameFor } from './role-session-name.ts';
 
 export interface RoleCredentials {
@@ -28,8 +29,17 @@ export interface RoleCredentials {
   role: CatalogRole;
 }
 
+/** How the caller will render the credentials: checked before AWS is asked for any. */
+export interface RenderRequest {
+  /** A credential format or `all` (RequestedFormat); anything else is refused. */
+  format: RequestedFormat | (string & {});
+  profile?: string;
+  portalUrl?: string;
+}
+
 export interface CredentialServiceDeps {
   aws: Pick<AwsGateway, 'assumeRole'>;
+  custody: Pick<CustodyService, 'find'>;
   signIn: Pick<SignInService, 'admit' | 'verifyByAssumeRole' | 'verifyBySessionToken' | 'refuse'>;
   catalog: Pick<CatalogService, 'resolve' | 'rolesFor' | 'find'>;
   directory: Pick<IamDirectory, 'accountAliases'>;
@@ -37,25 +47,6 @@ export interface CredentialServiceDeps {
   mfaSessions: Pick<MfaSessionStore, 'find'>;
   region: string;
 }
-
-/** How the credentials were (or would have been) obtained, as the audit row records it. */
-type IssueVia = 'mfa_session' | 'assume_role' | 'mfa_session_one_shot';
-
-/** One request for role credentials, as its audit row names it. */
-interface IssuanceRequest {
-  action: AuditActionName;
-  actor: string;
-  roleAlias: string;
-  roleSessionName: string;
-  origin: RequestOrigin;
-}
-
-/** How a request for role credentials ended: everything `recordIssuance` writes. */
-type IssuanceOutcome = IssuanceRequest &
-  (
-    | { issued: TemporaryCredentials; role: CatalogRole; via: IssueVia; durationSeconds: number }
-    | { rejection: Pick<Rejection, 'error' | 'errorCode' | 'outcome'>; role: CatalogRole | null; via?: IssueVia }
-  );
 
 /** Why the portal cannot grant a request, or how it will ask AWS for it. */
 type CodePlan =
@@ -71,6 +62,7 @@ type CodePlan =
  */
 export function createCredentialService({
   aws,
+  custody,
   signIn,
   catalog,
   directory,
@@ -100,56 +92,7 @@ export function createCredentialService({
     };
   }
 
-  /**
-   * The one writer of `credentials.issue` and `credentials.process` rows, with one failure rule:
-   * the row is committed before the answer leaves, and when it cannot be written the answer is
-   * 503 audit_unavailable, so no credentials leave unaudited (they expire unused).
-   */
-  async function recordIssuance(outcome: IssuanceOutcome): Promise<void> {
-    const common = {
-      actor: outcome.actor,
-      action: outcome.action,
-      roleSessionName: outcome.roleSessionName,
-      ...outcome.origin,
-    };
-    const entry: AuditEntry =
-      'issued' in outcome
-        ? {
-            ...common,
-            outcome: 'success',
-            targetRoleArn: outcome.role.roleArn,
-            metadata: {
-              roleAlias: outcome.role.alias,
-              via: outcome.via,
-              durationSeconds: outcome.durationSeconds,
-              issuedAccessKeyId: outcome.issued.accessKeyId,
-              expiresAt: outcome.issued.expiration.toISOString(),
-            },
-          }
-        : {
-            ...common,
-            outcome: outcome.rejection.outcome,
-            errorCode: outcome.rejection.errorCode,
-            targetRoleArn: outcome.role?.roleArn,
-            metadata: {
-              roleAlias: outcome.role?.alias ?? outcome.roleAlias.slice(0, 64),
-              ...(outcome.via ? { via: outcome.via } : {}),
-            },
-          };
-    await commitAudit(entry);
-  }
-
-  async function commitAudit(entry: AuditEntry): Promise<void> {
-    try {
-      await audit.append(entry);
-    } catch {
-      throw serviceUnavailable(
-        'audit_unavailable',
-        'The portal could not record this request in its audit log, so it issued nothing. Try again.',
-        5,
-      );
-    }
-  }
+  const { recordIssuance, commitAudit } = createIssuanceAudit(audit);
 
   /** Records a turned-away request, then answers it (no sooner than the rejection allows). */
   async function turnAway(
@@ -160,6 +103,30 @@ export function createCredentialService({
   ): Promise<never> {
     if (!rejection.countedOnly) await recordIssuance({ ...request, role, rejection, ...(via ? { via } : {}) });
     return answerRejection(rejection);
+  }
+
+  /** A request whose output cannot be rendered is refused before any credentials exist. */
+  function checkRenderable(render: RenderRequest | undefined, roleAlias?: string): void {
+    if (!render) return;
+    try {
+      checkRenderRequest(render.format, {
+        ...(render.profile !== undefined ? { profile: render.profile } : {}),
+        ...(render.portalUrl !== undefined ? { portalUrl: render.portalUrl } : {}),
+        ...(roleAlias !== undefined ? { roleAlias: roleAlias.toLowerCase() } : {}),
+      });
+    } catch (error) {
+      if (error instanceof InvalidRenderInputError) throw badRequest('invalid_request', error.message);
+      throw error;
+    }
+  }
+
+  /** An MFA session outlives nothing: its user must still be enrolled for every request. */
+  async function requireEnrolled(session: MfaSession): Promise<void> {
+    if (!(await custody.find(session.userName)))
+      throw forbidden(
+        'not_enrolled',
+        'You are no longer enrolled in the portal, so it issues you nothing. Ask an administrator to enroll you again.',
+      );
   }
 
   const assumeInput = (user: { userName: string }, role: CatalogRole, durationSeconds: number) => ({
@@ -188,6 +155,7 @@ export function createCredentialService({
     let issued: TemporaryCredentials;
     let duration: number;
     try {
+      await requireEnrolled(session);
       role = await catalog.resolve(session.userName, roleAlias);
       duration = resolveDuration(role.maxDurationSeconds, durationSeconds, true);
       const assumed = await aws.assumeRole(session.credentials, assumeInput(session, role, duration));
@@ -237,8 +205,10 @@ export function createCredentialService({
       mfaSessionId: string;
       roleAlias: string;
       durationSeconds?: number;
+      render?: RenderRequest;
       origin: RequestOrigin;
     }): Promise<RoleCredentials> {
+      checkRenderable(input.render, input.roleAlias);
       const session = await mfaSessions.find(input.mfaSessionId);
       if (!session)
         throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
@@ -280,8 +250,10 @@ export function createCredentialService({
       code: string;
       roleAlias: string;
       durationSeconds?: number;
+      render?: RenderRequest;
       origin: RequestOrigin;
     }): Promise<RoleCredentials> {
+      checkRenderable(input.render, input.roleAlias);
       const known = await catalog.find(input.roleAlias);
       const request: IssuanceRequest = {
         action: AuditAction.IssueCredentials,
@@ -326,10 +298,16 @@ export function createCredentialService({
     },
 
     /** The user's own MFA session credentials (the get-session-token flow), for download. */
-    async sessionCredentials(input: { mfaSessionId: string; origin: RequestOrigin }): Promise<TemporaryCredentials> {
+    async sessionCredentials(input: {
+      mfaSessionId: string;
+      render?: RenderRequest;
+      origin: RequestOrigin;
+    }): Promise<TemporaryCredentials> {
+      checkRenderable(input.render);
       const session = await mfaSessions.find(input.mfaSessionId);
       if (!session)
         throw unauthorized('session_expired', 'Your MFA session has expired. Sign in again with a new code.');
+      await requireEnrolled(session);
       await commitAudit({
         actor: session.userName,
         action: AuditAction.SessionCredentials,

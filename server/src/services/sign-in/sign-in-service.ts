@@ -75,6 +75,9 @@ export interface SignInServiceDeps {
   now?: () => Date;
 }
 
+/** GetSessionToken's shortest session: what the portal asks for when it only needs AWS's verdict on a code. */
+const MIN_SESSION_SECONDS = 900;
+
 /** A 6-digit code, tolerating the spaces people paste ("123 456"). */
 export function normalizeCode(code: string): string | null {
   const digits = code.replace(/\s+/g, '');
@@ -234,9 +237,15 @@ export function createSignInService(deps: SignInServiceDeps) {
       return verifyWith(attempt, aws.assumeRole(user.key, { ...input, serialNumber: user.mfaSerial, tokenCode: code }));
     },
 
-    /** The portal turns an admitted attempt away itself (the request cannot be granted). */
+    /**
+     * The portal cannot grant the request (unknown role, a role not granted, a bad duration), but
+     * says so only to someone whose code AWS accepts: AWS judges the code first (GetSessionToken,
+     * which spends it), so a guesser gets the same 401 after the same floor as for a wrong code,
+     * counted against the budget.
+     */
     async refuse(attempt: AdmittedAttempt, error: AppError): Promise<Rejection> {
-      await settle(attempt, error);
+      const verification = await verifyBySessionToken(attempt, MIN_SESSION_SECONDS);
+      if (verification.rejected) return verification.rejected;
       return rejection(attempt.startedAt, error, error.code, error.statusCode === 403 ? 'denied' : 'failure');
     },
 
