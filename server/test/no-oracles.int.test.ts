@@ -5,7 +5,9 @@ import { type PortalHarness, sessionCookie } from './portal-harness.ts';
 import { testDatabaseUrls } from './test-databases.ts';
 
 const FLOOR_MS = 300;
-const FAILURE_LIMIT = 3;
+// carol spends 3 attempts over these tests (two wrong codes, one replay): a right code gives back
+// only its own attempt, so the budget must leave room for her last, honest answer.
+const FAILURE_LIMIT = 4;
 const WRONG_CODE = '000000';
 
 /**
