@@ -1,3 +1,4 @@
+import type { AuditAction as AuditActionName } from '../../../../server/src/services/audit/audit-events.ts';
 import {
   type AuditEvent,
   type AuditFilters,
@@ -11,29 +12,36 @@ import { type CatalogRole, listCatalogRoles } from '../api/admin-roles-service.t
 import { Loadable, type LoadStatus } from '../loadable.svelte.ts';
 import { CursorTrail } from './cursor-trail.svelte.ts';
 
-/** The actions the portal records (server/src/services/audit/audit-events.ts), in words. */
-export const AUDIT_ACTIONS: Array<{ value: string; label: string }> = [
-  { value: 'session.sign_in', label: 'Sign-in' },
-  { value: 'session.sign_out', label: 'Sign-out' },
-  { value: 'session.sign_out_everywhere', label: 'Signed out everywhere' },
-  { value: 'session.credentials', label: 'MFA session credentials' },
-  { value: 'credentials.issue', label: 'Role credentials issued' },
-  { value: 'credentials.process', label: 'CLI credentials (credential_process)' },
-  { value: 'cli_token.create', label: 'CLI token created' },
-  { value: 'cli_token.revoke', label: 'CLI token revoked' },
-  { value: 'custody.enroll', label: 'Enrolled in portal' },
-  { value: 'custody.unenroll', label: 'Unenrolled' },
-  { value: 'custody.rotate_key', label: 'Access key rotated' },
-  { value: 'custody.rotate_master_key', label: 'Master key rotated' },
-  { value: 'catalog.role_add', label: 'Role added to catalog' },
-  { value: 'catalog.role_update', label: 'Role changed in catalog' },
-  { value: 'catalog.role_remove', label: 'Role removed from catalog' },
-  { value: 'compliance.scan_start', label: 'Compliance scan started' },
-  { value: 'mfa_setup.link_create', label: 'MFA setup link created' },
-  { value: 'mfa_setup.device_create', label: 'MFA setup link opened' },
-  { value: 'mfa_setup.complete', label: 'MFA setup completed' },
-  { value: 'abuse.lockout_lift', label: 'Sign-in lockout lifted' },
-];
+/**
+ * Every action the portal records, in words. Typed by the server's list
+ * (server/src/services/audit/audit-events.ts), so an action added there without words here does
+ * not compile.
+ */
+const ACTION_LABELS: Record<AuditActionName, string> = {
+  'session.sign_in': 'Sign-in',
+  'session.sign_out': 'Sign-out',
+  'session.sign_out_everywhere': 'Signed out everywhere',
+  'session.credentials': 'MFA session credentials',
+  'credentials.issue': 'Role credentials issued',
+  'credentials.process': 'CLI credentials (credential_process)',
+  'cli_token.create': 'CLI token created',
+  'cli_token.revoke': 'CLI token revoked',
+  'custody.enroll': 'Enrolled in portal',
+  'custody.unenroll': 'Unenrolled',
+  'custody.rotate_key': 'Access key rotated',
+  'custody.rotate_master_key': 'Master key rotated',
+  'catalog.role_add': 'Role added to catalog',
+  'catalog.role_update': 'Role changed in catalog',
+  'catalog.role_remove': 'Role removed from catalog',
+  'compliance.scan_start': 'Compliance scan started',
+  'mfa_setup.link_create': 'MFA setup link created',
+  'mfa_setup.open': 'MFA setup link opened',
+  'mfa_setup.device_create': 'MFA device created for a setup link',
+  'mfa_setup.complete': 'MFA setup completed',
+  'abuse.lockout_lift': 'Sign-in lockout lifted',
+};
+
+export const AUDIT_ACTIONS = Object.entries(ACTION_LABELS).map(([value, label]) => ({ value, label }));
 
 /** The filter form's fields, as typed (datetime-local values are local times). */
 export interface AuditForm {
