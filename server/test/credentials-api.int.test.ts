@@ -218,7 +218,7 @@ describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', (p
     }
   });
 
-  it('says when an enrolled user no longer has an MFA device', async () => {
+  it('answers an enrolled user left without an MFA device like a wrong code, and tells admins why', async () => {
     const code = portal.nextCode('frank');
     const frank = portal.emulator.store.findUser('111111111111', 'frank')!;
     const devices = frank.mfaDevices;
@@ -229,8 +229,11 @@ describe.each(testDatabaseUrls())('one-shot credentials for scripts ($name)', (p
         url: '/api/v1/session',
         payload: { userName: 'frank', code },
       });
-      expect(response.statusCode).toBe(409);
-      expect(response.json().error).toBe('no_mfa_device');
+      // AWS did not accept the code, so the answer must not tell a guesser that frank is enrolled.
+      expect(response.statusCode).toBe(401);
+      expect(response.json().error).toBe('invalid_mfa_code');
+      const [row] = await portal.app.services.audit.query({ actor: 'frank', action: 'session.sign_in', limit: 1 });
+      expect(row).toMatchObject({ outcome: 'failure', errorCode: 'no_mfa_device' });
     } finally {
       frank.mfaDevices = devices;
     }

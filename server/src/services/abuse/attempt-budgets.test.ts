@@ -46,5 +46,8 @@ describe('attempt budgets', () => {
     expect(secondsUntilWindowEnds(start, 900, new Date('2026-12-02T03:00:00Z'))).toBe(900);
     expect(secondsUntilWindowEnds(start, 900, new Date('2026-12-02T03:14:59.500Z'))).toBe(1);
     expect(secondsUntilWindowEnds(start, 900, new Date('2026-12-02T03:20:00Z'))).toBe(1);
+    // A window a parallel request opened just after this one read the clock: Retry-After stays
+    // within the window (the 50+50 burst saw 901).
+    expect(secondsUntilWindowEnds(start, 900, new Date('2026-12-02T02:59:59.700Z'))).toBe(900);
   });
 });

@@ -84,5 +84,6 @@ export function limitOf(budget: BudgetName, budgets: AttemptBudgets): number {
 /** Whole seconds until a window that opened at `windowStart` ends; at least 1. */
 export function secondsUntilWindowEnds(windowStart: Date, windowSeconds: number, now: Date): number {
   const endsAt = windowStart.getTime() + windowSeconds * 1000;
-  return Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000));
+  // A parallel request may have opened the window after `now` was read: never more than a window.
+  return Math.min(windowSeconds, Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000)));
 }

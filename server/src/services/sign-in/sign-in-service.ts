@@ -7,7 +7,7 @@ import type {
   TemporaryCredentials,
 } from '../../aws/aws-gateway.ts';
 import type { DbClient } from '../../db/prisma-types.ts';
-import { AppError, conflict } from '../../errors/app-error.ts';
+import { AppError } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import type { AttemptLimiter, Reservation } from '../abuse/attempt-limiter.ts';
 import type { AuditAction as AuditActionName, AuditOutcome, RequestOrigin } from '../audit/audit-events.ts';
@@ -136,21 +136,18 @@ export function createSignInService(deps: SignInServiceDeps) {
   }
 
   async function awsRejection(attempt: AdmittedAttempt, error: unknown): Promise<Rejection> {
-    // AWS says the serial is not the user's device: if the user has none left, say so (the
-    // portal already knows this user is enrolled, so nothing new is revealed to a guesser).
+    // AWS has not accepted the code, so nothing about this user may show: a user left without an
+    // MFA device, or whose portal key AWS no longer takes, is answered and counted like a wrong
+    // code. Only the audit row (for admins) says which it was.
     if (
       error instanceof AwsCallError &&
       error.kind === 'mfa_device_mismatch' &&
       (await hasNoMfaDevice(attempt.user.userName))
     ) {
-      const noDevice = conflict(
-        'no_mfa_device',
-        'Your IAM user has no MFA device any more. Set one up (or ask an administrator for a set-up link), then sign in with its code.',
-      );
-      await limiter.refund(attempt.reservation);
-      return rejection(attempt.startedAt, noDevice, 'no_mfa_device');
+      return rejection(attempt.startedAt, invalidMfaCode(), 'no_mfa_device');
     }
     const appError = appErrorFromAws(error);
+    if (appError.code === 'not_enrolled') return rejection(attempt.startedAt, invalidMfaCode(), 'invalid_key');
     await settle(attempt, appError);
     return rejection(
       attempt.startedAt,
