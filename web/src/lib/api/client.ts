@@ -1,9 +1,7 @@
-/** The API's one error shape. */
-export interface ApiErrorBody {
-  error: string;
-  message: string;
-  requestId?: string;
-}
+import type { ErrorBody } from '../../../../server/src/routes/schemas.ts';
+
+/** The API's one error shape; errors the client makes itself (network down) have no request id. */
+export type ApiErrorBody = Omit<ErrorBody, 'requestId'> & { requestId?: string };
 
 export class ApiError extends Error {
   readonly status: number;
