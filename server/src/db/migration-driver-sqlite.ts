@@ -29,6 +29,26 @@ interface MigrationRow {
 }
 
 /**
+ * Switches a file to WAL. On a new file that another process is switching at the same moment,
+ * SQLite answers SQLITE_BUSY at once rather than through the busy handler (waiting could
+ * deadlock), so the switch is retried until the lock timeout.
+ */
+function setWalMode(db: BetterSqlite3.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY') === true;
+      if (!busy || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 20);
+    }
+  }
+}
+
+/**
  * SQLite: the lock is one `BEGIN IMMEDIATE` transaction held for the whole run (SQLite allows one
  * writer; other runners wait in busy_timeout), and each migration is a savepoint inside it, so a
  * failing migration rolls back alone while earlier ones in the same run are kept.
@@ -40,7 +60,7 @@ export function openSqliteMigrationDriver(target: SqliteTarget, options: DriverO
     ensureParentDirectory(target.filePath);
     db = new BetterSqlite3(target.filePath, { timeout: options.lockTimeoutMs });
     // Persistent per file: readers never block the writer. Must run outside a transaction.
-    db.pragma('journal_mode = WAL');
+    setWalMode(db, options.lockTimeoutMs);
     // Prisma's table-rebuild migrations DROP and recreate tables. With enforcement on, dropping a
     // parent table would fire ON DELETE CASCADE into its children, so migrations run with it off
     // (better-sqlite3 turns it on by default) and integrity is checked before each commit instead.
