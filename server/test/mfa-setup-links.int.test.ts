@@ -309,4 +309,23 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     });
     expect(link).toMatchObject({ deviceSerial: null, bindingHash: null });
   });
+
+  it('binds a link to one browser when many open it at once, and creates one device', async () => {
+    const token = await tokenFor('dave');
+    const devicesBefore = portal.emulator.store.state.unassignedMfaDevices.length;
+    const opens = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => open(token, { cookie: '', remoteAddress: `203.0.113.${i + 1}` })),
+    );
+    const owners = opens.filter((r) => r.statusCode === 200);
+    expect(owners).toHaveLength(1);
+    expect(owners[0]!.cookies.map((c) => c.name)).toEqual(['portal_mfa_setup']);
+    const others = opens.filter((r) => r.statusCode !== 200);
+    expect(others).toHaveLength(11);
+    for (const other of others) {
+      expect(other.statusCode).toBe(403);
+      expect(other.json().error).toBe('setup_link_in_use');
+      expect(other.cookies).toEqual([]);
+    }
+    expect(portal.emulator.store.state.unassignedMfaDevices.length - devicesBefore).toBe(1);
+  });
 });
