@@ -36,7 +36,8 @@ export interface CheckedPolicy {
 }
 
 const DOCUMENT_FIELDS = new Set(['Version', 'Id', 'Statement']);
-const STATEMENT_FIELDS = new Set([
+/** The fields an IAM policy statement may have (the state file's checks use the same list). */
+export const STATEMENT_FIELDS: readonly string[] = [
   'Sid',
   'Effect',
   'Action',
@@ -46,7 +47,8 @@ const STATEMENT_FIELDS = new Set([
   'Principal',
   'NotPrincipal',
   'Condition',
-]);
+];
+const STATEMENT_FIELD_SET = new Set(STATEMENT_FIELDS);
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 
 export function checkPolicy(doc: unknown, kind: PolicyKind, label: string): CheckedPolicy {
@@ -76,7 +78,7 @@ function checkStatement(statement: unknown, index: number, kind: PolicyKind, lab
   const malformed = (problem: string): UnsupportedPolicyError =>
     new UnsupportedPolicyError(`Malformed ${where}: ${problem}`);
 
-  const unknownField = Object.keys(statement).find((field) => !STATEMENT_FIELDS.has(field));
+  const unknownField = Object.keys(statement).find((field) => !STATEMENT_FIELD_SET.has(field));
   if (unknownField) throw malformed(`unknown field '${unknownField}'`);
   const effect = statement.Effect;
   if (effect !== 'Allow' && effect !== 'Deny') throw malformed(`Effect must be "Allow" or "Deny"`);

@@ -1,3 +1,4 @@
+import { STATEMENT_FIELDS } from '../policy/statements.ts';
 import { stableUniqueId } from './identity-ids.ts';
 import {
   arrayAt,
@@ -71,18 +72,6 @@ function checkSeed(problems: Problems, object: JsonObject, path: string): void {
     );
   }
 }
-
-const STATEMENT_FIELDS = [
-  'Sid',
-  'Effect',
-  'Action',
-  'NotAction',
-  'Resource',
-  'NotResource',
-  'Principal',
-  'NotPrincipal',
-  'Condition',
-];
 
 function checkStringOrList(problems: Problems, value: unknown, path: string): void {
   const ok = typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
