@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type ConsoleSignIn, createFederationEndpoint, FEDERATION_PATH } from './federation/federation-endpoint.ts';
 import { ADMIN_PREFIX, type FaultState, handleAdminRequest } from './http/admin-routes.ts';
 import { type AwsHandlerDeps, handleAwsRequest, requestParams } from './http/aws-request-handler.ts';
 import { BodyTooLargeError, ClientGoneError, readBody } from './http/body-reader.ts';
@@ -38,6 +39,8 @@ export interface RunningEmulator {
   store: Store;
   /** How many GetSessionToken / AssumeRole requests with a TokenCode arrived (tests count guesses). */
   tokenCodeCalls(): TokenCodeCalls;
+  /** Console sessions opened through `/federation?Action=login`, oldest first. */
+  consoleSignIns(): ConsoleSignIn[];
   close(): Promise<void>;
 }
 
@@ -89,6 +92,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const deps: AwsHandlerDeps = { store, operations: { sts: stsOperations, iam: iamOperations }, logError };
   const faults: FaultState = { current: { ...NO_FAULTS } };
   const tokenCodeCalls: TokenCodeCalls = { GetSessionToken: 0, AssumeRole: 0 };
+  const federation = createFederationEndpoint(store, now);
 
   async function handleAws(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -155,7 +159,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const path = (request.url ?? '/').split('?')[0]!;
     const handling = path.startsWith(ADMIN_PREFIX)
       ? handleAdminRequest(request, response, path, faults)
-      : handleAws(request, response);
+      : path === FEDERATION_PATH
+        ? federation.handle(request, response)
+        : handleAws(request, response);
     handling.catch((error: unknown) => {
       if (error instanceof ClientGoneError || request.socket.destroyed) {
         response.destroy();
@@ -198,6 +204,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     url: `http://${urlHost}:${port}`,
     store,
     tokenCodeCalls: () => ({ ...tokenCodeCalls }),
+    consoleSignIns: () => federation.signIns(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

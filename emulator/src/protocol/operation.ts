@@ -34,6 +34,8 @@ export type Caller =
       accessKeyId: string;
       mfaAuthenticatedAt: Date | null;
       expiresAt: Date;
+      /** Assumed with temporary credentials (role chaining): console sessions are capped at 1 h. */
+      chained?: boolean;
     };
 
 export interface OperationContext {

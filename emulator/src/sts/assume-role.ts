@@ -169,6 +169,7 @@ export const assumeRole: Operation = (ctx) => {
     accessKeyId,
     mfaAuthenticatedAt,
     expiresAt,
+    chained: caller.kind !== 'user',
   }));
   return {
     Credentials: credentials,
