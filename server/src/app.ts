@@ -21,6 +21,8 @@ import adminComplianceRoutes from './routes/admin-compliance-routes.ts';
 import adminLockoutRoutes from './routes/admin-lockout-routes.ts';
 import adminRoleRoutes from './routes/admin-role-routes.ts';
 import adminUserRoutes from './routes/admin-user-routes.ts';
+import consoleRoutes from './routes/console-routes.ts';
+import containerCredentialRoutes from './routes/container-credential-routes.ts';
 import credentialRoutes from './routes/credential-routes.ts';
 import deviceRoutes from './routes/device-routes.ts';
 import healthRoutes from './routes/health-routes.ts';
@@ -98,6 +100,8 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(infoRoutes);
   await app.register(sessionRoutes, { config });
   await app.register(credentialRoutes, { config });
+  await app.register(consoleRoutes, { config });
+  await app.register(containerCredentialRoutes);
   await app.register(deviceRoutes);
   await app.register(adminComplianceRoutes);
   await app.register(adminAuditRoutes);

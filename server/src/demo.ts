@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   delete process.env.AWS_PROFILE;
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  // "Open console" goes to the emulator's federation endpoint and its console page.
+  process.env.CONSOLE_FEDERATION_URL_AWS = `${emulator.url}/federation`;
   // The demo runs on the machine's Node; the SDK's note about future Node versions is for operators.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -66,6 +66,7 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
     LOG_LEVEL: 'silent',
     GROUP_CACHE_SECONDS: '0',
     MFA_FAILURE_FLOOR_MS: String(options.failureFloorMs ?? 0),
+    CONSOLE_FEDERATION_URL_AWS: `${emulator.url}/federation`,
     ...options.env,
   });
   await applyMigrations(config.databaseUrl);

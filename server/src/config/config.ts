@@ -60,6 +60,14 @@ const publicUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL such as https://portal.example.com' })
   .transform((url) => url.replace(/\/+$/, ''));
 
+/** An AWS sign-in federation endpoint (https; http only for a local emulator on loopback). */
+const federationUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute URL such as https://signin.aws.amazon.com/federation' })
+  .refine(
+    (url) => url.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(url),
+    'must be https (http only on loopback, for the emulator)',
+  );
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   HOST: z.string().trim().min(1, 'must not be empty').max(255).default('127.0.0.1'),
@@ -154,6 +162,10 @@ const environmentSchema = z.object({
     .min(1)
     .max(32)
     .default(8),
+  /** The sign-in federation endpoint per AWS partition (console sign-in). */
+  CONSOLE_FEDERATION_URL_AWS: federationUrl.default('https://signin.aws.amazon.com/federation'),
+  CONSOLE_FEDERATION_URL_AWS_US_GOV: federationUrl.default('https://signin.amazonaws-us-gov.com/federation'),
+  CONSOLE_FEDERATION_URL_AWS_CN: federationUrl.default('https://signin.amazonaws.cn/federation'),
   /** How long an MFA setup link works after an administrator creates it. */
   MFA_SETUP_LINK_HOURS: z.coerce
     .number({ error: 'must be a number of hours' })
@@ -198,6 +210,8 @@ export interface Config {
   complianceScanIntervalMinutes: number;
   complianceScanConcurrency: number;
   mfaSetupLinkHours: number;
+  /** The sign-in federation endpoint of each AWS partition. */
+  consoleFederationUrls: Record<'aws' | 'aws-us-gov' | 'aws-cn', string>;
 }
 
 export class ConfigError extends Error {
@@ -264,5 +278,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     complianceScanIntervalMinutes: e.COMPLIANCE_SCAN_INTERVAL_MINUTES,
     complianceScanConcurrency: e.COMPLIANCE_SCAN_CONCURRENCY,
     mfaSetupLinkHours: e.MFA_SETUP_LINK_HOURS,
+    consoleFederationUrls: {
+      aws: e.CONSOLE_FEDERATION_URL_AWS,
+      'aws-us-gov': e.CONSOLE_FEDERATION_URL_AWS_US_GOV,
+      'aws-cn': e.CONSOLE_FEDERATION_URL_AWS_CN,
+    },
   };
 }

@@ -102,9 +102,11 @@ export async function requireSignedIn(request: FastifyRequest): Promise<SignedIn
 }
 
 /** The signed-in user of a request that changes state: the CSRF header must match the session's token. */
-export async function requireSignedInWithCsrf(request: FastifyRequest): Promise<SignedInSession> {
+export async function requireSignedInWithCsrf(
+  request: FastifyRequest,
+  offered: unknown = request.headers['x-csrf-token'],
+): Promise<SignedInSession> {
   const signedIn = await requireSignedIn(request);
-  const offered = request.headers['x-csrf-token'];
   if (typeof offered !== 'string' || !constantTimeEquals(offered, signedIn.csrfToken)) {
     throw forbidden(
       'csrf_failed',

@@ -1,4 +1,5 @@
 import type { AwsGateway } from '../aws/aws-gateway.ts';
+import { createFederationClient } from '../aws/federation-client.ts';
 import type { Config } from '../config/config.ts';
 import { serviceUnavailable } from '../errors/app-error.ts';
 import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
@@ -17,6 +18,7 @@ import { createComplianceScanner } from './compliance/compliance-scanner.ts';
 import { createComplianceScheduler } from './compliance/compliance-scheduler.ts';
 import { type ComplianceService, createComplianceService } from './compliance/compliance-service.ts';
 import { defaultSleep } from './compliance/concurrency.ts';
+import { type ConsoleSignInService, createConsoleSignInService } from './console/console-sign-in-service.ts';
 import { type CredentialService, createCredentialService } from './credentials/credential-service.ts';
 import { type CustodyService, createCustodyService } from './custody/custody-service.ts';
 import { createKeyRing, type KeyRing } from './custody/secret-box.ts';
@@ -28,7 +30,6 @@ import { createRevocationService, type RevocationService } from './sessions/revo
 import { purgeExpiredSessions } from './sessions/session-store.ts';
 import { type BrowserSessionService, createBrowserSessionService } from './sign-in/browser-session-service.ts';
 import { createSignInService } from './sign-in/sign-in-service.ts';
-
 export interface Services {
   audit: AuditService;
   catalog: CatalogService;
@@ -43,6 +44,7 @@ export interface Services {
   mfaSetup: MfaSetupService;
   lockouts: LockoutService;
   housekeeping: Housekeeping;
+  consoleSignIn: ConsoleSignInService;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -165,7 +167,17 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     ],
     ...(log ? { log } : {}),
   });
+  const consoleSignIn = createConsoleSignInService({
+    credentials,
+    cliTokens,
+    catalog,
+    audit,
+    federation: createFederationClient(),
+    federationUrls: config.consoleFederationUrls,
+    region: config.awsRegion,
+  });
   return {
+    consoleSignIn,
     audit,
     catalog,
     directory,

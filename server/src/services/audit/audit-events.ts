@@ -8,6 +8,10 @@ export const AuditAction = {
   CliTokenCreate: 'cli_token.create',
   CliTokenRevoke: 'cli_token.revoke',
   ProcessCredentials: 'credentials.process',
+  /** Role credentials fetched by an AWS SDK from the container credentials endpoint. */
+  ContainerCredentials: 'credentials.container',
+  /** Role credentials turned into an AWS console sign-in (federation endpoint). */
+  ConsoleSignIn: 'credentials.console_sign_in',
   Enroll: 'custody.enroll',
   Unenroll: 'custody.unenroll',
   RotateKey: 'custody.rotate_key',

@@ -60,7 +60,14 @@ export function createAuditRepository() {
         by: ['targetRoleArn'],
         where: {
           actor,
-          action: { in: [AuditAction.IssueCredentials, AuditAction.ProcessCredentials] },
+          action: {
+            in: [
+              AuditAction.IssueCredentials,
+              AuditAction.ProcessCredentials,
+              AuditAction.ContainerCredentials,
+              AuditAction.ConsoleSignIn,
+            ],
+          },
           outcome: 'success',
         },
         _max: { time: true },

@@ -4,7 +4,7 @@ import type { CliToken, PrismaClient } from '../../generated/prisma-sqlite/clien
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
-import type { CredentialService, RoleCredentials } from '../credentials/credential-service.ts';
+import type { CredentialService, IssueAudit, RoleCredentials } from '../credentials/credential-service.ts';
 import type { MfaSessionStore } from '../sessions/mfa-session-store.ts';
 import type { SignInService } from '../sign-in/sign-in-service.ts';
 import type { CliTokenRepository } from './cli-token-repository.ts';
@@ -108,6 +108,8 @@ export function createCliTokenService({
       roleAlias: string;
       durationSeconds?: number;
       origin: RequestOrigin;
+      /** How the issuance is audited (credential_process by default). */
+      audit?: IssueAudit;
     }): Promise<RoleCredentials> {
       if (!TOKEN_SHAPE.test(input.token)) throw invalidToken();
       const row = await tokens.findByHash(prisma, hashToken(input.token));
@@ -120,6 +122,7 @@ export function createCliTokenService({
         roleAlias: input.roleAlias,
         ...(input.durationSeconds !== undefined ? { durationSeconds: input.durationSeconds } : {}),
         origin: { ...input.origin },
+        ...(input.audit ? { audit: input.audit } : {}),
       });
     },
 

@@ -27,6 +27,14 @@ import { roleSessionNameFor } from './role-session-name.ts';
 export interface RoleCredentials {
   credentials: TemporaryCredentials;
   role: CatalogRole;
+  /** The DurationSeconds AWS was asked for. */
+  durationSeconds: number;
+}
+
+/** How an issuing request is audited: its action (default per entry point) and extra details. */
+export interface IssueAudit {
+  action?: AuditActionName;
+  details?: IssuanceRequest['details'];
 }
 
 /** How the caller will render the credentials: checked before AWS is asked for any. */
@@ -143,6 +151,7 @@ export function createCredentialService({
     durationSeconds: number | undefined,
     origin: RequestOrigin,
     action: AuditActionName,
+    details?: IssuanceRequest['details'],
   ): Promise<RoleCredentials> {
     const request: IssuanceRequest = {
       action,
@@ -150,6 +159,7 @@ export function createCredentialService({
       roleAlias,
       roleSessionName: roleSessionNameFor(session.userName),
       origin,
+      ...(details ? { details } : {}),
     };
     let role: CatalogRole | null = null;
     let issued: TemporaryCredentials;
@@ -171,7 +181,7 @@ export function createCredentialService({
       throw answer;
     }
     await recordIssuance({ ...request, role, issued, via: 'mfa_session', durationSeconds: duration });
-    return { credentials: issued, role };
+    return { credentials: issued, role, durationSeconds: duration };
   }
 
   /**
@@ -207,6 +217,7 @@ export function createCredentialService({
       durationSeconds?: number;
       render?: RenderRequest;
       origin: RequestOrigin;
+      audit?: IssueAudit;
     }): Promise<RoleCredentials> {
       checkRenderable(input.render, input.roleAlias);
       const session = await mfaSessions.find(input.mfaSessionId);
@@ -217,7 +228,8 @@ export function createCredentialService({
         input.roleAlias,
         input.durationSeconds,
         input.origin,
-        AuditAction.IssueCredentials,
+        input.audit?.action ?? AuditAction.IssueCredentials,
+        input.audit?.details,
       );
     },
 
@@ -227,6 +239,7 @@ export function createCredentialService({
       roleAlias: string;
       durationSeconds?: number;
       origin: RequestOrigin;
+      audit?: IssueAudit;
     }): Promise<RoleCredentials> {
       const session = await mfaSessions.find(input.mfaSessionId);
       if (!session)
@@ -236,7 +249,8 @@ export function createCredentialService({
         input.roleAlias,
         input.durationSeconds,
         input.origin,
-        AuditAction.ProcessCredentials,
+        input.audit?.action ?? AuditAction.ProcessCredentials,
+        input.audit?.details,
       );
     },
 
@@ -252,15 +266,17 @@ export function createCredentialService({
       durationSeconds?: number;
       render?: RenderRequest;
       origin: RequestOrigin;
+      audit?: IssueAudit;
     }): Promise<RoleCredentials> {
       checkRenderable(input.render, input.roleAlias);
       const known = await catalog.find(input.roleAlias);
       const request: IssuanceRequest = {
-        action: AuditAction.IssueCredentials,
+        action: input.audit?.action ?? AuditAction.IssueCredentials,
         actor: attemptActor(input),
         roleAlias: input.roleAlias,
         roleSessionName: roleSessionNameFor(input.userName),
         origin: input.origin,
+        ...(input.audit?.details ? { details: input.audit.details } : {}),
       };
       const admission = await signIn.admit(input);
       if (admission.rejected) return turnAway(request, known, admission.rejected);
@@ -294,7 +310,7 @@ export function createCredentialService({
       }
       const issued = describe(user, role, assumed, request.roleSessionName);
       await recordIssuance({ ...request, actor: user.userName, role, issued, via, durationSeconds });
-      return { credentials: issued, role };
+      return { credentials: issued, role, durationSeconds };
     },
 
     /** The user's own MFA session credentials (the get-session-token flow), for download. */

@@ -15,6 +15,8 @@ export interface IssuanceRequest {
   roleAlias: string;
   roleSessionName: string;
   origin: RequestOrigin;
+  /** Extra facts for the row's metadata (e.g. a console sign-in's destination). Never secrets. */
+  details?: Record<string, string>;
 }
 
 /** How a request for role credentials ended: everything `recordIssuance` writes. */
@@ -45,6 +47,7 @@ export function createIssuanceAudit(audit: Pick<AuditService, 'append'>) {
             outcome: 'success',
             targetRoleArn: outcome.role.roleArn,
             metadata: {
+              ...outcome.details,
               roleAlias: outcome.role.alias,
               via: outcome.via,
               durationSeconds: outcome.durationSeconds,
@@ -58,6 +61,7 @@ export function createIssuanceAudit(audit: Pick<AuditService, 'append'>) {
             errorCode: outcome.rejection.errorCode,
             targetRoleArn: outcome.role?.roleArn,
             metadata: {
+              ...outcome.details,
               roleAlias: outcome.role?.alias ?? outcome.roleAlias.slice(0, 64),
               ...(outcome.via ? { via: outcome.via } : {}),
             },

@@ -24,6 +24,8 @@ const ACTION_LABELS: Record<AuditActionName, string> = {
   'session.credentials': 'MFA session credentials',
   'credentials.issue': 'Role credentials issued',
   'credentials.process': 'CLI credentials (credential_process)',
+  'credentials.container': 'SDK credentials (container endpoint)',
+  'credentials.console_sign_in': 'AWS console sign-in',
   'cli_token.create': 'CLI token created',
   'cli_token.revoke': 'CLI token revoked',
   'custody.enroll': 'Enrolled in portal',
