@@ -5,7 +5,6 @@ import {
   ContainerCredentials,
   ContainerCredentialsParams,
   ContainerCredentialsQuery,
-  ContainerError,
 } from './container-credential-schemas.ts';
 import { portalTokenOf } from './portal-token.ts';
 import { originOf } from './request-origin.ts';
@@ -23,13 +22,17 @@ import { errorResponses } from './schemas.ts';
 const containerCredentialRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<RouteTypeProvider>();
 
-  // The protocol's clients read `code` and `message`: mirror `error` into `code` (this plugin's
+  // The protocol's clients read `code` and `message`: mirror `error` into them (this plugin's
   // routes only; the body is already serialized, so the schema cannot strip it).
   app.addHook('onSend', async (_request, reply, payload) => {
     if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
     try {
       const body = JSON.parse(payload) as { error?: unknown };
-      return typeof body.error === 'string' ? JSON.stringify({ code: body.error, ...body }) : payload;
+      const { message } = body as { message?: unknown };
+      // Go and botocore read `code`/`message`; the JS SDK reads `Code`/`Message`.
+      return typeof body.error === 'string'
+        ? JSON.stringify({ code: body.error, Code: body.error, Message: message, ...body })
+        : payload;
     } catch {
       return payload;
     }
@@ -44,10 +47,9 @@ const containerCredentialRoutes: FastifyPluginAsync = async (fastify) => {
         params: ContainerCredentialsParams,
         querystring: ContainerCredentialsQuery,
         security: [{ bearerAuth: [] }],
-        response: {
-          200: ContainerCredentials,
-          ...Object.fromEntries(Object.keys(errorResponses).map((status) => [status, ContainerError])),
-        },
+        description:
+          'Errors have the portal error shape plus `code`/`Code` and `Message` (copies of `error` and `message`), which the SDKs read.',
+        response: { 200: ContainerCredentials, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -23,11 +23,3 @@ export const ContainerCredentials = Type.Object({
   RoleArn: Type.String(),
 });
 export type ContainerCredentials = Static<typeof ContainerCredentials>;
-
-/** Errors carry the protocol's `code` beside the portal's usual `error`, `message`, `requestId`. */
-export const ContainerError = Type.Object({
-  code: Type.String({ description: 'Same as `error` (the container credentials protocol reads `code`)' }),
-  error: Type.String(),
-  message: Type.String(),
-  requestId: Type.String(),
-});
