@@ -72,7 +72,9 @@ export async function buildApp(options: BuildAppOptions) {
   });
 
   await app.register(errorHandler);
-  await app.register(securityHeaders);
+  await app.register(securityHeaders, {
+    formTargets: Object.values(config.consoleFederationUrls).map((url) => new URL(url).origin),
+  });
   await app.register(apiNoStore);
   await app.register(crossSiteGuard, { config });
   await app.register(formbody, { bodyLimit: 64 * 1024 });

@@ -105,6 +105,7 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
           defaultDurationSeconds: Math.min(3600, role.maxDurationSeconds),
           mfaMaxAgeSeconds: role.mfaMaxAgeSeconds,
           lastUsedAt: role.lastUsedAt,
+          consoleMaxSecondsWithCode: role.consoleMaxSecondsWithCode,
         })),
       };
     },

@@ -36,6 +36,10 @@ export const PortalRole = Type.Object({
     Type.Integer({ description: 'The trust policy demands an MFA sign-in younger than this many seconds' }),
   ),
   lastUsedAt: Nullable(DateTime),
+  consoleMaxSecondsWithCode: Type.Integer({
+    description:
+      'Longest console session "with a new code" (the role maximum and 12 h; 1 h when the user can only reach roles through an MFA session)',
+  }),
 });
 export type PortalRole = Static<typeof PortalRole>;
 

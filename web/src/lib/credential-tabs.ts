@@ -31,6 +31,24 @@ export const CREDENTIAL_TABS: readonly CredentialTab[] = [
   { format: 'json', label: 'JSON', usage: 'Everything about these credentials, for scripts and jq.' },
 ];
 
+/**
+ * The container credentials set-up for a role: every AWS SDK and the AWS CLI v2 then fetch (and
+ * refresh) the role's credentials from the portal by themselves, with the helper's portal token.
+ */
+export function containerTab(origin: string, roleAlias: string): FormatTabView {
+  return {
+    id: 'container',
+    label: 'SDK auto-refresh',
+    usage:
+      'After `aws-mfa-portal-credentials login`, paste into bash or zsh: every AWS SDK and the AWS CLI v2 fetch fresh credentials from the portal by themselves (https, or http on localhost only).',
+    body: [
+      `export AWS_CONTAINER_CREDENTIALS_FULL_URI=${origin}/api/v1/container-credentials/${encodeURIComponent(roleAlias)}`,
+      'export AWS_CONTAINER_AUTHORIZATION_TOKEN="$(jq -r .token ~/.config/aws-mfa-portal/token)"',
+      '',
+    ].join('\n'),
+  };
+}
+
 /** A tab as the panel shows it: the body already carries the user's profile name. */
 export interface FormatTabView {
   id: string;

@@ -15,6 +15,7 @@ const role = (
   accountAlias: accountId === '111111111111' ? 'demo' : null,
   description,
   maxDurationSeconds: 3600,
+  consoleMaxSecondsWithCode: 3600,
   defaultDurationSeconds: 3600,
   mfaMaxAgeSeconds: null,
   lastUsedAt,

@@ -346,17 +346,24 @@ export function createCredentialService({
     /** The roles a user may request, most recently used first, then by alias. */
     async rolesFor(
       userName: string,
-    ): Promise<Array<CatalogRole & { lastUsedAt: Date | null; accountAlias: string | null }>> {
-      const [roles, aliases, lastIssued] = await Promise.all([
+    ): Promise<
+      Array<CatalogRole & { lastUsedAt: Date | null; accountAlias: string | null; consoleMaxSecondsWithCode: number }>
+    > {
+      const [roles, aliases, lastIssued, user] = await Promise.all([
         catalog.rolesFor(userName),
         directory.accountAliases(),
         audit.lastIssuedByRole(userName),
+        custody.find(userName),
       ]);
+      // A new code buys a direct AssumeRole (up to the role's maximum and the console's 12 h),
+      // unless the user's policy sends the portal through an MFA session: then AWS caps it at 1 h.
+      const direct = user?.issuePath === 'assume_role';
       return roles
         .map((role) => ({
           ...role,
           lastUsedAt: lastIssued.get(role.roleArn) ?? null,
           accountAlias: aliases.get(role.accountId) ?? null,
+          consoleMaxSecondsWithCode: Math.min(direct ? role.maxDurationSeconds : 3600, 43_200),
         }))
         .sort(
           (a, b) => (b.lastUsedAt?.getTime() ?? 0) - (a.lastUsedAt?.getTime() ?? 0) || a.alias.localeCompare(b.alias),

@@ -56,6 +56,11 @@ export class ApiClient {
     this.#csrfToken = csrfToken;
   }
 
+  /** The session's CSRF token for an HTML form the browser posts itself (it cannot set headers). */
+  formCsrfToken(): string | null {
+    return this.#csrfToken;
+  }
+
   /** The session is over on this page (signed out, or its time ran out). */
   forgetSession(): void {
     this.#csrfToken = null;
