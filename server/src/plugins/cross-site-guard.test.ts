@@ -37,6 +37,13 @@ describe('isCrossSite', () => {
     expect(isCrossSite({ origin: 'http://portal.example.com', fetchSite: undefined }, { host: 'a b' })).toBe(true);
   });
 
+  it("accepts Origin null only from the portal's own form navigations (Sec-Fetch-Site same-origin)", () => {
+    expect(isCrossSite({ origin: 'null', fetchSite: 'same-origin' }, byPublicUrl)).toBe(false);
+    expect(isCrossSite({ origin: 'null', fetchSite: 'none' }, byPublicUrl)).toBe(true);
+    expect(isCrossSite({ origin: 'null', fetchSite: 'cross-site' }, byHost)).toBe(true);
+    expect(isCrossSite({ origin: 'null', fetchSite: undefined }, byHost)).toBe(true);
+  });
+
   it('refuses a request the browser marks as coming from another site, whatever Origin says', () => {
     expect(isCrossSite({ origin: undefined, fetchSite: 'cross-site' }, byPublicUrl)).toBe(true);
     expect(isCrossSite({ origin: 'https://portal.example.com', fetchSite: 'cross-site' }, byPublicUrl)).toBe(true);

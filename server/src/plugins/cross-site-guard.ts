@@ -28,6 +28,10 @@ export function isCrossSite(request: RequestSite, own: OwnSite): boolean {
   const fetchSite = request.fetchSite?.trim().toLowerCase();
   if (fetchSite !== undefined && !OWN_FETCH_SITES.has(fetchSite)) return true;
   if (request.origin === undefined) return false;
+  // A form the portal's own page posts as a navigation carries `Origin: null` under the portal's
+  // Referrer-Policy no-referrer; the browser's own `Sec-Fetch-Site: same-origin` vouches for it.
+  // Without that header (or with another value) `null` stays foreign.
+  if (request.origin.trim() === 'null') return fetchSite !== 'same-origin';
   let origin: URL;
   try {
     origin = new URL(request.origin);
