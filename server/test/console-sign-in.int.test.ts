@@ -117,6 +117,23 @@ describe.each(testDatabaseUrls())('console sign-in ($name)', (provider) => {
     });
     expect(noCsrf.statusCode).toBe(403);
     expect(noCsrf.json()).toMatchObject({ error: 'csrf_failed' });
+    // The web app's form is a navigation: under no-referrer Chromium sends `Origin: null`, and
+    // only the browser's own Sec-Fetch-Site: same-origin lets it through.
+    const form = (headers: Record<string, string>) =>
+      portal.app.inject({
+        method: 'POST',
+        url: '/api/v1/console',
+        headers: {
+          cookie: alice.cookie,
+          origin: 'null',
+          'content-type': 'application/x-www-form-urlencoded',
+          ...headers,
+        },
+        payload: new URLSearchParams({ role: 'readonly', csrfToken: alice.csrfToken }).toString(),
+      });
+    expect((await form({})).json()).toMatchObject({ error: 'cross_site_request' });
+    expect((await form({ 'sec-fetch-site': 'cross-site' })).statusCode).toBe(403);
+    expect((await form({ 'sec-fetch-site': 'same-origin' })).statusCode).toBe(302);
     const crossSite = await openWithSession(alice, 'role=readonly', { 'sec-fetch-site': 'cross-site' });
     expect(crossSite.statusCode).toBe(403);
     const anonymous = await portal.app.inject({ method: 'GET', url: '/api/v1/console?role=readonly' });

@@ -18,6 +18,19 @@ describe('loadConfig', () => {
     expect(config.webDistDir).toBe(path.resolve('/srv/portal', 'dist/web'));
   });
 
+  it('takes a federation endpoint per partition: https, or http on loopback only', () => {
+    expect(load({}).consoleFederationUrls).toEqual({
+      aws: 'https://signin.aws.amazon.com/federation',
+      'aws-us-gov': 'https://signin.amazonaws-us-gov.com/federation',
+      'aws-cn': 'https://signin.amazonaws.cn/federation',
+    });
+    expect(load({ CONSOLE_FEDERATION_URL_AWS: 'http://127.0.0.1:4566/federation' }).consoleFederationUrls.aws).toBe(
+      'http://127.0.0.1:4566/federation',
+    );
+    for (const url of ['http://signin.example.com/federation', 'http://127.0.0.1.evil.example/federation', 'ftp://x/'])
+      expect(() => load({ CONSOLE_FEDERATION_URL_AWS_CN: url }), url).toThrow(/CONSOLE_FEDERATION_URL_AWS_CN/);
+  });
+
   it('accepts a PostgreSQL URL and trims a trailing slash from PUBLIC_URL', () => {
     const config = load({
       DATABASE_URL: 'postgresql://portal:pw@db:5432/portal',
