@@ -50,7 +50,8 @@ try {
 }
 `;
 
-describe('container credentials endpoint with boto3, the AWS CLI v2 and SDK v3', () => {
+// Real clients start slowly on a busy 2-core machine, and botocore pauses between retries.
+describe('container credentials endpoint with boto3, the AWS CLI v2 and SDK v3', { timeout: 90_000 }, () => {
   let db: TestDatabase;
   let portal: PortalHarness;
   let base: string;
