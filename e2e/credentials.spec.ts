@@ -176,6 +176,13 @@ test('shows every format in its own tab, operable with the arrow keys', async ()
     ],
     ['.env', (b) => expect(b).toContain(`AWS_SESSION_TOKEN=${sessionToken}\n`)],
     ['JSON', (b) => expect(JSON.parse(b)).toMatchObject({ accessKeyId, roleArn: role.roleArn })],
+    [
+      'SDK auto-refresh',
+      (b) =>
+        expect(b).toBe(
+          `export AWS_CONTAINER_CREDENTIALS_FULL_URI=${origin}/api/v1/container-credentials/${role.alias}\nexport AWS_CONTAINER_AUTHORIZATION_TOKEN="$(jq -r .token ~/.config/aws-mfa-portal/token)"\n`,
+        ),
+    ],
   ];
   await expect(panel().getByRole('tab')).toHaveText(expectations.map(([name]) => name));
 
@@ -190,7 +197,7 @@ test('shows every format in its own tab, operable with the arrow keys', async ()
   await page.keyboard.press('Home');
   await expect(tab('bash/zsh')).toBeFocused();
   await page.keyboard.press('End');
-  await expect(tab('JSON')).toBeFocused();
+  await expect(tab('SDK auto-refresh')).toBeFocused();
 
   // The scripting recipes name this role and user.
   await expect(panel().getByTestId('curl-recipe')).toHaveText(
