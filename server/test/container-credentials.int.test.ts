@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,15 @@ const BOTO3 = `
 import boto3, json, os
 client = boto3.session.Session().client('sts', endpoint_url=os.environ['EMULATOR'], region_name='us-east-1')
 print(json.dumps([client.get_caller_identity()['Arn'] for _ in range(3)]))
+`;
+
+/** Calls once, waits for a line on stdin, calls again (its credentials are then due for refresh). */
+const BOTO3_UNTIL_REVOKED = `
+import boto3, os, sys
+client = boto3.session.Session().client('sts', endpoint_url=os.environ['EMULATOR'], region_name='us-east-1')
+print(client.get_caller_identity()['Arn'], flush=True)
+sys.stdin.readline()
+print(client.get_caller_identity()['Arn'], flush=True)
 `;
 
 const SDK_V3 = `
@@ -171,6 +180,45 @@ describe('container credentials endpoint with boto3, the AWS CLI v2 and SDK v3',
     setAwsClock(0);
   });
 
+  it('stops a running boto3 program at its next refresh once its token is revoked', async () => {
+    const second = (
+      await portal.app.inject({
+        method: 'POST',
+        url: '/api/v1/cli-tokens',
+        payload: { userName: 'alice', code: portal.nextCode('alice') },
+      })
+    ).json().token as string;
+    setAwsClock(-12 * 60);
+    const program = spawn(PYTHON, ['-c', BOTO3_UNTIL_REVOKED], {
+      env: tokenEnv(`${base}/readonly?durationSeconds=900`, second),
+      cwd: REPO,
+    });
+    let stdout = '';
+    let stderr = '';
+    program.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    program.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => program.on('close', resolve));
+    try {
+      await expect.poll(() => stdout, { timeout: 30_000 }).toContain(ROLE_ARN);
+      const mine = (await portal.app.services.cliTokens.listOf('alice')).find((t) => t.status === 'active')!;
+      await portal.app.services.cliTokens.revoke({
+        userName: 'alice',
+        tokenId: mine.id,
+        by: { actor: 'alice', origin: {} },
+      });
+      program.stdin.end('go\n');
+      expect(await exited).not.toBe(0);
+      expect(stderr).toMatch(/Received non 200 response \(401\)[^\n]*"code":"invalid_token"/);
+    } finally {
+      program.kill();
+      setAwsClock(0);
+    }
+  });
+
   it('stops every client with a clear error once the token is revoked or expired', async () => {
     setAwsClock(0);
     const expiring = (
@@ -180,14 +228,15 @@ describe('container credentials endpoint with boto3, the AWS CLI v2 and SDK v3',
         payload: { userName: 'alice', code: portal.nextCode('alice') },
       })
     ).json().token as string;
-    const [revoked] = await portal.app.services.cliTokens.listOf('alice');
+    // Newest first: `expiring` is the first, the suite's own `token` the last (oldest).
+    const listed = await portal.app.services.cliTokens.listOf('alice');
     await portal.app.services.cliTokens.revoke({
       userName: 'alice',
-      tokenId: (await portal.app.services.cliTokens.listOf('alice')).find((t) => t.id !== revoked?.id)!.id,
+      tokenId: listed.at(-1)!.id,
       by: { actor: 'alice', origin: {} },
     });
-    // The newest token expires (its MFA session ended); the first one was revoked.
-    await portal.database.prisma.cliToken.update({ where: { id: revoked!.id }, data: { expiresAt: new Date(0) } });
+    // `expiring` expires (as when its MFA session ends).
+    await portal.database.prisma.cliToken.update({ where: { id: listed[0]!.id }, data: { expiresAt: new Date(0) } });
     // botocore retries a refused fetch with pauses (about 6 s a run), so each botocore client is
     // shown one case and the runs go in parallel.
     const runs = await Promise.all([
