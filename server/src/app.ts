@@ -12,6 +12,7 @@ import apiNoStore from './plugins/api-no-store.ts';
 import crossSiteGuard from './plugins/cross-site-guard.ts';
 import databasePlugin from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
+import metricsPlugin from './plugins/metrics.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import services from './plugins/services.ts';
 import webSession from './plugins/web-session.ts';
@@ -25,6 +26,7 @@ import credentialRoutes from './routes/credential-routes.ts';
 import deviceRoutes from './routes/device-routes.ts';
 import healthRoutes from './routes/health-routes.ts';
 import infoRoutes from './routes/info-routes.ts';
+import metricsRoutes from './routes/metrics-routes.ts';
 import mfaSetupRoutes from './routes/mfa-setup-routes.ts';
 import openapiRoutes from './routes/openapi-routes.ts';
 import sessionRoutes from './routes/session-routes.ts';
@@ -91,6 +93,7 @@ export async function buildApp(options: BuildAppOptions) {
   });
   await app.register(databasePlugin, { database: options.database });
   await app.register(services, { config, ...(options.aws ? { aws: options.aws } : {}) });
+  await app.register(metricsPlugin);
   await app.register(webSession, { config });
   await app.register(webStatic, { root: config.webDistDir });
 
@@ -106,5 +109,6 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(adminLockoutRoutes);
   await app.register(mfaSetupRoutes, { config });
   await app.register(openapiRoutes);
+  await app.register(metricsRoutes, { settings: config.metrics });
   return app;
 }

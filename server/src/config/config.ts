@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/database-url.ts';
 import { type MasterKey, parseMasterKey } from '../services/custody/secret-box.ts';
+import { type AuditSinkSettings, type MetricsSettings, opsSettingsFrom, opsSettingsShape } from './ops-settings.ts';
 import { proxySettingProblems, trustedProxyList } from './trusted-proxies.ts';
 
 /**
@@ -161,6 +162,7 @@ const environmentSchema = z.object({
     .min(1)
     .max(168)
     .default(24),
+  ...opsSettingsShape,
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -198,6 +200,8 @@ export interface Config {
   complianceScanIntervalMinutes: number;
   complianceScanConcurrency: number;
   mfaSetupLinkHours: number;
+  metrics: MetricsSettings;
+  auditSinks: AuditSinkSettings;
 }
 
 export class ConfigError extends Error {
@@ -264,5 +268,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     complianceScanIntervalMinutes: e.COMPLIANCE_SCAN_INTERVAL_MINUTES,
     complianceScanConcurrency: e.COMPLIANCE_SCAN_CONCURRENCY,
     mfaSetupLinkHours: e.MFA_SETUP_LINK_HOURS,
+    ...opsSettingsFrom(e),
   };
 }

@@ -22,6 +22,8 @@ import { type CustodyService, createCustodyService } from './custody/custody-ser
 import { createKeyRing, type KeyRing } from './custody/secret-box.ts';
 import { createHousekeeping, type Housekeeping } from './housekeeping/housekeeping.ts';
 import { createLeaseStore } from './leases/lease-store.ts';
+import { meteredAudit, meteredGateway, meteredScanner } from './metrics/metered.ts';
+import type { PortalMetrics } from './metrics/portal-metrics.ts';
 import { createMfaSetupService, type MfaSetupService } from './mfa-setup/mfa-setup-service.ts';
 import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
 import { createRevocationService, type RevocationService } from './sessions/revocation-service.ts';
@@ -51,8 +53,18 @@ export interface ServiceLog {
   warn(details: object, message: string): void;
 }
 
-/** Wires every service from the settings, the database and AWS; routes only see `app.services`. */
-export function createServices(prisma: PrismaClient, config: Config, aws: AwsGateway, log?: ServiceLog): Services {
+/**
+ * Wires every service from the settings, the database and AWS; routes only see `app.services`.
+ * With `metrics`, AWS calls, audit appends, scans and turned-away attempts are measured.
+ */
+export function createServices(
+  prisma: PrismaClient,
+  config: Config,
+  awsGateway: AwsGateway,
+  log?: ServiceLog,
+  metrics?: PortalMetrics,
+): Services {
+  const aws = metrics ? meteredGateway(awsGateway, metrics) : awsGateway;
   const keyRing = (): KeyRing => {
     if (!config.masterKey) {
       throw serviceUnavailable(
@@ -62,11 +74,12 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     }
     return createKeyRing(config.masterKey, config.previousMasterKeys);
   };
-  const audit = createAuditService({
+  const auditService = createAuditService({
     prisma,
     auditRepository: createAuditRepository(),
     keys: auditKeysFrom(config.masterKey, config.previousMasterKeys),
   });
+  const audit = metrics ? meteredAudit(auditService, metrics) : auditService;
   const directory = createIamDirectory({ aws, groupCacheMs: config.groupCacheSeconds * 1000 });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const tokens = createCliTokenRepository();
@@ -98,6 +111,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     audit,
     mfaSessions,
     failureFloorMs: config.failureFloorMs,
+    ...(metrics ? { observe: { rejection: metrics.mfaRejection, budgetRefusal: metrics.budgetRefusal } } : {}),
   });
   const credentials = createCredentialService({
     aws,
@@ -126,12 +140,13 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     audit,
     tokenSeconds: config.cliTokenSeconds,
   });
-  const scanner = createComplianceScanner({
+  const plainScanner = createComplianceScanner({
     aws,
     concurrency: config.complianceScanConcurrency,
     backoff: { attempts: 8, baseMs: 500, maxMs: 20_000, sleep: defaultSleep },
     reportTimeoutMs: 10 * 60_000,
   });
+  const scanner = metrics ? meteredScanner(plainScanner, metrics) : plainScanner;
   const compliance = createComplianceService({
     prisma,
     repository: createComplianceRepository(),
