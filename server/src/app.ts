@@ -22,6 +22,8 @@ import adminComplianceRoutes from './routes/admin-compliance-routes.ts';
 import adminLockoutRoutes from './routes/admin-lockout-routes.ts';
 import adminRoleRoutes from './routes/admin-role-routes.ts';
 import adminUserRoutes from './routes/admin-user-routes.ts';
+import apiDocsRoutes from './routes/api-docs-routes.ts';
+import { API_DESCRIPTION } from './routes/api-docs-text.ts';
 import credentialRoutes from './routes/credential-routes.ts';
 import deviceRoutes from './routes/device-routes.ts';
 import healthRoutes from './routes/health-routes.ts';
@@ -86,7 +88,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'AWS MFA Portal API', version: productInfo().version },
+      info: { title: 'AWS MFA Portal API', version: productInfo().version, description: API_DESCRIPTION },
       servers: config.publicUrl ? [{ url: config.publicUrl }] : [],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
@@ -110,5 +112,6 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(mfaSetupRoutes, { config });
   await app.register(openapiRoutes);
   await app.register(metricsRoutes, { settings: config.metrics });
+  await app.register(apiDocsRoutes);
   return app;
 }
