@@ -36,8 +36,10 @@ async function servicesPlugin(app: FastifyInstance, options: ServicesPluginOptio
   app.addHook('onListen', async () => {
     services.complianceScheduler.start();
     services.housekeeping.start();
+    services.auditOutbox.start();
   });
   app.addHook('onClose', async () => {
+    await services.auditOutbox.stop();
     await services.housekeeping.stop();
     await services.complianceScheduler.stop();
   });

@@ -7,6 +7,9 @@ import { createLockoutService, type LockoutService } from './abuse/lockout-servi
 import { auditKeysFrom } from './audit/audit-key.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
+import { type AuditOutbox, createAuditOutbox } from './audit-sinks/audit-outbox.ts';
+import { configuredSinks } from './audit-sinks/configured-sinks.ts';
+import { createSinkCursorRepository } from './audit-sinks/sink-cursor-repository.ts';
 import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
 import { createIamDirectory, type IamDirectory } from './catalog/iam-directory.ts';
@@ -45,6 +48,8 @@ export interface Services {
   mfaSetup: MfaSetupService;
   lockouts: LockoutService;
   housekeeping: Housekeeping;
+  /** Streams the audit log to the configured SIEM sinks (started when the server listens). */
+  auditOutbox: AuditOutbox;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -74,9 +79,10 @@ export function createServices(
     }
     return createKeyRing(config.masterKey, config.previousMasterKeys);
   };
+  const auditRepository = createAuditRepository();
   const auditService = createAuditService({
     prisma,
-    auditRepository: createAuditRepository(),
+    auditRepository,
     keys: auditKeysFrom(config.masterKey, config.previousMasterKeys),
   });
   const audit = metrics ? meteredAudit(auditService, metrics) : auditService;
@@ -180,6 +186,15 @@ export function createServices(
     ],
     ...(log ? { log } : {}),
   });
+  const auditOutbox = createAuditOutbox({
+    prisma,
+    auditRepository,
+    cursors: createSinkCursorRepository(prisma),
+    leases: createLeaseStore({ prisma }),
+    sinks: configuredSinks(config.auditSinks),
+    ...(metrics ? { metrics } : {}),
+    ...(log ? { log } : {}),
+  });
   return {
     audit,
     catalog,
@@ -194,5 +209,6 @@ export function createServices(
     mfaSetup,
     lockouts,
     housekeeping,
+    auditOutbox,
   };
 }
