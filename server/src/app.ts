@@ -12,6 +12,7 @@ import apiNoStore from './plugins/api-no-store.ts';
 import crossSiteGuard from './plugins/cross-site-guard.ts';
 import databasePlugin from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
+import metricsPlugin from './plugins/metrics.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import services from './plugins/services.ts';
 import webSession from './plugins/web-session.ts';
@@ -21,12 +22,15 @@ import adminComplianceRoutes from './routes/admin-compliance-routes.ts';
 import adminLockoutRoutes from './routes/admin-lockout-routes.ts';
 import adminRoleRoutes from './routes/admin-role-routes.ts';
 import adminUserRoutes from './routes/admin-user-routes.ts';
+import apiDocsRoutes from './routes/api-docs-routes.ts';
+import { API_DESCRIPTION } from './routes/api-docs-text.ts';
 import consoleRoutes from './routes/console-routes.ts';
 import containerCredentialRoutes from './routes/container-credential-routes.ts';
 import credentialRoutes from './routes/credential-routes.ts';
 import deviceRoutes from './routes/device-routes.ts';
 import healthRoutes from './routes/health-routes.ts';
 import infoRoutes from './routes/info-routes.ts';
+import metricsRoutes from './routes/metrics-routes.ts';
 import mfaSetupRoutes from './routes/mfa-setup-routes.ts';
 import openapiRoutes from './routes/openapi-routes.ts';
 import sessionRoutes from './routes/session-routes.ts';
@@ -88,13 +92,14 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'AWS MFA Portal API', version: productInfo().version },
+      info: { title: 'AWS MFA Portal API', version: productInfo().version, description: API_DESCRIPTION },
       servers: config.publicUrl ? [{ url: config.publicUrl }] : [],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
   });
   await app.register(databasePlugin, { database: options.database });
   await app.register(services, { config, ...(options.aws ? { aws: options.aws } : {}) });
+  await app.register(metricsPlugin);
   await app.register(webSession, { config });
   await app.register(webStatic, { root: config.webDistDir });
 
@@ -112,5 +117,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(adminLockoutRoutes);
   await app.register(mfaSetupRoutes, { config });
   await app.register(openapiRoutes);
+  await app.register(metricsRoutes, { settings: config.metrics });
+  await app.register(apiDocsRoutes);
   return app;
 }

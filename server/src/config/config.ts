@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/database-url.ts';
 import { type MasterKey, parseMasterKey } from '../services/custody/secret-box.ts';
+import { type AuditSinkSettings, type MetricsSettings, opsSettingsFrom, opsSettingsShape } from './ops-settings.ts';
 import { proxySettingProblems, trustedProxyList } from './trusted-proxies.ts';
 
 /**
@@ -173,6 +174,7 @@ const environmentSchema = z.object({
     .min(1)
     .max(168)
     .default(24),
+  ...opsSettingsShape,
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -212,6 +214,8 @@ export interface Config {
   mfaSetupLinkHours: number;
   /** The sign-in federation endpoint of each AWS partition. */
   consoleFederationUrls: Record<'aws' | 'aws-us-gov' | 'aws-cn', string>;
+  metrics: MetricsSettings;
+  auditSinks: AuditSinkSettings;
 }
 
 export class ConfigError extends Error {
@@ -283,5 +287,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       'aws-us-gov': e.CONSOLE_FEDERATION_URL_AWS_US_GOV,
       'aws-cn': e.CONSOLE_FEDERATION_URL_AWS_CN,
     },
+    ...opsSettingsFrom(e),
   };
 }

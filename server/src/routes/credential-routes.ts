@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { unauthorized } from '../errors/app-error.ts';
 import { ProcessCredentialsJson } from '../formats/output-schemas.ts';
+import { noteIssuance } from '../plugins/metrics.ts';
 import { requireSignedInWithCsrf } from '../plugins/web-session.ts';
 import type { RoleCredentials } from '../services/credentials/credential-service.ts';
 import { sendCredentials } from './credential-response.ts';
@@ -56,6 +57,7 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
         origin,
       };
       let issued: RoleCredentials;
+      noteIssuance(request, body.userName !== undefined || body.code !== undefined ? 'one_shot' : 'browser');
       if (body.userName !== undefined) {
         if (body.code === undefined)
           throw unauthorized('invalid_mfa_code', 'Send the MFA code (`code`) with the user name.');
@@ -67,6 +69,7 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
             ? await app.services.credentials.issueWithCode({ ...common, userName: s.userName, code: body.code })
             : await app.services.credentials.issueForSession({ ...common, mfaSessionId: s.mfaSessionId });
       }
+      noteIssuance(request, request.issuance?.path ?? 'one_shot', issued.credentials.userName);
       return sendCredentials(reply, issued.credentials, format, {
         roleAlias: issued.role.alias,
         portalUrl,
@@ -79,6 +82,7 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
   app.get(
     '/api/v1/credentials/process',
     {
+      config: { issuancePath: 'credential_process' },
       schema: {
         summary: 'credential_process JSON for the AWS CLI, authorised by a portal token',
         tags: ['credentials'],
@@ -94,6 +98,7 @@ const credentialRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify,
         ...(request.query.durationSeconds !== undefined ? { durationSeconds: request.query.durationSeconds } : {}),
         origin: originOf(request),
       });
+      noteIssuance(request, 'credential_process', issued.credentials.userName);
       return sendCredentials(reply, issued.credentials, 'process', {});
     },
   );

@@ -114,6 +114,7 @@ const sessionRoutes: FastifyPluginAsync<{ config: Config }> = async (fastify, { 
   app.post(
     '/api/v1/session/credentials',
     {
+      config: { issuancePath: 'session_token' },
       schema: {
         summary: "The signed-in user's own MFA session credentials (the get-session-token flow)",
         tags: ['session'],

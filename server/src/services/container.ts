@@ -8,6 +8,9 @@ import { createLockoutService, type LockoutService } from './abuse/lockout-servi
 import { auditKeysFrom } from './audit/audit-key.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
+import { type AuditOutbox, createAuditOutbox } from './audit-sinks/audit-outbox.ts';
+import { configuredSinks } from './audit-sinks/configured-sinks.ts';
+import { createSinkCursorRepository } from './audit-sinks/sink-cursor-repository.ts';
 import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
 import { createIamDirectory, type IamDirectory } from './catalog/iam-directory.ts';
@@ -24,6 +27,8 @@ import { type CustodyService, createCustodyService } from './custody/custody-ser
 import { createKeyRing, type KeyRing } from './custody/secret-box.ts';
 import { createHousekeeping, type Housekeeping } from './housekeeping/housekeeping.ts';
 import { createLeaseStore } from './leases/lease-store.ts';
+import { meteredAudit, meteredGateway, meteredScanner } from './metrics/metered.ts';
+import type { PortalMetrics } from './metrics/portal-metrics.ts';
 import { createMfaSetupService, type MfaSetupService } from './mfa-setup/mfa-setup-service.ts';
 import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
 import { createRevocationService, type RevocationService } from './sessions/revocation-service.ts';
@@ -45,6 +50,8 @@ export interface Services {
   lockouts: LockoutService;
   housekeeping: Housekeeping;
   consoleSignIn: ConsoleSignInService;
+  /** Streams the audit log to the configured SIEM sinks (started when the server listens). */
+  auditOutbox: AuditOutbox;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -53,8 +60,18 @@ export interface ServiceLog {
   warn(details: object, message: string): void;
 }
 
-/** Wires every service from the settings, the database and AWS; routes only see `app.services`. */
-export function createServices(prisma: PrismaClient, config: Config, aws: AwsGateway, log?: ServiceLog): Services {
+/**
+ * Wires every service from the settings, the database and AWS; routes only see `app.services`.
+ * With `metrics`, AWS calls, audit appends, scans and turned-away attempts are measured.
+ */
+export function createServices(
+  prisma: PrismaClient,
+  config: Config,
+  awsGateway: AwsGateway,
+  log?: ServiceLog,
+  metrics?: PortalMetrics,
+): Services {
+  const aws = metrics ? meteredGateway(awsGateway, metrics) : awsGateway;
   const keyRing = (): KeyRing => {
     if (!config.masterKey) {
       throw serviceUnavailable(
@@ -64,11 +81,13 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     }
     return createKeyRing(config.masterKey, config.previousMasterKeys);
   };
-  const audit = createAuditService({
+  const auditRepository = createAuditRepository();
+  const auditService = createAuditService({
     prisma,
-    auditRepository: createAuditRepository(),
+    auditRepository,
     keys: auditKeysFrom(config.masterKey, config.previousMasterKeys),
   });
+  const audit = metrics ? meteredAudit(auditService, metrics) : auditService;
   const directory = createIamDirectory({ aws, groupCacheMs: config.groupCacheSeconds * 1000 });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const tokens = createCliTokenRepository();
@@ -100,6 +119,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     audit,
     mfaSessions,
     failureFloorMs: config.failureFloorMs,
+    ...(metrics ? { observe: { rejection: metrics.mfaRejection, budgetRefusal: metrics.budgetRefusal } } : {}),
   });
   const credentials = createCredentialService({
     aws,
@@ -128,12 +148,13 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     audit,
     tokenSeconds: config.cliTokenSeconds,
   });
-  const scanner = createComplianceScanner({
+  const plainScanner = createComplianceScanner({
     aws,
     concurrency: config.complianceScanConcurrency,
     backoff: { attempts: 8, baseMs: 500, maxMs: 20_000, sleep: defaultSleep },
     reportTimeoutMs: 10 * 60_000,
   });
+  const scanner = metrics ? meteredScanner(plainScanner, metrics) : plainScanner;
   const compliance = createComplianceService({
     prisma,
     repository: createComplianceRepository(),
@@ -176,6 +197,15 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     federationUrls: config.consoleFederationUrls,
     region: config.awsRegion,
   });
+  const auditOutbox = createAuditOutbox({
+    prisma,
+    auditRepository,
+    cursors: createSinkCursorRepository(prisma),
+    leases: createLeaseStore({ prisma }),
+    sinks: configuredSinks(config.auditSinks),
+    ...(metrics ? { metrics } : {}),
+    ...(log ? { log } : {}),
+  });
   return {
     consoleSignIn,
     audit,
@@ -191,5 +221,6 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     mfaSetup,
     lockouts,
     housekeeping,
+    auditOutbox,
   };
 }

@@ -1,10 +1,13 @@
 import type { CredentialFormat } from './api/credentials-service.ts';
+import { msg } from './i18n/i18n.ts';
 
 export interface CredentialTab {
   format: CredentialFormat;
   label: string;
-  /** How to use it, in one sentence. */
-  usage: string;
+  /** A message key when the label is words rather than a tool's name. */
+  labelKey?: string;
+  /** How to use it, in one sentence: its message key. */
+  usageKey: string;
 }
 
 /** The result panel's tabs, in the order engineers reach for them. */
@@ -12,23 +15,20 @@ export const CREDENTIAL_TABS: readonly CredentialTab[] = [
   {
     format: 'env',
     label: 'bash/zsh',
-    usage: 'Paste into a bash or zsh terminal, or save the file and run: source aws-env.sh',
+    usageKey: msg('tabs.env'),
   },
-  { format: 'fish', label: 'fish', usage: 'Paste into a fish shell, or save the file and run: source aws-env.fish' },
-  { format: 'powershell', label: 'PowerShell', usage: 'Paste into a PowerShell window.' },
-  { format: 'windows-cmd', label: 'Windows cmd', usage: 'Paste into a Command Prompt window.' },
+  { format: 'fish', label: 'fish', usageKey: msg('tabs.fish') },
+  { format: 'powershell', label: 'PowerShell', usageKey: msg('tabs.powershell') },
+  { format: 'windows-cmd', label: 'Windows cmd', usageKey: msg('tabs.windowsCmd') },
   {
     format: 'credentials',
     label: 'Credentials file',
-    usage: 'Add this block to ~/.aws/credentials, then use --profile with the profile name.',
+    labelKey: msg('tabs.credentialsLabel'),
+    usageKey: msg('tabs.credentials'),
   },
-  {
-    format: 'config',
-    label: 'credential_process config',
-    usage: 'Add this to ~/.aws/config: the AWS CLI then asks the portal for fresh credentials whenever it needs them.',
-  },
-  { format: 'dotenv', label: '.env', usage: 'For docker run --env-file or a dotenv loader.' },
-  { format: 'json', label: 'JSON', usage: 'Everything about these credentials, for scripts and jq.' },
+  { format: 'config', label: 'credential_process config', usageKey: msg('tabs.config') },
+  { format: 'dotenv', label: '.env', usageKey: msg('tabs.dotenv') },
+  { format: 'json', label: 'JSON', usageKey: msg('tabs.json') },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { listMyTokens, revokeMyToken } from './api/devices-service.ts';
+import { t } from './i18n/i18n.ts';
 import { session } from './session.svelte.ts';
 import { TokenList } from './token-list.svelte.ts';
 
@@ -17,7 +18,7 @@ export class DevicesState extends TokenList<[]> {
   async revoke(id: string): Promise<void> {
     await this.change(async () => {
       await revokeMyToken(id);
-      return 'Token revoked. The AWS CLI on that device needs a new token (and a new code).';
+      return t('devices.revoked');
     }, []);
   }
 

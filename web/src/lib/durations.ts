@@ -1,3 +1,4 @@
+import { t } from './i18n/i18n.ts';
 import { formatDuration } from './time-format.ts';
 
 const COMMON_DURATIONS = [900, 1800, 3600, 7200, 14400, 28800, 43200];
@@ -15,5 +16,9 @@ export function durationOptions(maxSeconds: number, defaultSeconds: number): Dur
   return [...candidates]
     .filter((seconds) => seconds >= 900)
     .sort((a, b) => a - b)
-    .map((seconds) => ({ seconds, label: formatDuration(seconds) + (seconds === maxSeconds ? ' (maximum)' : '') }));
+    .map((seconds) => ({
+      seconds,
+      label:
+        seconds === maxSeconds ? t('duration.maximum', { duration: formatDuration(seconds) }) : formatDuration(seconds),
+    }));
 }

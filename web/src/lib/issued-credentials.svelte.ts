@@ -5,6 +5,7 @@ import {
   getSessionCredentials,
   type RoleCredentialsRequest,
 } from './api/credentials-service.ts';
+import { t } from './i18n/i18n.ts';
 import { Loadable } from './loadable.svelte.ts';
 import { profileNameProblem, withProfileName } from './profile-name.ts';
 import { session } from './session.svelte.ts';
@@ -104,6 +105,6 @@ export class IssuedCredentialsState {
       return;
     }
     this.clear();
-    this.expiredNotice = `Those credentials expired at ${formatClockTime(new Date(expiresAt))} and were cleared from the page.`;
+    this.expiredNotice = t('credentials.expired', { time: formatClockTime(new Date(expiresAt)) });
   }
 }

@@ -1,6 +1,8 @@
 import { ApiError, api } from './api/client.ts';
 import { signOutEverywhere } from './api/devices-service.ts';
+import { describeError } from './api/error-text.ts';
 import { getSession, type PortalUser, type SessionInfo, signIn, signOut } from './api/session-service.ts';
+import { t } from './i18n/i18n.ts';
 import { formatClockTime } from './time-format.ts';
 
 export type SessionStatus = 'checking' | 'signed-out' | 'signed-in';
@@ -39,7 +41,7 @@ export class SessionState {
     } catch (error) {
       this.#reset();
       if (error instanceof ApiError && error.status === 401) this.loadError = null;
-      else this.loadError = error instanceof ApiError ? error.message : 'The portal cannot be reached.';
+      else this.loadError = error instanceof ApiError ? describeError(error) : t('session.unreachable');
     }
   }
 
@@ -52,16 +54,14 @@ export class SessionState {
 
   async signOut(): Promise<void> {
     const request = this.status === 'signed-in' ? signOut() : undefined;
-    this.#end('You signed out. Temporary credentials you copied stay valid until they expire.');
+    this.#end(t('session.signedOut'));
     await request?.catch(() => undefined);
   }
 
   /** Ends every browser session, MFA session and CLI token of the user, this one included. */
   async signOutEverywhere(): Promise<void> {
     const ended = await signOutEverywhere();
-    this.#end(
-      `You signed out everywhere: ${ended.webSessions} browser sessions and ${ended.cliTokens} CLI tokens ended. Temporary credentials you copied stay valid until they expire.`,
-    );
+    this.#end(t('session.signedOutEverywhere', { webSessions: ended.webSessions, cliTokens: ended.cliTokens }));
   }
 
   /**
@@ -74,9 +74,7 @@ export class SessionState {
     if (cause === 'timeout') void signOut().catch(() => undefined);
     const endedAt = this.expiresAt ?? new Date();
     this.#end(
-      cause === 'timeout'
-        ? `Your MFA session ended at ${formatClockTime(endedAt)}. Sign in again with a new code.`
-        : 'Your session has ended (it expired or was signed out elsewhere). Sign in again with a new code.',
+      cause === 'timeout' ? t('session.endedAt', { time: formatClockTime(endedAt) }) : t('session.endedElsewhere'),
     );
   }
 

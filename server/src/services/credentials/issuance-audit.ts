@@ -53,6 +53,9 @@ export function createIssuanceAudit(audit: Pick<AuditService, 'append'>) {
               durationSeconds: outcome.durationSeconds,
               issuedAccessKeyId: outcome.issued.accessKeyId,
               expiresAt: outcome.issued.expiration.toISOString(),
+              // What CloudTrail records for these credentials, so a SIEM can join the two.
+              accountId: outcome.issued.accountId,
+              ...(outcome.issued.sourceIdentity ? { sourceIdentity: outcome.issued.sourceIdentity } : {}),
             },
           }
         : {

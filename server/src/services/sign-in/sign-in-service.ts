@@ -73,6 +73,8 @@ export interface SignInServiceDeps {
   /** Every rejected code is answered no sooner than this after the request began, so a reply's timing does not tell unknown users from wrong codes. */
   failureFloorMs: number;
   now?: () => Date;
+  /** Told of every turned-away attempt (its audit error code) and every spent budget: the metrics. */
+  observe?: { rejection(reason: string): void; budgetRefusal(budget: string): void };
 }
 
 /** GetSessionToken's shortest session: what the portal asks for when it only needs AWS's verdict on a code. */
@@ -111,12 +113,15 @@ export function createSignInService(deps: SignInServiceDeps) {
     error: AppError,
     errorCode: string,
     outcome: Rejection['outcome'] = 'failure',
-  ): Rejection => ({
-    error,
-    errorCode,
-    outcome,
-    answerAt: error.code === 'invalid_mfa_code' ? startedAt + failureFloorMs : startedAt,
-  });
+  ): Rejection => {
+    deps.observe?.rejection(errorCode);
+    return {
+      error,
+      errorCode,
+      outcome,
+      answerAt: error.code === 'invalid_mfa_code' ? startedAt + failureFloorMs : startedAt,
+    };
+  };
 
   async function hasNoMfaDevice(userName: string): Promise<boolean> {
     try {
@@ -176,6 +181,7 @@ export function createSignInService(deps: SignInServiceDeps) {
     const startedAt = Date.now();
     const reserved = await limiter.reserve({ userName: attempt.userName, sourceIp: attempt.origin.sourceIp });
     if (!reserved.granted) {
+      deps.observe?.budgetRefusal(reserved.budget);
       const minutes = Math.ceil(reserved.retryAfterSeconds / 60);
       const error = new AppError(
         429,

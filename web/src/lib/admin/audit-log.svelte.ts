@@ -9,41 +9,43 @@ import {
   verifyAuditChain,
 } from '../api/admin-audit-service.ts';
 import { type CatalogRole, listCatalogRoles } from '../api/admin-roles-service.ts';
+import { msg } from '../i18n/i18n.ts';
 import { Loadable, type LoadStatus } from '../loadable.svelte.ts';
 import { CursorTrail } from './cursor-trail.svelte.ts';
 
 /**
- * Every action the portal records, in words. Typed by the server's list
+ * Every action the portal records, in words (message keys). Typed by the server's list
  * (server/src/services/audit/audit-events.ts), so an action added there without words here does
  * not compile.
  */
 const ACTION_LABELS: Record<AuditActionName, string> = {
-  'session.sign_in': 'Sign-in',
-  'session.sign_out': 'Sign-out',
-  'session.sign_out_everywhere': 'Signed out everywhere',
-  'session.credentials': 'MFA session credentials',
-  'credentials.issue': 'Role credentials issued',
-  'credentials.process': 'CLI credentials (credential_process)',
-  'credentials.container': 'SDK credentials (container endpoint)',
-  'credentials.console_sign_in': 'AWS console sign-in',
-  'cli_token.create': 'CLI token created',
-  'cli_token.revoke': 'CLI token revoked',
-  'custody.enroll': 'Enrolled in portal',
-  'custody.unenroll': 'Unenrolled',
-  'custody.rotate_key': 'Access key rotated',
-  'custody.rotate_master_key': 'Master key rotated',
-  'catalog.role_add': 'Role added to catalog',
-  'catalog.role_update': 'Role changed in catalog',
-  'catalog.role_remove': 'Role removed from catalog',
-  'compliance.scan_start': 'Compliance scan started',
-  'mfa_setup.link_create': 'MFA setup link created',
-  'mfa_setup.open': 'MFA setup link opened',
-  'mfa_setup.device_create': 'MFA device created for a setup link',
-  'mfa_setup.complete': 'MFA setup completed',
-  'abuse.lockout_lift': 'Sign-in lockout lifted',
+  'session.sign_in': msg('audit.action.session.sign_in'),
+  'session.sign_out': msg('audit.action.session.sign_out'),
+  'session.sign_out_everywhere': msg('audit.action.session.sign_out_everywhere'),
+  'session.credentials': msg('audit.action.session.credentials'),
+  'credentials.issue': msg('audit.action.credentials.issue'),
+  'credentials.process': msg('audit.action.credentials.process'),
+  'credentials.container': msg('audit.action.credentials.container'),
+  'credentials.console_sign_in': msg('audit.action.credentials.console_sign_in'),
+  'cli_token.create': msg('audit.action.cli_token.create'),
+  'cli_token.revoke': msg('audit.action.cli_token.revoke'),
+  'custody.enroll': msg('audit.action.custody.enroll'),
+  'custody.unenroll': msg('audit.action.custody.unenroll'),
+  'custody.rotate_key': msg('audit.action.custody.rotate_key'),
+  'custody.rotate_master_key': msg('audit.action.custody.rotate_master_key'),
+  'catalog.role_add': msg('audit.action.catalog.role_add'),
+  'catalog.role_update': msg('audit.action.catalog.role_update'),
+  'catalog.role_remove': msg('audit.action.catalog.role_remove'),
+  'compliance.scan_start': msg('audit.action.compliance.scan_start'),
+  'mfa_setup.link_create': msg('audit.action.mfa_setup.link_create'),
+  'mfa_setup.open': msg('audit.action.mfa_setup.open'),
+  'mfa_setup.device_create': msg('audit.action.mfa_setup.device_create'),
+  'mfa_setup.complete': msg('audit.action.mfa_setup.complete'),
+  'abuse.lockout_lift': msg('audit.action.abuse.lockout_lift'),
 };
 
-export const AUDIT_ACTIONS = Object.entries(ACTION_LABELS).map(([value, label]) => ({ value, label }));
+/** Each action with its message key (translated where shown). */
+export const AUDIT_ACTIONS = Object.entries(ACTION_LABELS).map(([value, labelKey]) => ({ value, labelKey }));
 
 /** The filter form's fields, as typed (datetime-local values are local times). */
 export interface AuditForm {

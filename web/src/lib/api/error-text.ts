@@ -1,22 +1,15 @@
+import { hasMessage, t } from '../i18n/i18n.ts';
 import { formatDuration } from '../time-format.ts';
 import { ApiError } from './client.ts';
 
 /**
- * Plain words for the errors a person meets while signing in or taking credentials. The server's
- * messages are already written to be acted on; a few cases get wording tuned for this screen.
+ * Plain words for an API error, in the UI's language. The server's messages (English, written to
+ * be acted on) are shown as they are unless the catalogues know the code (`errors.<code>`).
  */
 export function describeError(error: unknown): string {
-  if (!(error instanceof ApiError)) return 'Something went wrong in the page. Reload it and try again.';
-  switch (error.code) {
-    case 'invalid_mfa_code':
-      return 'AWS did not accept that code. Wait for the next code on your MFA device (a new one appears every 30 seconds), then try again.';
-    case 'too_many_attempts':
-      return error.retryAfterSeconds === undefined
-        ? error.message
-        : `Too many wrong codes. Sign-in is locked for ${formatDuration(error.retryAfterSeconds)}; try again after that.`;
-    case 'aws_unavailable':
-      return 'AWS could not be reached just now. Try again in a minute.';
-    default:
-      return error.message;
-  }
+  if (!(error instanceof ApiError)) return t('errors.page_error');
+  if (error.code === 'too_many_attempts' && error.retryAfterSeconds !== undefined)
+    return t('errors.too_many_attempts_for', { duration: formatDuration(error.retryAfterSeconds) });
+  const key = `errors.${error.code}`;
+  return hasMessage(key) ? t(key) : error.message;
 }

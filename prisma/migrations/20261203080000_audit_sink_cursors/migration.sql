@@ -1,0 +1,6 @@
+-- CreateTable
+CREATE TABLE "AuditSinkCursor" (
+    "sink" TEXT NOT NULL PRIMARY KEY,
+    "lastSeq" INTEGER NOT NULL,
+    "updatedAt" DATETIME NOT NULL
+);
