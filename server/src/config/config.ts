@@ -161,6 +161,15 @@ const environmentSchema = z.object({
     .min(1)
     .max(168)
     .default(24),
+  /**
+   * Name of the role the portal assumes in each other account of the catalog to put its
+   * revocation policies there (arn:aws:iam::<account>:role/<name>); unset: such roles are reported
+   * as not revoked.
+   */
+  REVOCATION_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+    .optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -198,6 +207,7 @@ export interface Config {
   complianceScanIntervalMinutes: number;
   complianceScanConcurrency: number;
   mfaSetupLinkHours: number;
+  revocationRoleName: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -264,5 +274,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     complianceScanIntervalMinutes: e.COMPLIANCE_SCAN_INTERVAL_MINUTES,
     complianceScanConcurrency: e.COMPLIANCE_SCAN_CONCURRENCY,
     mfaSetupLinkHours: e.MFA_SETUP_LINK_HOURS,
+    revocationRoleName: e.REVOCATION_ROLE_NAME,
   };
 }

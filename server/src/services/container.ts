@@ -23,6 +23,9 @@ import { createKeyRing, type KeyRing } from './custody/secret-box.ts';
 import { createHousekeeping, type Housekeeping } from './housekeeping/housekeeping.ts';
 import { createLeaseStore } from './leases/lease-store.ts';
 import { createMfaSetupService, type MfaSetupService } from './mfa-setup/mfa-setup-service.ts';
+import { type AwsRevocationService, createAwsRevocationService } from './revocation/aws-revocation-service.ts';
+import { createIssuedCredentialsReader } from './revocation/issued-credentials.ts';
+import { createOffboardingService, type OffboardingService } from './revocation/offboarding-service.ts';
 import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
 import { createRevocationService, type RevocationService } from './sessions/revocation-service.ts';
 import { purgeExpiredSessions } from './sessions/session-store.ts';
@@ -43,6 +46,8 @@ export interface Services {
   mfaSetup: MfaSetupService;
   lockouts: LockoutService;
   housekeeping: Housekeeping;
+  awsRevocation: AwsRevocationService;
+  offboarding: OffboardingService;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -155,6 +160,29 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     linkHours: config.mfaSetupLinkHours,
     publicUrl: config.publicUrl,
   });
+  const awsRevocation = createAwsRevocationService({
+    prisma,
+    aws,
+    catalog,
+    custody,
+    sessions: revocation,
+    audit,
+    leases: createLeaseStore({ prisma }),
+    issued: createIssuedCredentialsReader({
+      signInSeconds: config.sessionSeconds,
+      cliTokenSeconds: config.cliTokenSeconds,
+    }),
+    revocationRoleName: config.revocationRoleName,
+    userSessionSeconds: Math.max(config.sessionSeconds, config.cliTokenSeconds),
+  });
+  const offboarding = createOffboardingService({
+    prisma,
+    revocations: awsRevocation,
+    sessions: revocation,
+    custody,
+    aws,
+    audit,
+  });
   const housekeeping = createHousekeeping({
     everyMs: 10 * 60_000,
     tasks: [
@@ -162,6 +190,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
       { name: 'mfa sessions', run: () => mfaSessions.purgeExpired() },
       { name: 'attempt counters', run: () => limiter.purgeExpired() },
       { name: 'expired mfa setup links', run: () => mfaSetup.sweepExpired() },
+      { name: 'expired aws revocations', run: async () => (await awsRevocation.cleanup())?.targets.length ?? 0 },
     ],
     ...(log ? { log } : {}),
   });
@@ -179,5 +208,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     mfaSetup,
     lockouts,
     housekeeping,
+    awsRevocation,
+    offboarding,
   };
 }

@@ -1,0 +1,243 @@
+import { GetRolePolicyCommand, GetUserPolicyCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { StateFile } from '../../emulator/src/state/state-file.ts';
+import { createLeaseStore } from '../src/services/leases/lease-store.ts';
+import { createAwsRevocationService } from '../src/services/revocation/aws-revocation-service.ts';
+import { createIssuedCredentialsReader } from '../src/services/revocation/issued-credentials.ts';
+import { REVOCATION_POLICY_NAME } from '../src/services/revocation/revocation-policy.ts';
+import { type SignedIn, signIn } from './admin-fixtures.ts';
+import { useEnrolledPortal } from './enrolled-portal.ts';
+import { ACCOUNT, demoState, type PortalHarness } from './portal-harness.ts';
+import { testDatabaseUrls } from './test-databases.ts';
+
+const PARTNER = '222222222222';
+const READONLY_ARN = `arn:aws:iam::${ACCOUNT}:role/ReadOnly`;
+
+interface Keys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+/**
+ * The demo organisation with bob enrolled too (he gets an MFA device), and a partner role that
+ * may list roles, so a working partner session has something to show.
+ */
+export function revocationState(): StateFile {
+  const state = structuredClone(demoState());
+  const bob = state.users.find((u) => u.name === 'bob')!;
+  bob.mfaDevices = [
+    { serial: `arn:aws:iam::${ACCOUNT}:mfa/bob`, type: 'virtual', seed: 'MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U' },
+  ];
+  const partner = state.roles!.find((r) => r.name === 'PartnerAudit')!;
+  partner.inlinePolicies = [
+    {
+      name: 'ListRoles',
+      document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' }] },
+    },
+  ];
+  // The test reads the policies back as the portal; the portal itself never needs to.
+  const portalPolicy = state.policies!.find((p) => p.arn === `arn:aws:iam::${ACCOUNT}:policy/PortalService`)!;
+  (portalPolicy.document.Statement as object[]).push({
+    Effect: 'Allow',
+    Action: ['iam:GetRolePolicy', 'iam:GetUserPolicy'],
+    Resource: '*',
+  });
+  return state;
+}
+
+describe.each(testDatabaseUrls())('revoking one person’s AWS sessions ($name)', (provider) => {
+  const harness = useEnrolledPortal(provider, {
+    state: revocationState(),
+    env: { REVOCATION_ROLE_NAME: 'AwsMfaPortalRevocation' },
+  });
+  let portal: PortalHarness;
+  beforeAll(async () => {
+    portal = harness();
+    await portal.app.services.custody.enroll('bob');
+  });
+
+  const client = <T>(Client: new (config: object) => T, keys: Keys): T =>
+    new Client({
+      endpoint: portal.emulator.url,
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: keys.accessKeyId,
+        secretAccessKey: keys.secretAccessKey,
+        sessionToken: keys.sessionToken,
+      },
+      maxAttempts: 1,
+    });
+
+  async function roleCredentials(userName: string, role: string): Promise<Keys> {
+    const response = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/credentials',
+      payload: { userName, code: portal.nextCode(userName), role, format: 'json' },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json() as Keys;
+  }
+
+  async function mfaSessionCredentials(who: SignedIn): Promise<Keys> {
+    const response = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/session/credentials',
+      headers: { cookie: who.cookie, 'x-csrf-token': who.csrfToken },
+      payload: { format: 'json' },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json() as Keys;
+  }
+
+  /** One real call with the credentials: 'ok' or the AWS error's name. */
+  async function use(keys: Keys, kind: 'role' | 'mfa', userName = 'x'): Promise<string> {
+    try {
+      if (kind === 'role') await client(IAMClient, keys).send(new ListRolesCommand({}));
+      else
+        await client(STSClient, keys).send(
+          new AssumeRoleCommand({ RoleArn: READONLY_ARN, RoleSessionName: userName, SourceIdentity: userName }),
+        );
+      return 'ok';
+    } catch (error) {
+      return (error as Error).name;
+    }
+  }
+
+  const portalIam = () => {
+    const key = portal.state.users.find((u) => u.name === 'portal')!.accessKeys![0]!;
+    return new IAMClient({
+      endpoint: portal.emulator.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: key.id, secretAccessKey: key.secret },
+      maxAttempts: 1,
+    });
+  };
+
+  it('denies every credential alice holds (two roles, one cross-account, and her MFA session), not bob’s; alice’s next sign-in works', async () => {
+    const held = {
+      alice: {
+        readonly: await roleCredentials('alice', 'readonly'),
+        partner: await roleCredentials('alice', 'partner'),
+        mfa: await mfaSessionCredentials(await signIn(portal, 'alice')),
+      },
+      bob: {
+        readonly: await roleCredentials('bob', 'readonly'),
+        partner: await roleCredentials('bob', 'partner'),
+        mfa: await mfaSessionCredentials(await signIn(portal, 'bob')),
+      },
+    };
+    for (const who of ['alice', 'bob'] as const) {
+      expect(await use(held[who].readonly, 'role')).toBe('ok');
+      expect(await use(held[who].partner, 'role')).toBe('ok');
+      expect(await use(held[who].mfa, 'mfa', who)).toBe('ok');
+    }
+
+    const result = await portal.app.services.awsRevocation.revoke('alice', { actor: 'carol' });
+    expect(result.applied.complete).toBe(true);
+    const byArn = new Map(result.applied.targets.map((t) => [t.arn, t]));
+    expect(byArn.get(`arn:aws:iam::${PARTNER}:role/PartnerAudit`)).toMatchObject({ status: 'denied' });
+    expect(byArn.get(`arn:aws:iam::${ACCOUNT}:user/alice`)).toMatchObject({ status: 'denied' });
+
+    expect(await use(held.alice.readonly, 'role')).toBe('AccessDenied');
+    expect(await use(held.alice.partner, 'role')).toBe('AccessDenied');
+    expect(await use(held.alice.mfa, 'mfa', 'alice')).toBe('AccessDenied');
+    expect(await use(held.bob.readonly, 'role')).toBe('ok');
+    expect(await use(held.bob.partner, 'role')).toBe('ok');
+    expect(await use(held.bob.mfa, 'mfa', 'bob')).toBe('ok');
+
+    // The portal's own sessions for alice ended too; signing in again gives working credentials.
+    expect(result.ended.mfaSessions).toBeGreaterThanOrEqual(1);
+    expect(await use(await roleCredentials('alice', 'readonly'), 'role')).toBe('ok');
+    expect(await use(await roleCredentials('alice', 'partner'), 'role')).toBe('ok');
+    expect(await use(await mfaSessionCredentials(await signIn(portal, 'alice')), 'mfa', 'alice')).toBe('ok');
+
+    const audit = await portal.database.prisma.auditEvent.findMany({
+      where: { action: { in: ['aws_sessions.revoke', 'aws_sessions.apply'] } },
+      orderBy: { seq: 'asc' },
+    });
+    expect(audit.map((r) => [r.action, r.actor, r.outcome])).toEqual([
+      ['aws_sessions.revoke', 'carol', 'success'],
+      ['aws_sessions.apply', 'carol', 'success'],
+    ]);
+    expect(audit[0]!.metadata).toMatchObject({ userName: 'alice', outstandingCredentials: 3 });
+  });
+
+  it('keeps every revoked person in one policy per role, and reports per role what it could not do', async () => {
+    await portal.app.services.awsRevocation.revoke('erin', { actor: 'carol' });
+    const got = await portalIam().send(
+      new GetRolePolicyCommand({ RoleName: 'ReadOnly', PolicyName: REVOCATION_POLICY_NAME }),
+    );
+    const document = JSON.parse(decodeURIComponent(got.PolicyDocument!));
+    const identities = document.Statement.flatMap(
+      (s: { Condition: { StringEqualsIgnoreCase: Record<string, string | string[]> } }) =>
+        [s.Condition.StringEqualsIgnoreCase['aws:SourceIdentity']].flat(),
+    );
+    expect(identities.sort()).toEqual(['alice', 'erin']);
+
+    // Without an identity for the partner account, that role is reported, never skipped silently.
+    const withoutPartnerIdentity = createAwsRevocationService({
+      prisma: portal.database.prisma,
+      aws: portal.aws,
+      catalog: portal.app.services.catalog,
+      custody: portal.app.services.custody,
+      sessions: portal.app.services.revocation,
+      audit: portal.app.services.audit,
+      leases: createLeaseStore({ prisma: portal.database.prisma }),
+      issued: createIssuedCredentialsReader({ signInSeconds: 43_200, cliTokenSeconds: 43_200 }),
+      revocationRoleName: undefined,
+      userSessionSeconds: 43_200,
+    });
+    const partial = await withoutPartnerIdentity.revoke('frank', { actor: 'carol' });
+    expect(partial.applied.complete).toBe(false);
+    expect(partial.applied.targets.filter((t) => t.status === 'failed')).toEqual([
+      {
+        kind: 'role',
+        arn: `arn:aws:iam::${PARTNER}:role/PartnerAudit`,
+        accountId: PARTNER,
+        status: 'failed',
+        error: 'no_identity',
+      },
+    ]);
+    const last = await portal.database.prisma.auditEvent.findFirst({
+      where: { action: 'aws_sessions.apply' },
+      orderBy: { seq: 'desc' },
+    });
+    expect(last).toMatchObject({ outcome: 'failure', errorCode: 'partially_applied' });
+    expect(String((last!.metadata as Record<string, unknown>).failures)).toContain('PartnerAudit (no_identity)');
+    // The full service repairs it on the next apply.
+    expect((await portal.app.services.awsRevocation.apply()).complete).toBe(true);
+  });
+
+  it('drops an entry once no credential from before it can still be valid, and removes the policies with the last one', async () => {
+    const later = (hours: number) => () => new Date(Date.now() + hours * 3_600_000);
+    const service = (now: () => Date) =>
+      createAwsRevocationService({
+        prisma: portal.database.prisma,
+        aws: portal.aws,
+        catalog: portal.app.services.catalog,
+        custody: portal.app.services.custody,
+        sessions: portal.app.services.revocation,
+        audit: portal.app.services.audit,
+        leases: createLeaseStore({ prisma: portal.database.prisma, now }),
+        issued: createIssuedCredentialsReader({ signInSeconds: 43_200, cliTokenSeconds: 43_200 }),
+        revocationRoleName: 'AwsMfaPortalRevocation',
+        userSessionSeconds: 43_200,
+        now,
+      });
+    expect(await service(later(1)).cleanup()).toBeNull(); // nothing expired yet
+    expect(await portal.database.prisma.awsRevocation.count()).toBe(3);
+
+    const report = await service(later(13)).cleanup();
+    expect(report?.complete).toBe(true);
+    expect(await portal.database.prisma.awsRevocation.count()).toBe(0);
+    const iam = portalIam();
+    await expect(
+      iam.send(new GetRolePolicyCommand({ RoleName: 'ReadOnly', PolicyName: REVOCATION_POLICY_NAME })),
+    ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(
+      iam.send(new GetUserPolicyCommand({ UserName: 'alice', PolicyName: REVOCATION_POLICY_NAME })),
+    ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+  });
+});
