@@ -1,14 +1,14 @@
 import { GetRolePolicyCommand, GetUserPolicyCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { StateFile } from '../../emulator/src/state/state-file.ts';
 import { createLeaseStore } from '../src/services/leases/lease-store.ts';
 import { createAwsRevocationService } from '../src/services/revocation/aws-revocation-service.ts';
 import { createIssuedCredentialsReader } from '../src/services/revocation/issued-credentials.ts';
 import { REVOCATION_POLICY_NAME } from '../src/services/revocation/revocation-policy.ts';
 import { type SignedIn, signIn } from './admin-fixtures.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
-import { ACCOUNT, demoState, type PortalHarness } from './portal-harness.ts';
+import { ACCOUNT, type PortalHarness } from './portal-harness.ts';
+import { revocationState } from './revocation-fixtures.ts';
 import { testDatabaseUrls } from './test-databases.ts';
 
 const PARTNER = '222222222222';
@@ -18,33 +18,6 @@ interface Keys {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken: string;
-}
-
-/**
- * The demo organisation with bob enrolled too (he gets an MFA device), and a partner role that
- * may list roles, so a working partner session has something to show.
- */
-export function revocationState(): StateFile {
-  const state = structuredClone(demoState());
-  const bob = state.users.find((u) => u.name === 'bob')!;
-  bob.mfaDevices = [
-    { serial: `arn:aws:iam::${ACCOUNT}:mfa/bob`, type: 'virtual', seed: 'MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U' },
-  ];
-  const partner = state.roles!.find((r) => r.name === 'PartnerAudit')!;
-  partner.inlinePolicies = [
-    {
-      name: 'ListRoles',
-      document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' }] },
-    },
-  ];
-  // The test reads the policies back as the portal; the portal itself never needs to.
-  const portalPolicy = state.policies!.find((p) => p.arn === `arn:aws:iam::${ACCOUNT}:policy/PortalService`)!;
-  (portalPolicy.document.Statement as object[]).push({
-    Effect: 'Allow',
-    Action: ['iam:GetRolePolicy', 'iam:GetUserPolicy'],
-    Resource: '*',
-  });
-  return state;
 }
 
 describe.each(testDatabaseUrls())('revoking one person’s AWS sessions ($name)', (provider) => {

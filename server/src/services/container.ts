@@ -180,6 +180,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     revocations: awsRevocation,
     sessions: revocation,
     custody,
+    compliance,
     aws,
     audit,
   });

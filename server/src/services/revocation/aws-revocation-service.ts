@@ -129,8 +129,11 @@ export function createAwsRevocationService(deps: AwsRevocationServiceDeps) {
   const stillDenies = (revokedAt: Date, seconds: number, at: Date): boolean =>
     revokedAt.getTime() + seconds * 1000 > at.getTime();
 
-  const failureCode = (error: unknown): string =>
-    error instanceof AwsCallError ? (error.kind === 'limit_exceeded' ? 'policy_too_large' : error.kind) : 'unexpected';
+  /** AWS's refusal as a target's error code; anything else is not AWS's answer and propagates. */
+  const failureCode = (error: unknown): string => {
+    if (!(error instanceof AwsCallError)) throw error;
+    return error.kind === 'limit_exceeded' ? 'policy_too_large' : error.kind;
+  };
 
   async function applyToRole(
     role: RoleTarget,
