@@ -213,4 +213,57 @@ describe.each(testDatabaseUrls())('revoking one person’s AWS sessions ($name)'
       iam.send(new GetUserPolicyCommand({ UserName: 'alice', PolicyName: REVOCATION_POLICY_NAME })),
     ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   });
+
+  it('admins revoke from the console API; users see their outstanding credentials and revoke their own', async () => {
+    const send = (who: SignedIn, method: 'GET' | 'POST', url: string) =>
+      portal.app.inject({ method, url, headers: { cookie: who.cookie, 'x-csrf-token': who.csrfToken } });
+    const carol = await signIn(portal, 'carol');
+    const revoked = await send(carol, 'POST', '/api/v1/admin/users/frank/aws-sessions/revoke');
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    expect(revoked.json()).toMatchObject({
+      revocation: { userName: 'frank', sourceIdentity: 'frank', revokedBy: 'carol' },
+      applied: { complete: true },
+    });
+    expect((await send(carol, 'GET', '/api/v1/admin/aws-revocations')).json().revocations).toEqual([
+      expect.objectContaining({ userName: 'frank' }),
+    ]);
+    expect((await send(carol, 'POST', '/api/v1/admin/users/bad%20name/aws-sessions/revoke')).statusCode).toBe(400);
+
+    const bob = await signIn(portal, 'bob');
+    expect((await send(bob, 'POST', '/api/v1/admin/users/erin/aws-sessions/revoke')).json()).toMatchObject({
+      error: 'admin_required',
+    });
+    const held = await roleCredentials('bob', 'readonly');
+    const listed = await send(bob, 'GET', '/api/v1/me/credentials');
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().credentials).toContainEqual(
+      expect.objectContaining({
+        accessKeyId: held.accessKeyId,
+        roleAlias: 'readonly',
+        via: 'assume_role',
+        revoked: false,
+      }),
+    );
+    // Without the CSRF token (a cross-site form) nothing is revoked.
+    const forged = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/aws-sessions/revoke',
+      headers: { cookie: bob.cookie },
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(await use(held, 'role')).toBe('ok');
+
+    // "I lost my laptop": bob revokes his own; his session ends, his old credentials stop working.
+    const own = await send(bob, 'POST', '/api/v1/me/aws-sessions/revoke');
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json().applied.complete).toBe(true);
+    expect((await send(bob, 'GET', '/api/v1/me')).statusCode).toBe(401);
+    expect(await use(held, 'role')).toBe('AccessDenied');
+    const again = await signIn(portal, 'bob');
+    const after = (await send(again, 'GET', '/api/v1/me/credentials')).json().credentials as Array<{
+      accessKeyId: string | null;
+      revoked: boolean;
+    }>;
+    expect(after.find((c) => c.accessKeyId === held.accessKeyId)?.revoked).toBe(true);
+  });
 });
