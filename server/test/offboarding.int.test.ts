@@ -9,13 +9,15 @@ import { createAwsRevocationService } from '../src/services/revocation/aws-revoc
 import { createIssuedCredentialsReader } from '../src/services/revocation/issued-credentials.ts';
 import { createOffboardingService } from '../src/services/revocation/offboarding-service.ts';
 import { REVOCATION_POLICY_NAME } from '../src/services/revocation/revocation-policy.ts';
-import { signIn } from './admin-fixtures.ts';
+import { scanNow, signIn } from './admin-fixtures.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
 import { ACCOUNT, type PortalHarness } from './portal-harness.ts';
 import { revocationState } from './revocation-fixtures.ts';
 import { testDatabaseUrls } from './test-databases.ts';
 
-const LEAVERS = 24;
+const LEAVERS = 26;
+/** Deleted in IAM, found by a scan. */
+const DEPARTED = 25;
 const leaver = (i: number) => `leaver${i}`;
 
 function offboardingState() {
@@ -191,7 +193,7 @@ describe.each(testDatabaseUrls())('offboarding ($name)', (provider) => {
 
   it('killed at every step and run again, ends in the same state with no duplicate audit rows', async () => {
     let crashes = 0;
-    for (let n = 1, i = 2; i < LEAVERS; n++, i++) {
+    for (let n = 1, i = 2; i < DEPARTED; n++, i++) {
       const userName = leaver(i);
       const held = await prepare(userName);
       const { offboarding } = servicesCrashingAt(n);
@@ -212,7 +214,7 @@ describe.each(testDatabaseUrls())('offboarding ($name)', (provider) => {
     }
     // Every boundary of a full run was a crash point (start, steps, each AWS call, each commit).
     expect(crashes).toBeGreaterThanOrEqual(10);
-    expect(crashes).toBeLessThan(LEAVERS - 2);
+    expect(crashes).toBeLessThan(DEPARTED - 2);
   });
 
   it('deactivates the user’s other keys and MFA devices only when asked', async () => {
@@ -236,5 +238,29 @@ describe.each(testDatabaseUrls())('offboarding ($name)', (provider) => {
         .filter((r) => (r.metadata as Record<string, unknown>).userName === userName)
         .map((r) => (r.metadata as Record<string, unknown>).step),
     ).toEqual(['end_sessions', 'deactivate_keys', 'deactivate_mfa']);
+  });
+
+  it('offboards automatically when a scan no longer finds the enrolled IAM user', async () => {
+    const userName = leaver(DEPARTED);
+    await portal.app.services.custody.enroll(userName);
+    await signIn(portal, userName);
+    // The IAM user is deleted (outside the portal).
+    const users = portal.emulator.store.state.users;
+    users.splice(
+      users.findIndex((u) => u.name === userName),
+      1,
+    );
+    await scanNow(portal);
+    const results = await portal.app.services.departures.offboardDeparted();
+    expect(results).toContainEqual(expect.objectContaining({ userName, status: 'done' }));
+    expect(await portal.app.services.custody.find(userName)).toBeNull();
+    expect(await portal.database.prisma.mfaSession.count({ where: { userName, revokedAt: null } })).toBe(0);
+    const started = await portal.database.prisma.auditEvent.findFirst({
+      where: { action: 'offboarding.start' },
+      orderBy: { seq: 'desc' },
+    });
+    expect(started).toMatchObject({ actor: 'system', metadata: expect.objectContaining({ userName }) });
+    // The same scan is not acted on twice.
+    expect(await portal.app.services.departures.offboardDeparted()).toEqual([]);
   });
 });

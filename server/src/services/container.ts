@@ -24,6 +24,7 @@ import { createHousekeeping, type Housekeeping } from './housekeeping/housekeepi
 import { createLeaseStore } from './leases/lease-store.ts';
 import { createMfaSetupService, type MfaSetupService } from './mfa-setup/mfa-setup-service.ts';
 import { type AwsRevocationService, createAwsRevocationService } from './revocation/aws-revocation-service.ts';
+import { createDepartures } from './revocation/departures.ts';
 import { createIssuedCredentialsReader } from './revocation/issued-credentials.ts';
 import { createOffboardingService, type OffboardingService } from './revocation/offboarding-service.ts';
 import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
@@ -48,6 +49,7 @@ export interface Services {
   housekeeping: Housekeeping;
   awsRevocation: AwsRevocationService;
   offboarding: OffboardingService;
+  departures: ReturnType<typeof createDepartures>;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -184,6 +186,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     aws,
     audit,
   });
+  const departures = createDepartures({ compliance, custody, offboarding });
   const housekeeping = createHousekeeping({
     everyMs: 10 * 60_000,
     tasks: [
@@ -191,6 +194,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
       { name: 'mfa sessions', run: () => mfaSessions.purgeExpired() },
       { name: 'attempt counters', run: () => limiter.purgeExpired() },
       { name: 'expired mfa setup links', run: () => mfaSetup.sweepExpired() },
+      { name: 'departed users', run: async () => (await departures.offboardDeparted()).length },
       { name: 'expired aws revocations', run: async () => (await awsRevocation.cleanup())?.targets.length ?? 0 },
     ],
     ...(log ? { log } : {}),
@@ -211,5 +215,6 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     housekeeping,
     awsRevocation,
     offboarding,
+    departures,
   };
 }
