@@ -1,5 +1,6 @@
 import { ApiError, api } from './api/client.ts';
 import { signOutEverywhere } from './api/devices-service.ts';
+import { revokeMyAwsSessions } from './api/revocation-service.ts';
 import { getSession, type PortalUser, type SessionInfo, signIn, signOut } from './api/session-service.ts';
 import { formatClockTime } from './time-format.ts';
 
@@ -61,6 +62,17 @@ export class SessionState {
     const ended = await signOutEverywhere();
     this.#end(
       `You signed out everywhere: ${ended.webSessions} browser sessions and ${ended.cliTokens} CLI tokens ended. Temporary credentials you copied stay valid until they expire.`,
+    );
+  }
+
+  /** "I lost my laptop": denies every AWS credential the portal gave the user, and signs out everywhere. */
+  async revokeAwsSessions(): Promise<void> {
+    const { applied } = await revokeMyAwsSessions();
+    const failed = applied.targets.filter((t) => t.status === 'failed').length;
+    this.#end(
+      failed === 0
+        ? 'Your AWS credentials from the portal are revoked and you are signed out everywhere. Sign in again for new ones.'
+        : `You are signed out everywhere, but ${failed} roles or users could not be changed and still accept your old credentials: tell an administrator.`,
     );
   }
 

@@ -39,6 +39,11 @@ const ACTION_LABELS: Record<AuditActionName, string> = {
   'mfa_setup.device_create': 'MFA device created for a setup link',
   'mfa_setup.complete': 'MFA setup completed',
   'abuse.lockout_lift': 'Sign-in lockout lifted',
+  'aws_sessions.revoke': 'AWS sessions revoked',
+  'aws_sessions.apply': 'Revocation policies written to AWS',
+  'offboarding.start': 'Offboarding started',
+  'offboarding.step': 'Offboarding step done',
+  'offboarding.complete': 'Offboarding completed',
 };
 
 export const AUDIT_ACTIONS = Object.entries(ACTION_LABELS).map(([value, label]) => ({ value, label }));
