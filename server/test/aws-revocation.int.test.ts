@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { GetRolePolicyCommand, GetUserPolicyCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generateMasterKey } from '../src/services/custody/secret-box.ts';
 import { createLeaseStore } from '../src/services/leases/lease-store.ts';
 import { createAwsRevocationService } from '../src/services/revocation/aws-revocation-service.ts';
 import { createIssuedCredentialsReader } from '../src/services/revocation/issued-credentials.ts';
@@ -20,10 +23,13 @@ interface Keys {
   sessionToken: string;
 }
 
+const CLI = path.resolve(import.meta.dirname, '../src/cli/portal-cli.ts');
+
 describe.each(testDatabaseUrls())('revoking one person’s AWS sessions ($name)', (provider) => {
+  const masterKey = generateMasterKey();
   const harness = useEnrolledPortal(provider, {
     state: revocationState(),
-    env: { REVOCATION_ROLE_NAME: 'AwsMfaPortalRevocation' },
+    env: { REVOCATION_ROLE_NAME: 'AwsMfaPortalRevocation', PORTAL_MASTER_KEY: masterKey },
   });
   let portal: PortalHarness;
   beforeAll(async () => {
@@ -266,4 +272,46 @@ describe.each(testDatabaseUrls())('revoking one person’s AWS sessions ($name)'
     }>;
     expect(after.find((c) => c.accessKeyId === held.accessKeyId)?.revoked).toBe(true);
   });
+
+  // Two CLI processes cost seconds; the commands are the same services on either database.
+  it.runIf(provider.name === 'sqlite')(
+    'revokes and offboards from the admin CLI, with exit code 1 when a role could not be changed',
+    async () => {
+      const cli = (args: string[], env: Record<string, string> = {}) => {
+        const key = portal.state.users.find((u) => u.name === 'portal')!.accessKeys![0]!;
+        return new Promise<{ code: number; stdout: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            ['--import', 'tsx', CLI, ...args],
+            {
+              env: {
+                PATH: process.env.PATH,
+                DATABASE_URL: portal.config.databaseUrl,
+                PORTAL_MASTER_KEY: masterKey,
+                AWS_ENDPOINT_URL: portal.emulator.url,
+                AWS_ACCESS_KEY_ID: key.id,
+                AWS_SECRET_ACCESS_KEY: key.secret,
+                AWS_REGION: 'us-east-1',
+                AWS_CONFIG_FILE: '/nonexistent',
+                AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+                AWS_EC2_METADATA_DISABLED: 'true',
+                ...env,
+              },
+            },
+            (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+          );
+        });
+      };
+      // Without REVOCATION_ROLE_NAME the partner role cannot be changed: said, and exit 1.
+      const partial = await cli(['revoke', 'erin']);
+      expect(partial.stdout).toContain('revoked AWS sessions of erin');
+      expect(partial.stdout).toMatch(/failed\s+role arn:aws:iam::222222222222:role\/PartnerAudit\s+\(no_identity\)/);
+      expect(partial.stdout).toContain('NOT COMPLETE');
+      expect(partial.code).toBe(1);
+
+      const offboarded = await cli(['offboard', 'erin'], { REVOCATION_ROLE_NAME: 'AwsMfaPortalRevocation' });
+      expect(offboarded).toMatchObject({ code: 0, stdout: expect.stringContaining('offboarded erin') });
+      expect(await portal.app.services.custody.find('erin')).toBeNull();
+    },
+  );
 });
