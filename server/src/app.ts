@@ -33,6 +33,7 @@ import infoRoutes from './routes/info-routes.ts';
 import metricsRoutes from './routes/metrics-routes.ts';
 import mfaSetupRoutes from './routes/mfa-setup-routes.ts';
 import openapiRoutes from './routes/openapi-routes.ts';
+import revocationRoutes from './routes/revocation-routes.ts';
 import sessionRoutes from './routes/session-routes.ts';
 import { productInfo } from './services/product-info.ts';
 
@@ -116,6 +117,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(adminUserRoutes);
   await app.register(adminLockoutRoutes);
   await app.register(mfaSetupRoutes, { config });
+  await app.register(revocationRoutes);
   await app.register(openapiRoutes);
   await app.register(metricsRoutes, { settings: config.metrics });
   await app.register(apiDocsRoutes);

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     DATABASE_URL: `file:${path.join(dataDir, 'portal.db')}`,
     PORTAL_MASTER_KEY: generateMasterKey(),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // The demo organisation's partner account has this role for revoking sessions there.
+    REVOCATION_ROLE_NAME: process.env.REVOCATION_ROLE_NAME ?? 'AwsMfaPortalRevocation',
   });
   const ctx = await openPortalContext({ config, migrate: true });
 
@@ -67,7 +69,9 @@ async function main(): Promise<void> {
     await ctx.services.custody.enroll(user.name, { mfaSerial: user.mfaDevices[0]!.serial });
     enrolled.push(user.name);
   }
-  for (const role of state.roles ?? []) {
+  // The role the portal itself assumes to revoke sessions in the partner account is not for people.
+  const catalogRoles = (state.roles ?? []).filter((r) => r.name !== config.revocationRoleName);
+  for (const role of catalogRoles) {
     await ctx.services.catalog.add({
       alias: role.name.toLowerCase(),
       roleArn: `arn:aws:iam::${role.account}:role${role.path ?? '/'}${role.name}`,
@@ -96,12 +100,12 @@ async function main(): Promise<void> {
       `AWS MFA Portal demo: ${url}`,
       `Local AWS emulator:  ${emulator.url} (state ${path.relative(process.cwd(), statePath)})`,
       `Enrolled users:      ${enrolled.join(', ') || '(none)'}`,
-      `Roles:               ${(state.roles ?? []).map((r) => r.name.toLowerCase()).join(', ')}`,
+      `Roles:               ${catalogRoles.map((r) => r.name.toLowerCase()).join(', ')}`,
       '',
       'Sign in with a user name and the current code of their MFA device:',
       `  npm run -s emulator:code -- --state ${path.relative(process.cwd(), statePath)} --user ${enrolled[0] ?? 'alice'}`,
       'Or from a script:',
-      `  curl -fsS ${url}/api/v1/credentials -d userName=${enrolled[0] ?? 'alice'} -d code=<code> -d role=${(state.roles ?? [])[0]?.name.toLowerCase() ?? 'readonly'} -d format=env`,
+      `  curl -fsS ${url}/api/v1/credentials -d userName=${enrolled[0] ?? 'alice'} -d code=<code> -d role=${catalogRoles[0]?.name.toLowerCase() ?? 'readonly'} -d format=env`,
       '',
     ].join('\n'),
   );

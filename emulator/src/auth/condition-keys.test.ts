@@ -27,8 +27,15 @@ describe('callerConditionKeys', () => {
   });
 
   it('says false for sessions made without MFA, and gives the age of MFA sessions', () => {
-    const session = { ...user, kind: 'user-session' as const, expiresAt: EXPIRES, mfaAuthenticatedAt: null };
+    const session = {
+      ...user,
+      kind: 'user-session' as const,
+      issuedAt: new Date('2026-11-22T09:00:00Z'),
+      expiresAt: EXPIRES,
+      mfaAuthenticatedAt: null,
+    };
     expect(callerConditionKeys(session, NOW)).toMatchObject({
+      'aws:TokenIssueTime': '2026-11-22T09:00:00Z',
       'aws:MultiFactorAuthPresent': 'false',
       'aws:username': 'alice',
     });
@@ -52,12 +59,14 @@ describe('callerConditionKeys', () => {
       sourceIdentity: 'alice@example.com',
       accessKeyId: 'ASIA',
       mfaAuthenticatedAt: null,
+      issuedAt: new Date('2026-11-22T09:30:00.000Z'),
       expiresAt: EXPIRES,
     };
     const keys = callerConditionKeys(role, NOW);
     expect(keys).toMatchObject({
       'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/Admin',
       'aws:PrincipalType': 'AssumedRole',
+      'aws:TokenIssueTime': '2026-11-22T09:30:00Z',
       'aws:userid': 'AROAEXAMPLE:alice',
       'aws:SourceIdentity': 'alice@example.com',
       'aws:MultiFactorAuthPresent': 'false',

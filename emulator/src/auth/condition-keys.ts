@@ -9,7 +9,7 @@ export type ConditionKeys = Record<string, string | string[]>;
  */
 export function callerConditionKeys(caller: Caller, now: Date): ConditionKeys {
   const keys: ConditionKeys = {
-    'aws:CurrentTime': now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'aws:CurrentTime': isoSeconds(now),
     'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
     'aws:PrincipalAccount': caller.account,
   };
@@ -28,6 +28,7 @@ export function callerConditionKeys(caller: Caller, now: Date): ConditionKeys {
         'aws:PrincipalType': 'User',
         'aws:username': caller.userName,
         'aws:userid': caller.userId,
+        'aws:TokenIssueTime': isoSeconds(caller.issuedAt),
         ...mfaKeys(caller.mfaAuthenticatedAt, now),
       });
       break;
@@ -38,6 +39,7 @@ export function callerConditionKeys(caller: Caller, now: Date): ConditionKeys {
         'aws:PrincipalType': 'AssumedRole',
         'aws:userid': `${caller.roleId}:${caller.sessionName}`,
         ...(caller.sourceIdentity === null ? {} : { 'aws:SourceIdentity': caller.sourceIdentity }),
+        'aws:TokenIssueTime': isoSeconds(caller.issuedAt),
         ...mfaKeys(caller.mfaAuthenticatedAt, now),
       });
       break;
@@ -51,3 +53,6 @@ export function mfaKeys(mfaAuthenticatedAt: Date | null, now: Date): ConditionKe
   const age = Math.max(0, Math.floor((now.getTime() - mfaAuthenticatedAt.getTime()) / 1000));
   return { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': String(age) };
 }
+
+/** ISO 8601 in whole seconds, as AWS writes date keys (`2026-12-02T06:00:00Z`). */
+const isoSeconds = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');

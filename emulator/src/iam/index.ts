@@ -9,6 +9,15 @@ import {
 import { generateCredentialReport, getCredentialReport } from './credential-report.ts';
 import { addUserToGroup, getGroup, listGroups, removeUserFromGroup } from './groups.ts';
 import {
+  deleteRolePolicy,
+  deleteUserPolicy,
+  getRolePolicy,
+  getUserPolicy,
+  listRolePolicies,
+  putRolePolicy,
+  putUserPolicy,
+} from './inline-policies.ts';
+import {
   createVirtualMfaDevice,
   deactivateMfaDevice,
   deleteVirtualMfaDevice,
@@ -62,4 +71,11 @@ export const iamOperations: OperationTable = {
   GenerateCredentialReport: generateCredentialReport,
   GetCredentialReport: getCredentialReport,
   SimulatePrincipalPolicy: simulatePrincipalPolicy,
+  PutRolePolicy: putRolePolicy,
+  GetRolePolicy: getRolePolicy,
+  DeleteRolePolicy: deleteRolePolicy,
+  ListRolePolicies: listRolePolicies,
+  PutUserPolicy: putUserPolicy,
+  GetUserPolicy: getUserPolicy,
+  DeleteUserPolicy: deleteUserPolicy,
 };

@@ -160,6 +160,7 @@ describe('DeleteUser', () => {
       userId: grace.id!,
       accessKeyId: 'ASIAGRACE00000000001',
       mfaAuthenticatedAt: h.now,
+      issuedAt: h.now,
       expiresAt: new Date(h.now.getTime() + 3_600_000),
     };
     h.store.sessions.set(caller.accessKeyId, {

@@ -131,6 +131,7 @@ describe('GetUser', () => {
       sourceIdentity: null,
       accessKeyId: 'ASIAEXAMPLE',
       mfaAuthenticatedAt: null,
+      issuedAt: new Date(),
       expiresAt: new Date(),
     };
     await expect(call(h, 'GetUser', getUser)).rejects.toMatchObject({ code: 'ValidationError' });

@@ -18,6 +18,7 @@ export const SUPPORTED_CONDITION_KEYS: readonly string[] = [
   'aws:sourceidentity',
   'aws:currenttime',
   'aws:epochtime',
+  'aws:tokenissuetime',
   'aws:securetransport',
   'aws:requestedregion',
   'sts:externalid',

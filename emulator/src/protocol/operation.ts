@@ -20,6 +20,8 @@ export type Caller =
       userId: string;
       accessKeyId: string;
       mfaAuthenticatedAt: Date | null;
+      /** When the credentials were issued (whole seconds): `aws:TokenIssueTime`. */
+      issuedAt: Date;
       expiresAt: Date;
     }
   | {
@@ -33,6 +35,8 @@ export type Caller =
       sourceIdentity: string | null;
       accessKeyId: string;
       mfaAuthenticatedAt: Date | null;
+      /** When the credentials were issued (whole seconds): `aws:TokenIssueTime`. */
+      issuedAt: Date;
       expiresAt: Date;
       /** Assumed with temporary credentials (role chaining): console sessions are capped at 1 h. */
       chained?: boolean;

@@ -168,6 +168,7 @@ export const assumeRole: Operation = (ctx) => {
     sourceIdentity,
     accessKeyId,
     mfaAuthenticatedAt,
+    issuedAt: new Date(issuedAt),
     expiresAt,
     chained: caller.kind !== 'user',
   }));

@@ -35,6 +35,7 @@ export const getSessionToken: Operation = (ctx) => {
     userId: caller.userId,
     accessKeyId,
     mfaAuthenticatedAt,
+    issuedAt: new Date(issuedAt),
     expiresAt,
   }));
   return { Credentials: credentials };

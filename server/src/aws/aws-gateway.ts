@@ -26,6 +26,8 @@ import {
 } from '@aws-sdk/client-sts';
 import { AwsCallError, classifyAwsError } from './aws-errors.ts';
 import { callerIdentity, required, roleDetails, temporaryCredentials } from './aws-responses.ts';
+import { createInlinePolicyCalls, type InlinePolicyCalls } from './inline-policy-calls.ts';
+import { createOffboardingCalls, type OffboardingCalls } from './offboarding-calls.ts';
 
 /** An AWS key pair: a user's long-term key, or temporary credentials (with a session token). */
 export interface AwsKey {
@@ -120,7 +122,7 @@ export interface AwsClientSettings {
  * calls the portal makes with its own identity go through the `portal*` methods. Every failure
  * surfaces as AwsCallError.
  */
-export interface AwsGateway {
+export interface AwsGateway extends InlinePolicyCalls, OffboardingCalls {
   getSessionToken(
     key: AwsKey,
     input: { serialNumber: string; tokenCode: string; durationSeconds?: number },
@@ -179,6 +181,9 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
   };
 
   return {
+    ...createInlinePolicyCalls({ iam, portalSts, iamConfig }),
+    ...createOffboardingCalls(iam),
+
     getSessionToken: (key, input) =>
       asUser(key, 'GetSessionToken', async (sts) => {
         const out = await sts.send(

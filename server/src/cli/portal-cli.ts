@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error.ts';
 import { CheckpointError } from '../services/audit/audit-checkpoint.ts';
 import { createKeyRing, generateMasterKey, parseMasterKey, SecretBoxError } from '../services/custody/secret-box.ts';
 import { openPortalContext, type PortalContext } from './portal-context.ts';
+import { runOffboard, runRevocations, runRevoke } from './revocation-commands.ts';
 
 const USAGE = `Usage: npm run portal -- <command> [options]
 
@@ -15,6 +16,12 @@ Custody of users' keys
   rotate-keys [--older-than-days <n>]             replace keys older than n days (default 90)
   generate-master-key                             print a new random master key
   rotate-master-key                               read a new master key from stdin and re-encrypt everything under it
+
+Revocation and offboarding
+  revoke <user>                                   deny every AWS credential the user holds from before now (every catalog role, their MFA sessions); end their portal sessions
+  offboard <user> [--deactivate-other-keys] [--deactivate-mfa-devices]
+                                                  end portal sessions, revoke AWS sessions, delete the portal-held key (resumes an unfinished run)
+  revocations [apply]                             list revoked users and unfinished offboardings; apply: write the policies to AWS again
 
 Role catalog
   role add <alias> <roleArn> [--groups a,b] [--users x,y|'*'] [--max-duration <s>] [--external-id <v>] [--description <text>]
@@ -43,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       'external-id': { type: 'string' },
       description: { type: 'string' },
       checkpoint: { type: 'string' },
+      'deactivate-other-keys': { type: 'boolean' },
+      'deactivate-mfa-devices': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -147,6 +156,15 @@ async function run(
       );
       return 0;
     }
+    case 'revoke':
+      return runRevoke(ctx, requireArg(args[0], 'revoke <user>'));
+    case 'offboard':
+      return runOffboard(ctx, requireArg(args[0], 'offboard <user>'), {
+        deactivateOtherKeys: values['deactivate-other-keys'] === true,
+        deactivateMfaDevices: values['deactivate-mfa-devices'] === true,
+      });
+    case 'revocations':
+      return runRevocations(ctx, args);
     case 'role':
       return runRole(ctx, args, { str, list });
     case 'audit':

@@ -175,6 +175,15 @@ const environmentSchema = z.object({
     .max(168)
     .default(24),
   ...opsSettingsShape,
+  /**
+   * Name of the role the portal assumes in each other account of the catalog to put its
+   * revocation policies there (arn:aws:iam::<account>:role/<name>); unset: such roles are reported
+   * as not revoked.
+   */
+  REVOCATION_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+    .optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -216,6 +225,7 @@ export interface Config {
   consoleFederationUrls: Record<'aws' | 'aws-us-gov' | 'aws-cn', string>;
   metrics: MetricsSettings;
   auditSinks: AuditSinkSettings;
+  revocationRoleName: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -288,5 +298,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       'aws-cn': e.CONSOLE_FEDERATION_URL_AWS_CN,
     },
     ...opsSettingsFrom(e),
+    revocationRoleName: e.REVOCATION_ROLE_NAME,
   };
 }

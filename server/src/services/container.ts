@@ -30,6 +30,10 @@ import { createLeaseStore } from './leases/lease-store.ts';
 import { meteredAudit, meteredGateway, meteredScanner } from './metrics/metered.ts';
 import type { PortalMetrics } from './metrics/portal-metrics.ts';
 import { createMfaSetupService, type MfaSetupService } from './mfa-setup/mfa-setup-service.ts';
+import { type AwsRevocationService, createAwsRevocationService } from './revocation/aws-revocation-service.ts';
+import { createDepartures } from './revocation/departures.ts';
+import { createIssuedCredentialsReader } from './revocation/issued-credentials.ts';
+import { createOffboardingService, type OffboardingService } from './revocation/offboarding-service.ts';
 import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
 import { createRevocationService, type RevocationService } from './sessions/revocation-service.ts';
 import { purgeExpiredSessions } from './sessions/session-store.ts';
@@ -52,6 +56,9 @@ export interface Services {
   consoleSignIn: ConsoleSignInService;
   /** Streams the audit log to the configured SIEM sinks (started when the server listens). */
   auditOutbox: AuditOutbox;
+  awsRevocation: AwsRevocationService;
+  offboarding: OffboardingService;
+  departures: ReturnType<typeof createDepartures>;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -178,6 +185,31 @@ export function createServices(
     linkHours: config.mfaSetupLinkHours,
     publicUrl: config.publicUrl,
   });
+  const awsRevocation = createAwsRevocationService({
+    prisma,
+    aws,
+    catalog,
+    custody,
+    sessions: revocation,
+    audit,
+    leases: createLeaseStore({ prisma }),
+    issued: createIssuedCredentialsReader({
+      signInSeconds: config.sessionSeconds,
+      cliTokenSeconds: config.cliTokenSeconds,
+    }),
+    revocationRoleName: config.revocationRoleName,
+    userSessionSeconds: Math.max(config.sessionSeconds, config.cliTokenSeconds),
+  });
+  const offboarding = createOffboardingService({
+    prisma,
+    revocations: awsRevocation,
+    sessions: revocation,
+    custody,
+    compliance,
+    aws,
+    audit,
+  });
+  const departures = createDepartures({ compliance, custody, offboarding });
   const housekeeping = createHousekeeping({
     everyMs: 10 * 60_000,
     tasks: [
@@ -185,6 +217,8 @@ export function createServices(
       { name: 'mfa sessions', run: () => mfaSessions.purgeExpired() },
       { name: 'attempt counters', run: () => limiter.purgeExpired() },
       { name: 'expired mfa setup links', run: () => mfaSetup.sweepExpired() },
+      { name: 'departed users', run: async () => (await departures.offboardDeparted()).length },
+      { name: 'expired aws revocations', run: async () => (await awsRevocation.cleanup())?.targets.length ?? 0 },
     ],
     ...(log ? { log } : {}),
   });
@@ -222,5 +256,8 @@ export function createServices(
     lockouts,
     housekeeping,
     auditOutbox,
+    awsRevocation,
+    offboarding,
+    departures,
   };
 }

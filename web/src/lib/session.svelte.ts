@@ -1,6 +1,7 @@
 import { ApiError, api } from './api/client.ts';
 import { signOutEverywhere } from './api/devices-service.ts';
 import { describeError } from './api/error-text.ts';
+import { revokeMyAwsSessions } from './api/revocation-service.ts';
 import { getSession, type PortalUser, type SessionInfo, signIn, signOut } from './api/session-service.ts';
 import { t } from './i18n/i18n.ts';
 import { formatClockTime } from './time-format.ts';
@@ -62,6 +63,13 @@ export class SessionState {
   async signOutEverywhere(): Promise<void> {
     const ended = await signOutEverywhere();
     this.#end(t('session.signedOutEverywhere', { webSessions: ended.webSessions, cliTokens: ended.cliTokens }));
+  }
+
+  /** "I lost my laptop": denies every AWS credential the portal gave the user, and signs out everywhere. */
+  async revokeAwsSessions(): Promise<void> {
+    const { applied } = await revokeMyAwsSessions();
+    const failed = applied.targets.filter((target) => target.status === 'failed').length;
+    this.#end(failed === 0 ? t('session.awsRevoked') : t('session.awsRevokedPartly', { failed }));
   }
 
   /**

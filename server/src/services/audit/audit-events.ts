@@ -25,6 +25,11 @@ export const AuditAction = {
   MfaSetupDeviceCreate: 'mfa_setup.device_create',
   MfaSetupComplete: 'mfa_setup.complete',
   LockoutLift: 'abuse.lockout_lift',
+  AwsSessionsRevoke: 'aws_sessions.revoke',
+  AwsSessionsApply: 'aws_sessions.apply',
+  OffboardingStart: 'offboarding.start',
+  OffboardingStep: 'offboarding.step',
+  OffboardingComplete: 'offboarding.complete',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

@@ -310,6 +310,17 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
       await repository.setSummary(db, scan.id, await repository.summarize(db, scan.id, scan.summary?.rootMfa ?? null));
     },
 
+    /**
+     * The latest complete scan: when it started and which IAM users it saw (lower-cased names),
+     * so offboarding can tell who was deleted in IAM.
+     */
+    async latestScanUsers(): Promise<{ scanId: string; startedAt: Date; userNameKeys: Set<string> } | null> {
+      const scan = await repository.latest(prisma, 'complete');
+      if (!scan) return null;
+      const rows = await prisma.complianceUser.findMany({ where: { scanId: scan.id }, select: { userNameKey: true } });
+      return { scanId: scan.id, startedAt: scan.startedAt, userNameKeys: new Set(rows.map((r) => r.userNameKey)) };
+    },
+
     /** Marks a user as enrolled (or not) in the latest snapshot at once, after an admin changed it. */
     async recordEnrolled(userName: string, enrolled = true): Promise<void> {
       const scan = await repository.latest(prisma, 'complete');

@@ -42,6 +42,11 @@ const ACTION_LABELS: Record<AuditActionName, string> = {
   'mfa_setup.device_create': msg('audit.action.mfa_setup.device_create'),
   'mfa_setup.complete': msg('audit.action.mfa_setup.complete'),
   'abuse.lockout_lift': msg('audit.action.abuse.lockout_lift'),
+  'aws_sessions.revoke': msg('audit.action.aws_sessions.revoke'),
+  'aws_sessions.apply': msg('audit.action.aws_sessions.apply'),
+  'offboarding.start': msg('audit.action.offboarding.start'),
+  'offboarding.step': msg('audit.action.offboarding.step'),
+  'offboarding.complete': msg('audit.action.offboarding.complete'),
 };
 
 /** Each action with its message key (translated where shown). */
