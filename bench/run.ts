@@ -4,6 +4,7 @@
  */
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   'compliance-scan': () => import('./compliance-scan.bench.ts'),
+  issuance: () => import('./issuance.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,5 +1,6 @@
 import type { AwsGateway } from '../aws/aws-gateway.ts';
 import type { Config } from '../config/config.ts';
+import { parseDatabaseUrl } from '../db/database-url.ts';
 import { serviceUnavailable } from '../errors/app-error.ts';
 import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
@@ -66,6 +67,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     prisma,
     auditRepository: createAuditRepository(),
     keys: auditKeysFrom(config.masterKey, config.previousMasterKeys),
+    provider: parseDatabaseUrl(config.databaseUrl).provider,
   });
   const directory = createIamDirectory({ aws, groupCacheMs: config.groupCacheSeconds * 1000 });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
