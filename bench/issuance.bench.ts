@@ -160,16 +160,34 @@ async function measureOn(
 
     const byConcurrency: Record<
       string,
-      Record<string, { latency: Summary; throughputPerSecond: number; failed: number }>
+      Record<
+        string,
+        {
+          latency: Summary;
+          throughputPerSecond: number;
+          failed: number;
+          cpuMsPerRequest: { portal: number; emulator: number; loadGeneratorOrSdk: number };
+        }
+      >
     > = {};
     for (const concurrency of options.concurrency) {
       const amount = concurrency === 1 ? options.perRound1 : options.perRound32;
       // Warm-up: every side once at this concurrency (JIT, connection pools, group cache).
       for (const side of sides) await side.run(concurrency, Math.max(concurrency * 2, 20));
       const runs = new Map<string, LoadRun[]>(sides.map((s) => [s.name, []]));
+      // CPU each process spent per answered request: unlike wall time, hardly moved by neighbours.
+      const cpu = new Map(sides.map((s) => [s.name, { portal: 0, emulator: 0, client: 0 }]));
       for (let round = 0; round < options.rounds; round++) {
         const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
-        for (const side of order) runs.get(side.name)!.push(await side.run(concurrency, amount));
+        for (const side of order) {
+          const before = { portal: portal.cpuMs(), emulator: emulator.cpuMs(), client: process.cpuUsage() };
+          runs.get(side.name)!.push(await side.run(concurrency, amount));
+          const spent = cpu.get(side.name)!;
+          spent.portal += portal.cpuMs() - before.portal;
+          spent.emulator += emulator.cpuMs() - before.emulator;
+          const client = process.cpuUsage(before.client);
+          spent.client += (client.user + client.system) / 1000;
+        }
       }
       byConcurrency[`c${concurrency}`] = Object.fromEntries(
         sides.map((side) => {
@@ -178,6 +196,8 @@ async function measureOn(
           const wall = all.reduce((a, r) => a + r.wallMs, 0);
           // Throughput per round, then the median round: one slow round (a neighbour's burst) does not decide.
           const perRound = all.map((r) => (r.ok / r.wallMs) * 1000).sort((a, b) => a - b);
+          const spent = cpu.get(side.name)!;
+          const perRequest = (ms: number) => Math.round((ms / Math.max(1, ok)) * 100) / 100;
           return [
             side.name,
             {
@@ -185,6 +205,11 @@ async function measureOn(
               throughputPerSecond: Math.round(perRound[Math.floor(perRound.length / 2)]! * 10) / 10,
               meanThroughputPerSecond: Math.round((ok / wall) * 1000 * 10) / 10,
               failed: all.reduce((a, r) => a + r.failed, 0),
+              cpuMsPerRequest: {
+                portal: perRequest(spent.portal),
+                emulator: perRequest(spent.emulator),
+                loadGeneratorOrSdk: perRequest(spent.client),
+              },
               statusCodes: all.reduce<Record<string, number>>((acc, r) => {
                 for (const [code, count] of Object.entries(r.statusCodes)) acc[code] = (acc[code] ?? 0) + count;
                 return acc;
@@ -245,6 +270,9 @@ export async function run(argv: string[]): Promise<void> {
           'p50 vs direct': name === direct ? '' : `${ratio(s.latency.p50Ms, sides[direct]!.latency.p50Ms)}x`,
           'req/s vs direct':
             name === direct ? '' : `${ratio(s.throughputPerSecond, sides[direct]!.throughputPerSecond)}x`,
+          'cpu ms/req portal': s.cpuMsPerRequest.portal,
+          emulator: s.cpuMsPerRequest.emulator,
+          client: s.cpuMsPerRequest.loadGeneratorOrSdk,
           failed: s.failed,
         });
   printTable(rows);

@@ -9,6 +9,8 @@ export interface Child {
   child: ChildProcess;
   /** Resident memory of the process in MiB (from /proc), or NaN where there is no /proc. */
   rssMiB(): number;
+  /** CPU time (user + system) the process has used so far, in ms (from /proc; 10 ms resolution). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -17,6 +19,17 @@ function rssOf(pid: number | undefined): number {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
     return Math.round((kib / 1024) * 10) / 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
   }
@@ -63,7 +76,7 @@ export async function startEmulatorProcess(statePath: string): Promise<Child> {
     });
     child.once('exit', (code) => reject(new Error(`the emulator exited (${code}) before listening`)));
   });
-  return { url, child, rssMiB: () => rssOf(child.pid), stop: stopper(child) };
+  return { url, child, rssMiB: () => rssOf(child.pid), cpuMs: () => cpuMsOf(child.pid), stop: stopper(child) };
 }
 
 const SERVER_JS = path.join(ROOT, 'dist/server/src/server.js');
@@ -132,5 +145,5 @@ export async function startPortalProcess(options: {
     }
   })();
   await Promise.race([ready, exited]);
-  return { url, child, rssMiB: () => rssOf(child.pid), stop: stopper(child) };
+  return { url, child, rssMiB: () => rssOf(child.pid), cpuMs: () => cpuMsOf(child.pid), stop: stopper(child) };
 }

@@ -1,16 +1,21 @@
-import { type DbClient, isUniqueViolation } from '../../db/prisma-types.ts';
-import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import { isUniqueViolation } from '../../db/prisma-types.ts';
 import type { AuditEntry, AuditRecord } from './audit-events.ts';
 
-/** Writes consecutive rows on the chain's current head inside `db`'s transaction, returning them. */
-export type ChainWriter = (db: DbClient, entries: AuditEntry[]) => Promise<AuditRecord[]>;
+/** The newest row of the chain: what the next row links to. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+  keyId?: string | null | undefined;
+}
 
 export interface AuditAppenderOptions {
-  prisma: PrismaClient;
-  write: ChainWriter;
-  /** Rows per transaction at most; a crowd larger than this is written in several. */
+  /** Inserts `entries` chained onto `head` in one atomic statement; fails on `seq` if the head moved. */
+  writeOnHead: (head: ChainHead, entries: AuditEntry[]) => Promise<AuditRecord[]>;
+  /** Reads the head and inserts `entries` onto it in one transaction (under the chain lock where there is one). */
+  writeLocked: (entries: AuditEntry[]) => Promise<AuditRecord[]>;
+  /** Rows per statement at most (a crowd larger than this is written in several). */
   maxBatch?: number;
-  /** Attempts for a batch that collides with another writer on the chain's head (`seq`). */
+  /** Attempts for a locked write that still collides on `seq` (SQLite, which has no such lock). */
   maxAttempts?: number;
 }
 
@@ -20,41 +25,61 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-const DEFAULT_MAX_BATCH = 256;
+// 64 rows x 16 columns keeps one INSERT well inside every driver's parameter limit.
+const DEFAULT_MAX_BATCH = 64;
 const DEFAULT_MAX_ATTEMPTS = 8;
 
 /**
- * Group commit for the audit chain. The chain has one head, so two transactions appending at
- * once collide on `seq` and one must start over; with 32 issuances at once most of the work is
- * retries. Instead, appends that arrive while a transaction is writing wait for it and are then
- * written together: one transaction, one head read, one multi-row insert, one commit for the
- * whole group, the rows chained in arrival order.
+ * Group commit for the audit chain. The chain has one head, so transactions appending at once
+ * collide on `seq` and all but one start over; with 32 issuances at once most of the work was
+ * retries. Here appends that arrive while a write is in flight wait for it and are then written
+ * together, chained in arrival order, in one multi-row INSERT.
  *
- * Fail-closed as before: an append's promise resolves only after the transaction holding its row
+ * The appender remembers the head it wrote last. While no one else writes (one instance, or
+ * the others idle), a group costs one statement: no transaction, no head read. If another
+ * writer moved the head, that INSERT fails on the unique `seq` and writes nothing; the group is
+ * then written the careful way (head read and insert in one transaction, queued behind the
+ * chain's advisory lock on PostgreSQL), which also refreshes the remembered head.
+ *
+ * Fail-closed as before: an append's promise resolves only after the statement holding its row
  * has committed, and rejects when it did not (so its caller issues nothing). A single append
- * waits for nobody: with no transaction in flight it is written at once. A group that fails for
- * a reason other than a `seq` collision is retried one row per transaction, so one bad row does
- * not take its neighbours down with it.
+ * waits for nobody: with no write in flight it is written at once. A group that fails for a
+ * reason other than a `seq` collision is retried one row at a time, so one bad row does not
+ * take its neighbours down with it.
  */
 export function createAuditAppender({
-  prisma,
-  write,
+  writeOnHead,
+  writeLocked,
   maxBatch = DEFAULT_MAX_BATCH,
   maxAttempts = DEFAULT_MAX_ATTEMPTS,
 }: AuditAppenderOptions) {
   const queue: Waiter[] = [];
   let writing = false;
+  let knownHead: ChainHead | undefined;
 
   async function commit(entries: AuditEntry[]): Promise<AuditRecord[]> {
+    if (knownHead) {
+      try {
+        return remember(await writeOnHead(knownHead, entries));
+      } catch (error) {
+        knownHead = undefined;
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await prisma.$transaction((db) => write(db, entries));
+        return remember(await writeLocked(entries));
       } catch (error) {
         if (!isUniqueViolation(error) || attempt >= maxAttempts) throw error;
-        // Another writer (an instance, or a change audited in its own transaction) took the head.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }
+  }
+
+  function remember(records: AuditRecord[]): AuditRecord[] {
+    const last = records[records.length - 1];
+    if (last) knownHead = { seq: last.seq, hash: last.hash, keyId: last.keyId };
+    return records;
   }
 
   async function settle(group: Waiter[]): Promise<void> {

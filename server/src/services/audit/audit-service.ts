@@ -3,7 +3,7 @@ import type { DatabaseProvider } from '../../db/database-url.ts';
 import type { DbClient } from '../../db/prisma-types.ts';
 import { serviceUnavailable } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
-import { createAuditAppender } from './audit-appender.ts';
+import { type ChainHead, createAuditAppender } from './audit-appender.ts';
 import { auditHash, type ChainCheck, GENESIS_HASH, type SegmentState, verifyChainSegment } from './audit-chain.ts';
 import { type Checkpoint, openCheckpoint, signCheckpoint } from './audit-checkpoint.ts';
 import type { AuditEntry, AuditRecord } from './audit-events.ts';
@@ -35,7 +35,7 @@ const clip = (text: string | undefined, max: number) => (text === undefined ? un
 /**
  * The append-only, hash-chained audit log. `append` inside a caller's transaction writes the
  * row together with the change it records; on its own it goes through the group-commit appender
- * (audit-appender.ts), which writes the appends that arrive together in one transaction. Two
+ * (audit-appender.ts), which writes the appends that arrive together in one statement. Two
  * writers that read the same chain head collide on the unique `seq`, and the loser retries on
  * the new head; on PostgreSQL writers first take one advisory lock, so they queue rather than
  * collide. Rows are HMAC'd under the audit key (audit-key.ts), and `checkpoint` exports the head
@@ -48,10 +48,8 @@ export function createAuditService({
   provider = 'sqlite',
   now = () => new Date(),
 }: AuditServiceDeps) {
-  /** Chains `entries` onto the head, in order, and inserts them in `db`'s transaction. */
-  async function writeChain(db: DbClient, entries: AuditEntry[]): Promise<AuditRecord[]> {
-    if (provider === 'postgresql') await auditRepository.lockChain(db);
-    const head = await auditRepository.head(db);
+  /** Chains `entries` onto `head`, in order: the rows to insert. */
+  function chainOnto(head: ChainHead | null, entries: AuditEntry[]): AuditRecord[] {
     // An unkeyed row after keyed ones would not verify: refuse rather than break the chain.
     if (head?.keyId && !keys.current)
       throw serviceUnavailable(
@@ -60,7 +58,7 @@ export function createAuditService({
       );
     let seq = head?.seq ?? 0;
     let prevHash = head?.hash ?? GENESIS_HASH;
-    const records = entries.map((entry): AuditRecord => {
+    return entries.map((entry): AuditRecord => {
       const base = {
         ...entry,
         userAgent: clip(entry.userAgent, 256),
@@ -75,11 +73,25 @@ export function createAuditService({
       prevHash = record.hash;
       return record;
     });
+  }
+
+  /** Reads the head (under the chain lock on PostgreSQL) and inserts the rows in `db`'s transaction. */
+  async function writeChain(db: DbClient, entries: AuditEntry[]): Promise<AuditRecord[]> {
+    if (provider === 'postgresql') await auditRepository.lockChain(db);
+    const records = chainOnto(await auditRepository.head(db), entries);
     await auditRepository.insertMany(db, records);
     return records;
   }
 
-  const appender = createAuditAppender({ prisma, write: writeChain });
+  const appender = createAuditAppender({
+    // One multi-row INSERT: atomic on its own, and it fails on `seq` if the head moved meanwhile.
+    writeOnHead: async (head, entries) => {
+      const records = chainOnto(head, entries);
+      await auditRepository.insertMany(prisma, records);
+      return records;
+    },
+    writeLocked: (entries) => prisma.$transaction((db) => writeChain(db, entries)),
+  });
 
   async function verifyChain(): Promise<ChainCheck> {
     const state: SegmentState = { prevHash: GENESIS_HASH, seq: 1, keyedFromSeq: undefined };
