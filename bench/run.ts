@@ -5,6 +5,8 @@
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   'compliance-scan': () => import('./compliance-scan.bench.ts'),
   issuance: () => import('./issuance.bench.ts'),
+  'audit-search': () => import('./audit-search.bench.ts'),
+  'oneshot-cli': () => import('./oneshot-cli.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
