@@ -7,6 +7,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<vo
   issuance: () => import('./issuance.bench.ts'),
   'audit-search': () => import('./audit-search.bench.ts'),
   'oneshot-cli': () => import('./oneshot-cli.bench.ts'),
+  memory: () => import('./memory.bench.ts'),
+  web: () => import('./web.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
