@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import {
   CreateAccessKeyCommand,
   CreateVirtualMFADeviceCommand,
@@ -24,8 +26,6 @@ import {
   STSClient,
   type STSClientConfig,
 } from '@aws-sdk/client-sts';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { AwsCallError, classifyAwsError } from './aws-errors.ts';
 import { callerIdentity, required, roleDetails, temporaryCredentials } from './aws-responses.ts';
 

@@ -35,11 +35,12 @@ const clip = (text: string | undefined, max: number) => (text === undefined ? un
 /**
  * The append-only, hash-chained audit log. `append` inside a caller's transaction writes the
  * row together with the change it records; on its own it goes through the group-commit appender
- * (audit-appender.ts), which writes the appends that arrive together in one statement. Two
- * writers that read the same chain head collide on the unique `seq`, and the loser retries on
- * the new head; on PostgreSQL writers first take one advisory lock, so they queue rather than
- * collide. Rows are HMAC'd under the audit key (audit-key.ts), and `checkpoint` exports the head
- * so that deleting the newest rows, which leaves a chain that still links, is detected too.
+ * (audit-appender.ts): the appends that arrive together become one INSERT on the head it wrote
+ * last. Writers that chain onto a stale head collide on the unique `seq` and retry on the new
+ * one; the careful path (head read + insert in one transaction) takes one advisory lock on
+ * PostgreSQL, so those retries queue rather than collide again. Rows are HMAC'd under the audit
+ * key (audit-key.ts), and `checkpoint` exports the head so that deleting the newest rows, which
+ * leaves a chain that still links, is detected too.
  */
 export function createAuditService({
   prisma,
