@@ -4,6 +4,11 @@
  */
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   'compliance-scan': () => import('./compliance-scan.bench.ts'),
+  issuance: () => import('./issuance.bench.ts'),
+  'audit-search': () => import('./audit-search.bench.ts'),
+  'oneshot-cli': () => import('./oneshot-cli.bench.ts'),
+  memory: () => import('./memory.bench.ts'),
+  web: () => import('./web.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

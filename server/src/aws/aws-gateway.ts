@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import {
   CreateAccessKeyCommand,
   CreateVirtualMFADeviceCommand,
@@ -156,10 +158,19 @@ export interface AwsGateway extends InlinePolicyCalls, OffboardingCalls {
 }
 
 export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
+  // One pool of keep-alive connections for every client: a client per user call must not mean a
+  // new TCP (and, against AWS, TLS) connection per call. Clients sharing these agents are never
+  // destroy()ed, which would close the agents for all of them.
+  const agentOptions = { keepAlive: true, maxSockets: 64 };
   const common = {
     region: settings.region,
     maxAttempts: settings.maxAttempts ?? 3,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: settings.requestTimeoutMs ?? 10_000 },
+    requestHandler: {
+      connectionTimeout: 3_000,
+      requestTimeout: settings.requestTimeoutMs ?? 10_000,
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+    },
   };
   const stsConfig = (credentials?: AwsKey): STSClientConfig => ({
     ...common,
@@ -174,11 +185,9 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
   const portalSts = new STSClient(stsConfig(settings.portalCredentials));
   const iam = new IAMClient(iamConfig);
 
-  // A client per user call: credentials differ on every call, and a client is cheap to build.
-  const asUser = <T>(key: AwsKey, operation: string, call: (sts: STSClient) => Promise<T>): Promise<T> => {
-    const sts = new STSClient(stsConfig(key));
-    return guard(operation, () => call(sts)).finally(() => sts.destroy());
-  };
+  // A client per user call (credentials differ on every call) over the shared connections.
+  const asUser = <T>(key: AwsKey, operation: string, call: (sts: STSClient) => Promise<T>): Promise<T> =>
+    guard(operation, () => call(new STSClient(stsConfig(key))));
 
   return {
     ...createInlinePolicyCalls({ iam, portalSts, iamConfig }),

@@ -1,6 +1,7 @@
 import type { AwsGateway } from '../aws/aws-gateway.ts';
 import { createFederationClient } from '../aws/federation-client.ts';
 import type { Config } from '../config/config.ts';
+import { parseDatabaseUrl } from '../db/database-url.ts';
 import { serviceUnavailable } from '../errors/app-error.ts';
 import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
@@ -93,6 +94,7 @@ export function createServices(
     prisma,
     auditRepository,
     keys: auditKeysFrom(config.masterKey, config.previousMasterKeys),
+    provider: parseDatabaseUrl(config.databaseUrl).provider,
   });
   const audit = metrics ? meteredAudit(auditService, metrics) : auditService;
   const directory = createIamDirectory({ aws, groupCacheMs: config.groupCacheSeconds * 1000 });

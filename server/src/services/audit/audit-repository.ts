@@ -16,33 +16,47 @@ export interface AuditQuery {
   limit: number;
 }
 
+/** Any fixed 64-bit number, the same on every instance: the key of the chain's advisory lock. */
+const CHAIN_LOCK_KEY = 7_305_145_011_203_061n;
+
+function toRow(record: AuditRecord) {
+  return {
+    id: record.id,
+    seq: record.seq,
+    time: record.time,
+    actor: record.actor,
+    action: record.action,
+    targetRoleArn: record.targetRoleArn ?? null,
+    roleSessionName: record.roleSessionName ?? null,
+    outcome: record.outcome,
+    errorCode: record.errorCode ?? null,
+    sourceIp: record.sourceIp ?? null,
+    userAgent: record.userAgent ?? null,
+    requestId: record.requestId ?? null,
+    ...(record.metadata ? { metadata: record.metadata } : {}),
+    prevHash: record.prevHash,
+    hash: record.hash,
+    keyId: record.keyId ?? null,
+  };
+}
+
 export function createAuditRepository() {
   return {
     async head(db: DbClient): Promise<{ seq: number; hash: string; keyId: string | null } | null> {
       return db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true, keyId: true } });
     },
 
-    async insert(db: DbClient, record: AuditRecord): Promise<void> {
-      await db.auditEvent.create({
-        data: {
-          id: record.id,
-          seq: record.seq,
-          time: record.time,
-          actor: record.actor,
-          action: record.action,
-          targetRoleArn: record.targetRoleArn ?? null,
-          roleSessionName: record.roleSessionName ?? null,
-          outcome: record.outcome,
-          errorCode: record.errorCode ?? null,
-          sourceIp: record.sourceIp ?? null,
-          userAgent: record.userAgent ?? null,
-          requestId: record.requestId ?? null,
-          ...(record.metadata ? { metadata: record.metadata } : {}),
-          prevHash: record.prevHash,
-          hash: record.hash,
-          keyId: record.keyId ?? null,
-        },
-      });
+    /**
+     * PostgreSQL only: the transaction-scoped advisory lock every chain writer takes before it
+     * reads the head, so writers on any number of instances queue for the head instead of
+     * colliding on `seq` and starting over. Released at commit or rollback.
+     */
+    async lockChain(db: DbClient): Promise<void> {
+      await db.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`);
+    },
+
+    async insertMany(db: DbClient, records: AuditRecord[]): Promise<void> {
+      await db.auditEvent.createMany({ data: records.map(toRow) });
     },
 
     async bySeqRange(db: DbClient, fromSeq: number, limit: number): Promise<AuditRecord[]> {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type DbClient, isUniqueViolation } from '../../db/prisma-types.ts';
+import type { DatabaseProvider } from '../../db/database-url.ts';
+import type { DbClient } from '../../db/prisma-types.ts';
 import { serviceUnavailable } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import { type ChainHead, createAuditAppender } from './audit-appender.ts';
 import { auditHash, type ChainCheck, GENESIS_HASH, type SegmentState, verifyChainSegment } from './audit-chain.ts';
 import { type Checkpoint, openCheckpoint, signCheckpoint } from './audit-checkpoint.ts';
 import type { AuditEntry, AuditRecord } from './audit-events.ts';
@@ -13,6 +15,8 @@ export interface AuditServiceDeps {
   auditRepository: AuditRepository;
   /** Derived from the master keys (audit-key.ts); without a current key rows are unkeyed. */
   keys: AuditKeys;
+  /** On PostgreSQL every chain writer takes one advisory lock, so instances queue instead of colliding. */
+  provider?: DatabaseProvider;
   now?: () => Date;
 }
 
@@ -23,7 +27,6 @@ export interface CheckpointCheck extends ChainCheck {
   checkpointProblem?: 'shorter' | 'differs';
 }
 
-const MAX_APPEND_ATTEMPTS = 8;
 const VERIFY_BATCH = 1000;
 
 /** Clips free text that comes from requests (user agents) so one row cannot grow without bound. */
@@ -31,34 +34,65 @@ const clip = (text: string | undefined, max: number) => (text === undefined ? un
 
 /**
  * The append-only, hash-chained audit log. `append` inside a caller's transaction writes the
- * row together with the change it records; on its own it opens one. Two writers that read the
- * same chain head collide on the unique `seq`, and the loser retries on the new head. Rows are
- * HMAC'd under the audit key (audit-key.ts), and `checkpoint` exports the head so that deleting
- * the newest rows, which leaves a chain that still links, is detected too.
+ * row together with the change it records; on its own it goes through the group-commit appender
+ * (audit-appender.ts): the appends that arrive together become one INSERT on the head it wrote
+ * last. Writers that chain onto a stale head collide on the unique `seq` and retry on the new
+ * one; the careful path (head read + insert in one transaction) takes one advisory lock on
+ * PostgreSQL, so those retries queue rather than collide again. Rows are HMAC'd under the audit
+ * key (audit-key.ts), and `checkpoint` exports the head so that deleting the newest rows, which
+ * leaves a chain that still links, is detected too.
  */
-export function createAuditService({ prisma, auditRepository, keys, now = () => new Date() }: AuditServiceDeps) {
-  async function appendWith(db: DbClient, entry: AuditEntry): Promise<AuditRecord> {
-    const head = await auditRepository.head(db);
+export function createAuditService({
+  prisma,
+  auditRepository,
+  keys,
+  provider = 'sqlite',
+  now = () => new Date(),
+}: AuditServiceDeps) {
+  /** Chains `entries` onto `head`, in order: the rows to insert. */
+  function chainOnto(head: ChainHead | null, entries: AuditEntry[]): AuditRecord[] {
     // An unkeyed row after keyed ones would not verify: refuse rather than break the chain.
     if (head?.keyId && !keys.current)
       throw serviceUnavailable(
         'portal_not_configured',
         'The audit log is keyed under PORTAL_MASTER_KEY, which is not set. An administrator must set it.',
       );
-    const base = {
-      ...entry,
-      userAgent: clip(entry.userAgent, 256),
-      sourceIp: clip(entry.sourceIp, 64),
-      id: randomUUID(),
-      seq: (head?.seq ?? 0) + 1,
-      time: new Date(Math.floor(now().getTime())),
-      prevHash: head?.hash ?? GENESIS_HASH,
-      keyId: keys.current?.id,
-    };
-    const record: AuditRecord = { ...base, hash: auditHash(base, keys.current) };
-    await auditRepository.insert(db, record);
-    return record;
+    let seq = head?.seq ?? 0;
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    return entries.map((entry): AuditRecord => {
+      const base = {
+        ...entry,
+        userAgent: clip(entry.userAgent, 256),
+        sourceIp: clip(entry.sourceIp, 64),
+        id: randomUUID(),
+        seq: ++seq,
+        time: new Date(Math.floor(now().getTime())),
+        prevHash,
+        keyId: keys.current?.id,
+      };
+      const record = { ...base, hash: auditHash(base, keys.current) };
+      prevHash = record.hash;
+      return record;
+    });
   }
+
+  /** Reads the head (under the chain lock on PostgreSQL) and inserts the rows in `db`'s transaction. */
+  async function writeChain(db: DbClient, entries: AuditEntry[]): Promise<AuditRecord[]> {
+    if (provider === 'postgresql') await auditRepository.lockChain(db);
+    const records = chainOnto(await auditRepository.head(db), entries);
+    await auditRepository.insertMany(db, records);
+    return records;
+  }
+
+  const appender = createAuditAppender({
+    // One multi-row INSERT: atomic on its own, and it fails on `seq` if the head moved meanwhile.
+    writeOnHead: async (head, entries) => {
+      const records = chainOnto(head, entries);
+      await auditRepository.insertMany(prisma, records);
+      return records;
+    },
+    writeLocked: (entries) => prisma.$transaction((db) => writeChain(db, entries)),
+  });
 
   async function verifyChain(): Promise<ChainCheck> {
     const state: SegmentState = { prevHash: GENESIS_HASH, seq: 1, keyedFromSeq: undefined };
@@ -82,16 +116,8 @@ export function createAuditService({ prisma, auditRepository, keys, now = () => 
      * retry on a seq collision by retrying its transaction).
      */
     async append(entry: AuditEntry, tx?: DbClient): Promise<AuditRecord> {
-      if (tx) return appendWith(tx, entry);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await prisma.$transaction((db) => appendWith(db, entry));
-        } catch (error) {
-          if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
-          // Spread the losers out, or a crowd of writers keeps colliding on the same head.
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
-        }
-      }
+      if (tx) return (await writeChain(tx, [entry]))[0]!;
+      return appender.append(entry);
     },
 
     query(q: AuditQuery): Promise<AuditRecord[]> {
