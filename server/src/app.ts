@@ -11,7 +11,7 @@ import { loggerOptions } from './logging.ts';
 import apiNoStore from './plugins/api-no-store.ts';
 import crossSiteGuard from './plugins/cross-site-guard.ts';
 import databasePlugin from './plugins/database.ts';
-import errorHandler from './plugins/error-handler.ts';
+import errorHandler, { frameworkErrorReply } from './plugins/error-handler.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import services from './plugins/services.ts';
 import webSession from './plugins/web-session.ts';
@@ -62,6 +62,7 @@ export async function buildApp(options: BuildAppOptions) {
     // Close idle keep-alive sockets at shutdown so draining does not wait on them.
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkErrorReply,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

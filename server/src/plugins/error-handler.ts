@@ -29,6 +29,25 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: 
   },
 };
 
+/**
+ * Fastify's router answers a bad URL (`%zz` in a path parameter) or an over-long path parameter
+ * itself, before any hook or error handler, in its own shape and echoing the path back; this,
+ * passed as Fastify's `frameworkErrors`, answers both in the one error shape instead.
+ */
+export function frameworkErrorReply(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  void reply
+    .code(tooLong ? 414 : 400)
+    .header('cache-control', 'no-store')
+    .send(
+      errorBody(
+        request,
+        tooLong ? 'uri_too_long' : 'invalid_request',
+        tooLong ? 'A part of the URL is too long.' : 'The URL is not valid.',
+      ),
+    );
+}
+
 export function errorBody(request: FastifyRequest, code: string, message: string): ErrorBody {
   return { error: code, message, requestId: request.id };
 }
