@@ -119,11 +119,21 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
 /** Prisma's codes for "cannot reach / lost / timed out waiting for the database". */
 const DATABASE_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 
-function isDatabaseUnavailable(error: { name?: string; code?: string }): boolean {
+/**
+ * SQLite refusing every write (a read-only file or volume, a full disk, I/O errors, a lock held
+ * past busy_timeout): the database cannot record anything, so nothing may be issued; Prisma
+ * reports these as a driver adapter error inside a known request error.
+ */
+const SQLITE_UNWRITABLE = /^SQLITE_(READONLY|FULL|IOERR|CANTOPEN|BUSY|LOCKED|PROTOCOL)/;
+
+export function isDatabaseUnavailable(error: { name?: string; code?: string; meta?: unknown }): boolean {
+  const driverCode = (error.meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined)
+    ?.driverAdapterError?.cause?.originalCode;
   return (
     error.name === 'PrismaClientInitializationError' ||
     error.name === 'DatabaseUnavailableError' ||
-    (typeof error.code === 'string' && DATABASE_UNAVAILABLE_CODES.has(error.code))
+    (typeof error.code === 'string' && DATABASE_UNAVAILABLE_CODES.has(error.code)) ||
+    (typeof driverCode === 'string' && SQLITE_UNWRITABLE.test(driverCode))
   );
 }
 
