@@ -20,9 +20,10 @@ const FAULTS = {
   'dropped connections': { dropConnections: 1 },
   'malformed XML': { malformedRate: 1 },
 } as const;
-/** Per-attempt timeout 0.5 s, 3 attempts with the SDK's backoff: well inside this. */
+/** Per-attempt timeout 0.5 s, 2 attempts with the SDK's backoff (production: 10 s, 3 attempts): well inside this. */
 const BOUND_MS = 12_000;
-const SDK_TEXT = /Throttling|Rate exceeded|InternalFailure|ServiceUnavailable|ECONNRESET|socket|XML|xml|Deserializ|stack|\n\s+at /;
+const SDK_TEXT =
+  /Throttling|Rate exceeded|InternalFailure|ServiceUnavailable|ECONNRESET|socket|XML|xml|Deserializ|stack|\n\s+at /;
 
 describe('AWS faults', () => {
   let db: TestDatabase;
@@ -43,7 +44,7 @@ describe('AWS faults', () => {
       databaseUrl: db.url,
       // Group memberships cached, so an admin's request reaches the scan even while IAM fails.
       env: { COMPLIANCE_SCAN_INTERVAL_MINUTES: '0', GROUP_CACHE_SECONDS: '3600' },
-      aws: { requestTimeoutMs: 500 },
+      aws: { requestTimeoutMs: 500, maxAttempts: 2 },
       logger: { ...(loggerOptions({ logLevel: 'debug' }) as object), stream },
     });
     admin = await signIn(portal, 'carol');
@@ -64,7 +65,9 @@ describe('AWS faults', () => {
     successes: await portal.database.prisma.auditEvent.count({ where: { outcome: 'success' } }),
   });
 
-  async function expectAwsUnavailable(send: () => Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }>) {
+  async function expectAwsUnavailable(
+    send: () => Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }>,
+  ) {
     const before = await counts();
     const started = Date.now();
     const response = await send();

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, freePort, type LogBook, sleep } from './processes.ts';
+import { freePort, type LogBook, REPO_ROOT, sleep } from './processes.ts';
 
 /** The balancer configuration shipped for operators (docker-compose's `scale-out` profile uses it too). */
 export const HAPROXY_TEMPLATE = path.join(REPO_ROOT, 'deploy/haproxy/haproxy.cfg');
@@ -29,32 +29,34 @@ export async function startHaproxy(
   const dir = mkdtempSync(path.join(tmpdir(), 'portal-haproxy-'));
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   const ca = readFileSync(certFile, 'utf8');
   const bundle = path.join(dir, 'portal.pem');
   writeFileSync(bundle, ca + readFileSync(keyFile, 'utf8'));
   const listenPort = port ?? (await freePort());
-  const servers = backends
-    .map((b) => `    server ${b.name} 127.0.0.1:${b.port} check`)
-    .join('\n');
+  const servers = backends.map((b) => `    server ${b.name} 127.0.0.1:${b.port} check`).join('\n');
   const config = readFileSync(HAPROXY_TEMPLATE, 'utf8')
     .replace('bind :443 ssl crt /etc/haproxy/certs/portal.pem', `bind 127.0.0.1:${listenPort} ssl crt ${bundle}`)
     .replace(/^ {4}server .*$(\n {4}server .*$)*/m, servers)
@@ -114,7 +116,11 @@ export class HttpsClient {
     options: { headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {},
   ): Promise<HttpsAnswer> {
     const payload =
-      options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body);
     const headers: Record<string, string> = { ...options.headers };
     if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
       headers['content-type'] = 'application/json';

@@ -15,8 +15,9 @@ import { expectNoSecretsIn } from './secrets-sweep.ts';
  * strings, wrong content types and duplicated parameters, signed in (user, admin) and not:
  * no 5xx, every error in the one shape, no stack trace or SDK/database text in any body.
  */
-const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS_PER_ROUTE ?? 80);
-const LEAKS = /\n\s+at |node_modules|Prisma|prisma\.|@aws-sdk|SQLITE_|better-sqlite3|TypeError|ReferenceError|Cannot read prop|\.ts:\d+/;
+const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS_PER_ROUTE ?? 70);
+const LEAKS =
+  /\n\s+at |node_modules|Prisma|prisma\.|@aws-sdk|SQLITE_|better-sqlite3|TypeError|ReferenceError|Cannot read prop|\.ts:\d+/;
 
 interface Operation {
   method: string;
@@ -71,7 +72,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
     const queryParams = params.filter((p) => p.in === 'query');
     const bodySchema = op.requestBody?.content?.['application/json']?.schema;
     const scalar = (schema: JsonSchema | undefined) =>
-      arbitraryFor(schema).map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? ''));
+      arbitraryFor(schema).map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? '')));
     return fc
       .record({
         path: fc.tuple(...pathParams.map((p) => scalar(p.schema))),
@@ -103,18 +104,25 @@ describe('fuzzing every route of the OpenAPI document', () => {
         const session = auth.startsWith('user') ? user : auth === 'admin' ? admin : undefined;
         if (session) headers.cookie = session.cookie;
         if (session && auth !== 'user-no-csrf') headers['x-csrf-token'] = session.csrfToken;
-        if (auth === 'bearer') headers.authorization = 'Bearer ptk_' + 'A'.repeat(43);
+        if (auth === 'bearer') headers.authorization = `Bearer ptk_${'A'.repeat(43)}`;
         if (auth === 'forged') headers.cookie = 'portal_session=forged.signature; portal_session=second';
         let payload: string | undefined;
         if (op.method !== 'GET' && op.method !== 'DELETE' && encoding !== 'none') {
-          if (encoding === 'json') [headers['content-type'], payload] = ['application/json', JSON.stringify(body) ?? 'null'];
-          else if (encoding === 'broken-json') [headers['content-type'], payload] = ['application/json', '{"userName": "al'];
+          if (encoding === 'json')
+            [headers['content-type'], payload] = ['application/json', JSON.stringify(body) ?? 'null'];
+          else if (encoding === 'broken-json')
+            [headers['content-type'], payload] = ['application/json', '{"userName": "al'];
           else if (encoding === 'form') {
             const form = new URLSearchParams();
             if (body && typeof body === 'object')
-              for (const [k, v] of Object.entries(body)) form.append(k, typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+              for (const [k, v] of Object.entries(body))
+                form.append(k, typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
             [headers['content-type'], payload] = ['application/x-www-form-urlencoded', form.toString()];
-          } else if (encoding === 'text') [headers['content-type'], payload] = ['text/plain', typeof body === 'string' ? body : (JSON.stringify(body) ?? '')];
+          } else if (encoding === 'text')
+            [headers['content-type'], payload] = [
+              'text/plain',
+              typeof body === 'string' ? body : (JSON.stringify(body) ?? ''),
+            ];
           else [headers['content-type'], payload] = ['application/xml', '<a>&xxe;</a>'];
         }
         return {
@@ -149,7 +157,10 @@ describe('fuzzing every route of the OpenAPI document', () => {
           endOnFailure: true,
           // The counterexample may hold 70 000-character strings: report the assertion only.
           reporter: (run) => {
-            if (run.failed) throw new Error(`${op.method} ${op.path} (seed ${run.seed}): ${String(run.errorInstance).slice(0, 1500)}`);
+            if (run.failed)
+              throw new Error(
+                `${op.method} ${op.path} (seed ${run.seed}): ${String(run.errorInstance).slice(0, 1500)}`,
+              );
           },
         },
       );

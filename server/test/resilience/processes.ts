@@ -80,7 +80,7 @@ export async function startPortalProcess(
     child,
     exited,
     output: () => output,
-    async ready(timeoutMs = 30_000) {
+    async ready(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline && !gone) {
         try {

@@ -48,7 +48,7 @@ export const HOSTILE_STRINGS = [
   '\uD800',
   '\uFEFF\u202E\u200B',
   '🙂'.repeat(100),
-  '=cmd|\' /C calc\'!A0',
+  "=cmd|' /C calc'!A0",
   '-1',
   '1e400',
   'NaN',
@@ -87,7 +87,11 @@ function stringFor(schema: JsonSchema): fc.Arbitrary<string> {
     'readonly',
     'carol',
   );
-  return fc.oneof({ weight: 3, arbitrary: valid }, { weight: 2, arbitrary: hostileString }, { weight: 1, arbitrary: edges });
+  return fc.oneof(
+    { weight: 3, arbitrary: valid },
+    { weight: 2, arbitrary: hostileString },
+    { weight: 1, arbitrary: edges },
+  );
 }
 
 /**
@@ -130,7 +134,11 @@ export function arbitraryFor(schema: JsonSchema | undefined, depth = 0): fc.Arbi
       const withExtra = fc
         .tuple(record, fc.constantFrom('__proto__', 'constructor', 'extra', 'userName'), wrongValue)
         .map(([r, key, value]) => ({ ...r, [key]: value }));
-      return fc.oneof({ weight: 6, arbitrary: record }, { weight: 1, arbitrary: withExtra }, { weight: 1, arbitrary: wrongValue });
+      return fc.oneof(
+        { weight: 6, arbitrary: record },
+        { weight: 1, arbitrary: withExtra },
+        { weight: 1, arbitrary: wrongValue },
+      );
     }
     default:
       return wrongValue;
