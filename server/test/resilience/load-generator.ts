@@ -16,7 +16,7 @@ export interface LoadReport {
 export function runIssuanceLoad(
   client: HttpsClient,
   options: { cookie: string; csrfToken: string; workers: number; pauseMs?: number; onSecrets?: (s: string[]) => void },
-): { stop(): Promise<LoadReport> } {
+): { stop(): Promise<LoadReport>; received(count: number, timeoutMs?: number): Promise<void> } {
   const report: LoadReport = { accessKeyIds: [], failures: [], requests: 0 };
   let stopping = false;
   const worker = async () => {
@@ -49,6 +49,13 @@ export function runIssuanceLoad(
   };
   const running = Promise.all(Array.from({ length: options.workers }, worker));
   return {
+    /** Resolves once `count` more credentials arrived (counted from the call), or after the timeout. */
+    async received(count, timeoutMs = 60_000) {
+      const target = report.accessKeyIds.length + count;
+      const deadline = Date.now() + timeoutMs;
+      while (report.accessKeyIds.length < target && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    },
     async stop() {
       stopping = true;
       await running;

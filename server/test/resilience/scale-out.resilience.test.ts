@@ -368,32 +368,32 @@ describe('two portal instances behind HAProxy on one PostgreSQL', () => {
   it('restarts the instances one by one under load with no failed request, and audits every credential', async () => {
     const alice = await signIn('alice');
     const load = runIssuanceLoad(client, { ...alice, workers: 4, onSecrets: (s) => secrets.push(...s) });
-    await sleep(1_500);
+    await load.received(5);
     for (const [index, instance] of [...instances.entries()]) {
       expect(await instance.stop('SIGTERM')).toBe(0);
       instances[index] = await startPortalProcess(instance.name, env, logs, instance.port);
       await instances[index]!.ready();
       await waitForBalancer();
-      await sleep(1_000);
+      await load.received(5);
     }
     const report = await load.stop();
     expect(report.failures).toEqual([]);
-    expect(report.accessKeyIds.length).toBeGreaterThan(20);
+    expect(report.accessKeyIds.length).toBeGreaterThanOrEqual(15);
     await expectEveryKeyAudited(report);
   });
 
   it('loses no record when an instance is killed with SIGKILL under load', async () => {
     const alice = await signIn('alice');
     const load = runIssuanceLoad(client, { ...alice, workers: 4, onSecrets: (s) => secrets.push(...s) });
-    await sleep(1_500);
+    await load.received(5);
     const victim = instances[0]!;
     await victim.stop('SIGKILL');
-    await sleep(1_500);
+    await load.received(5);
     const report = await load.stop();
     // Requests in flight on the killed instance may fail (the balancer does not replay a request
     // that reached an instance); every credential a client did receive is in the audit log.
     for (const failure of report.failures) expect(failure).toMatch(/^(502|503|504)\b|^network /);
-    expect(report.accessKeyIds.length).toBeGreaterThan(10);
+    expect(report.accessKeyIds.length).toBeGreaterThanOrEqual(10);
     await expectEveryKeyAudited(report);
     instances[0] = await startPortalProcess(victim.name, env, logs, victim.port);
     await instances[0]!.ready();
