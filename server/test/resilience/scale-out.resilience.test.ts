@@ -380,7 +380,7 @@ describe('two portal instances behind HAProxy on one PostgreSQL', () => {
     expect(report.failures).toEqual([]);
     expect(report.accessKeyIds.length).toBeGreaterThanOrEqual(15);
     await expectEveryKeyAudited(report);
-  });
+  }, 300_000);
 
   it('loses no record when an instance is killed with SIGKILL under load', async () => {
     const alice = await signIn('alice');
@@ -397,7 +397,7 @@ describe('two portal instances behind HAProxy on one PostgreSQL', () => {
     await expectEveryKeyAudited(report);
     instances[0] = await startPortalProcess(victim.name, env, logs, victim.port);
     await instances[0]!.ready();
-  });
+  }, 300_000);
 
   it('wrote no secret it handed out into any log line (portal instances, balancer)', () => {
     expect(secrets.length).toBeGreaterThan(50);
