@@ -20,7 +20,7 @@ export default defineConfig({
             'scripts/**/*.test.ts',
             'web/**/*.test.ts',
           ],
-          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/*.resilience.test.ts', '**/node_modules/**'],
           environment: 'node',
         },
       },
@@ -32,6 +32,18 @@ export default defineConfig({
           testTimeout: 30_000,
           hookTimeout: 60_000,
           // Tests that start servers and databases share two cores: keep files in separate forks.
+          pool: 'forks',
+        },
+      },
+      {
+        // Scale-out, fault and fuzz suites (`*.resilience.test.ts`): built portal processes behind
+        // HAProxy, a PostgreSQL of their own, AWS faults; `npm test` runs them after the build.
+        test: {
+          name: 'resilience',
+          include: ['server/test/resilience/**/*.resilience.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           pool: 'forks',
         },
       },

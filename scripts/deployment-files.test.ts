@@ -11,6 +11,9 @@ const root = new URL('../', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
 
 interface ComposeService {
+  profiles?: string[];
+  ports?: string[];
+  networks?: Record<string, { ipv4_address?: string }>;
   image?: string;
   build?: unknown;
   environment?: Record<string, string>;
@@ -45,6 +48,45 @@ describe('docker-compose.yml', () => {
     // Compose refuses to start without the master key rather than run a portal that cannot sign anyone in.
     expect(portal.environment?.PORTAL_MASTER_KEY).toMatch(/^\$\{PORTAL_MASTER_KEY:\?/);
     expect(portal.read_only).toBe(true);
+  });
+});
+
+describe('docker-compose.yml scale-out profile', () => {
+  const compose = parse(read('docker-compose.yml')) as {
+    services: Record<string, ComposeService>;
+    networks?: { default?: { ipam?: { config?: Array<{ subnet: string }> } } };
+  };
+  const replicas = ['portal-1', 'portal-2'].map((name) => compose.services[name]!);
+  const haproxy = compose.services.haproxy!;
+  const haproxyConfig = read('deploy/haproxy/haproxy.cfg');
+
+  it('runs two portal replicas on the one PostgreSQL with the same secrets, trusting only HAProxy', () => {
+    const portal = compose.services.portal!;
+    for (const replica of replicas) {
+      expect(replica.profiles).toEqual(['scale-out']);
+      expect(replica.build).toBe('.');
+      expect(replica.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+      expect(replica.environment?.DATABASE_URL).toBe(portal.environment?.DATABASE_URL);
+      expect(replica.environment?.PORTAL_MASTER_KEY).toBe(portal.environment?.PORTAL_MASTER_KEY);
+      expect(replica.environment?.PUBLIC_URL).toMatch(/^\$\{PUBLIC_URL:\?/);
+      expect(replica.environment?.TRUSTED_PROXIES).toBe(haproxy.networks?.default?.ipv4_address);
+      expect(replica.read_only).toBe(true);
+      expect(replica.ports).toBeUndefined();
+    }
+    expect(compose.networks?.default?.ipam?.config?.[0]?.subnet).toBe('172.28.0.0/24');
+  });
+
+  it('puts HAProxy in front with the configuration the scale-out suite runs', () => {
+    expect(haproxy.profiles).toEqual(['scale-out']);
+    expect(haproxy.image).toMatch(/^haproxy:\d/);
+    expect(haproxy.volumes).toContain('./deploy/haproxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+    expect(haproxyConfig).toMatch(/^\s+bind :443 ssl crt \/etc\/haproxy\/certs\/portal\.pem$/m);
+    expect(haproxyConfig).toMatch(/^\s+balance roundrobin$/m);
+    expect(haproxyConfig).toMatch(/^\s+option httpchk GET \/readyz$/m);
+    // No stickiness: any instance serves any session.
+    expect(haproxyConfig).not.toMatch(/^\s*(cookie|stick|balance source)/m);
+    const servers = [...haproxyConfig.matchAll(/^\s+server (\S+) (\S+):3000 check$/gm)].map((m) => m[2]);
+    expect(servers).toEqual(['portal-1', 'portal-2']);
   });
 });
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every tier, in order: unit, integration (SQLite, and PostgreSQL when
-// TEST_POSTGRES_URL is set), build, then the browser tier. Each runner prints its own summary;
+// TEST_POSTGRES_URL is set), build, resilience (scale-out, faults, fuzzing), then the browser tier. Each runner prints its own summary;
 // this script adds one closing line with the totals and fails if any tier fails or runs nothing.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -42,6 +42,23 @@ const tiers = [
     kind: 'vitest',
   },
   { name: 'build', cmd: ['npm', 'run', '-s', 'build'] },
+  {
+    // Scale-out (two built instances behind HAProxy on a PostgreSQL of its own), AWS and database
+    // faults, OpenAPI fuzzing and the secrets sweep; needs the build, haproxy, openssl, PostgreSQL.
+    name: 'resilience',
+    cmd: [
+      'npx',
+      'vitest',
+      'run',
+      '--project',
+      'resilience',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${reports}/resilience.json`,
+    ],
+    report: 'resilience.json',
+    kind: 'vitest',
+  },
   {
     name: 'e2e',
     cmd: ['npx', 'playwright', 'test', '--config', 'e2e/playwright.config.ts', '--reporter=list,json'],

@@ -102,6 +102,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       request.socket.destroy();
       return;
     }
+    if (fault.kind === 'malformed') {
+      const text =
+        '<?xml version="1.0"?><GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::';
+      response.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+      response.end(text);
+      return;
+    }
     if (fault.kind === 'error') {
       sendXml(
         response,

@@ -11,7 +11,7 @@ import { loggerOptions } from './logging.ts';
 import apiNoStore from './plugins/api-no-store.ts';
 import crossSiteGuard from './plugins/cross-site-guard.ts';
 import databasePlugin from './plugins/database.ts';
-import errorHandler from './plugins/error-handler.ts';
+import errorHandler, { frameworkErrorReply } from './plugins/error-handler.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import services from './plugins/services.ts';
@@ -68,7 +68,12 @@ export async function buildApp(options: BuildAppOptions) {
     },
     // Close idle keep-alive sockets at shutdown so draining does not wait on them.
     forceCloseConnections: 'idle',
+    // A request that reaches a closing instance (accepted just before its listener closed) is
+    // served like the in-flight ones, not answered 503 in Fastify's own shape: the database stays
+    // open until every connection is done (server.ts), and a balancer cannot safely replay a POST.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkErrorReply,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

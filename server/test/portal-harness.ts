@@ -38,6 +38,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Minimum time before a rejected code is answered; 0 keeps the tests fast. */
   failureFloorMs?: number;
+  /** SDK timeouts and attempts (default: the portal's own); fault tests shorten them. */
+  aws?: { requestTimeoutMs?: number; maxAttempts?: number };
   /** The app's logger (default: none). */
   logger?: FastifyServerOptions['logger'];
 }
@@ -59,6 +61,7 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
     stsEndpoint: emulator.url,
     iamEndpoint: emulator.url,
     portalCredentials: { accessKeyId: portalKey.id, secretAccessKey: portalKey.secret },
+    ...options.aws,
   });
   const config = loadConfig({
     DATABASE_URL: options.databaseUrl,

@@ -40,7 +40,13 @@ describe('pickFault', () => {
       code: 'ServiceUnavailable',
       type: 'Receiver',
     });
-    expect(pickFault({ ...NO_FAULTS, errorRate: 0.5, throttleRate: 0.5, dropConnections: 0.5 }, never)).toEqual({
+    expect(pickFault({ ...NO_FAULTS, malformedRate: 1, throttleRate: 1 }, always)).toEqual({ kind: 'malformed' });
+    expect(() => updateFaultSettings(NO_FAULTS, { malformedRate: 2 })).toThrow(
+      'malformedRate must be a number from 0 to 1',
+    );
+    expect(
+      pickFault({ ...NO_FAULTS, errorRate: 0.5, throttleRate: 0.5, dropConnections: 0.5, malformedRate: 0.5 }, never),
+    ).toEqual({
       kind: 'none',
     });
   });

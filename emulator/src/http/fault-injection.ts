@@ -1,6 +1,6 @@
 /**
  * Fault injection for reliability tests (off by default): extra latency, throttling, server
- * errors and dropped connections, each as a probability per AWS request. Configured over HTTP at
+ * errors, dropped connections and malformed XML, each as a probability per AWS request. Configured over HTTP at
  * `/__emulator/faults`, a path AWS never uses.
  */
 export interface FaultSettings {
@@ -14,6 +14,8 @@ export interface FaultSettings {
   errorStatus: 500 | 503 | 'random';
   /** Probability (0..1) that the connection is destroyed without an answer (`true` = 1). */
   dropConnections: number;
+  /** Probability (0..1) of a 200 answer whose XML body is cut off mid-element. */
+  malformedRate: number;
 }
 
 export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
@@ -22,6 +24,7 @@ export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
   errorRate: 0,
   errorStatus: 'random',
   dropConnections: 0,
+  malformedRate: 0,
 });
 
 const MAX_LATENCY_MS = 60_000;
@@ -49,6 +52,10 @@ export function updateFaultSettings(current: FaultSettings, input: unknown): Fau
         if (isRate(value)) next[key] = value;
         else problems.push(`${key} must be a number from 0 to 1`);
         break;
+      case 'malformedRate':
+        if (isRate(value)) next.malformedRate = value;
+        else problems.push('malformedRate must be a number from 0 to 1');
+        break;
       case 'errorStatus':
         if (value === 500 || value === 503 || value === 'random') next.errorStatus = value;
         else problems.push('errorStatus must be 500, 503 or "random"');
@@ -60,7 +67,7 @@ export function updateFaultSettings(current: FaultSettings, input: unknown): Fau
         break;
       default:
         problems.push(
-          `unknown setting "${key}" (allowed: latencyMs, throttleRate, errorRate, errorStatus, dropConnections)`,
+          `unknown setting "${key}" (allowed: latencyMs, throttleRate, errorRate, errorStatus, dropConnections, malformedRate)`,
         );
     }
   }
@@ -71,11 +78,13 @@ export function updateFaultSettings(current: FaultSettings, input: unknown): Fau
 export type FaultOutcome =
   | { kind: 'none' }
   | { kind: 'drop' }
+  | { kind: 'malformed' }
   | { kind: 'error'; status: number; code: string; message: string; type: 'Sender' | 'Receiver' };
 
 /** Rolls the dice for one request. `random` returns [0, 1) like Math.random. */
 export function pickFault(settings: FaultSettings, random: () => number = Math.random): FaultOutcome {
   if (settings.dropConnections > 0 && random() < settings.dropConnections) return { kind: 'drop' };
+  if (settings.malformedRate > 0 && random() < settings.malformedRate) return { kind: 'malformed' };
   if (settings.throttleRate > 0 && random() < settings.throttleRate) {
     return { kind: 'error', status: 400, code: 'Throttling', message: 'Rate exceeded', type: 'Sender' };
   }

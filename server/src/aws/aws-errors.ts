@@ -92,5 +92,7 @@ export function classifyAwsError(error: unknown, operation: string): AwsCallErro
   }
   if (e.$fault === 'server' || (status !== undefined && status >= 500)) return make('unavailable');
   if (status === undefined) return make('unavailable'); // no HTTP answer at all
+  // A 2xx/3xx whose body the SDK could not read (cut off, not XML) is AWS misbehaving, not refusing.
+  if (status < 400) return make('unavailable');
   return make('access_denied');
 }

@@ -165,9 +165,12 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
   const common = {
     region: settings.region,
     maxAttempts: settings.maxAttempts ?? 3,
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes and keeps
+    // waiting: a hung AWS endpoint would hold a sign-in open for as long as it hangs.
     requestHandler: {
       connectionTimeout: 3_000,
       requestTimeout: settings.requestTimeoutMs ?? 10_000,
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     },

@@ -19,6 +19,24 @@ async function appThrowing(error: unknown) {
 }
 
 describe('error handler', () => {
+  it.each(['SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_BUSY'])(
+    'answers SQLite refusing writes (%s) with 503 database_unavailable, never 500',
+    async (originalCode) => {
+      const error = Object.assign(
+        new Error('Invalid `prisma.auditEvent.create()` invocation: database or disk is full'),
+        {
+          name: 'PrismaClientKnownRequestError',
+          code: 'P2039',
+          meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode, kind: 'sqlite' } } },
+        },
+      );
+      const response = await (await appThrowing(error)).inject({ method: 'GET', url: '/boom' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json().error).toBe('database_unavailable');
+      expect(response.body).not.toContain('SQLITE');
+    },
+  );
+
   it('sends AppErrors in the one shape, with their headers', async () => {
     const app = await appThrowing(new AppError(429, 'too_many_attempts', 'Wait.', { 'retry-after': '60' }));
     const response = await app.inject({ method: 'GET', url: '/boom', headers: { 'x-request-id': 'abc' } });

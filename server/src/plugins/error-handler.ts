@@ -29,6 +29,25 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: 
   },
 };
 
+/**
+ * Fastify's router answers a bad URL (`%zz` in a path parameter) or an over-long path parameter
+ * itself, before any hook or error handler, in its own shape and echoing the path back; this,
+ * passed as Fastify's `frameworkErrors`, answers both in the one error shape instead.
+ */
+export function frameworkErrorReply(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  void reply
+    .code(tooLong ? 414 : 400)
+    .header('cache-control', 'no-store')
+    .send(
+      errorBody(
+        request,
+        tooLong ? 'uri_too_long' : 'invalid_request',
+        tooLong ? 'A part of the URL is too long.' : 'The URL is not valid.',
+      ),
+    );
+}
+
 export function errorBody(request: FastifyRequest, code: string, message: string): ErrorBody {
   return { error: code, message, requestId: request.id };
 }
@@ -100,11 +119,21 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
 /** Prisma's codes for "cannot reach / lost / timed out waiting for the database". */
 const DATABASE_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 
-function isDatabaseUnavailable(error: { name?: string; code?: string }): boolean {
+/**
+ * SQLite refusing every write (a read-only file or volume, a full disk, I/O errors, a lock held
+ * past busy_timeout): the database cannot record anything, so nothing may be issued; Prisma
+ * reports these as a driver adapter error inside a known request error.
+ */
+const SQLITE_UNWRITABLE = /^SQLITE_(READONLY|FULL|IOERR|CANTOPEN|BUSY|LOCKED|PROTOCOL)/;
+
+export function isDatabaseUnavailable(error: { name?: string; code?: string; meta?: unknown }): boolean {
+  const driverCode = (error.meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined)
+    ?.driverAdapterError?.cause?.originalCode;
   return (
     error.name === 'PrismaClientInitializationError' ||
     error.name === 'DatabaseUnavailableError' ||
-    (typeof error.code === 'string' && DATABASE_UNAVAILABLE_CODES.has(error.code))
+    (typeof error.code === 'string' && DATABASE_UNAVAILABLE_CODES.has(error.code)) ||
+    (typeof driverCode === 'string' && SQLITE_UNWRITABLE.test(driverCode))
   );
 }
 
