@@ -9,6 +9,16 @@ import {
 import { generateCredentialReport, getCredentialReport } from './credential-report.ts';
 import { addUserToGroup, getGroup, listGroups, removeUserFromGroup } from './groups.ts';
 import {
+  attachGroupPolicy,
+  attachUserPolicy,
+  createPolicy,
+  detachGroupPolicy,
+  detachUserPolicy,
+  getPolicy,
+  getPolicyVersion,
+  listEntitiesForPolicy,
+} from './managed-policies.ts';
+import {
   createVirtualMfaDevice,
   deactivateMfaDevice,
   deleteVirtualMfaDevice,
@@ -62,4 +72,12 @@ export const iamOperations: OperationTable = {
   GenerateCredentialReport: generateCredentialReport,
   GetCredentialReport: getCredentialReport,
   SimulatePrincipalPolicy: simulatePrincipalPolicy,
+  CreatePolicy: createPolicy,
+  GetPolicy: getPolicy,
+  GetPolicyVersion: getPolicyVersion,
+  AttachUserPolicy: attachUserPolicy,
+  DetachUserPolicy: detachUserPolicy,
+  AttachGroupPolicy: attachGroupPolicy,
+  DetachGroupPolicy: detachGroupPolicy,
+  ListEntitiesForPolicy: listEntitiesForPolicy,
 };

@@ -81,6 +81,9 @@ export interface ManagedPolicySpec {
   arn: string; // arn:aws:iam::<acct>:policy/<name> or arn:aws:iam::aws:policy/<name>
   document: PolicyDocument;
   description?: string;
+  /** ANPA...; derived from the ARN when absent. Set by CreatePolicy, like `created`. */
+  id?: string;
+  created?: string;
 }
 
 export interface RoleSpec {
