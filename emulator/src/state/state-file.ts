@@ -24,6 +24,8 @@ export interface RootSpec {
   mfa?: boolean;
   hardwareMfa?: boolean;
   passwordLastUsed?: string | null;
+  /** Active root access keys (0..2), shown in the credential report's root row (CIS: there should be none). */
+  activeAccessKeys?: number;
 }
 
 export interface UserSpec {

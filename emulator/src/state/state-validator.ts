@@ -417,12 +417,13 @@ export function validateStateFile(json: unknown, source?: string): StateFile {
 
   const rootEntries = arrayAt(problems, root.roots, 'roots').map((raw, i) => {
     const at = `roots[${i}]`;
-    const spec = objectAt(problems, raw, at, ['account', 'mfa', 'hardwareMfa', 'passwordLastUsed']);
+    const spec = objectAt(problems, raw, at, ['account', 'mfa', 'hardwareMfa', 'passwordLastUsed', 'activeAccessKeys']);
     if (!spec) return { key: '', path: at };
     const account = checkAccount(ctx, spec, at);
     booleanAt(problems, spec, 'mfa', at);
     booleanAt(problems, spec, 'hardwareMfa', at);
     timestampAt(problems, spec, 'passwordLastUsed', at);
+    integerAt(problems, spec, 'activeAccessKeys', at, 0, 2);
     return { key: account ?? '', path: `${at}.account` };
   });
   reportDuplicates(
