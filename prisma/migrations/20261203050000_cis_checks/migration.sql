@@ -2,7 +2,7 @@
 ALTER TABLE "ComplianceScan" ADD COLUMN "rootAccount" JSONB;
 
 -- AlterTable
-ALTER TABLE "ComplianceUser" ADD COLUMN "oldestKeyActivityAt" DATETIME;
+ALTER TABLE "ComplianceUser" ADD COLUMN "oldestCredentialUseAt" DATETIME;
 ALTER TABLE "ComplianceUser" ADD COLUMN "fidoMfaCount" INTEGER NOT NULL DEFAULT 0;
 
 -- CreateTable
@@ -13,7 +13,8 @@ CREATE TABLE "CisFinding" (
     "userName" TEXT NOT NULL,
     "firstScanId" TEXT NOT NULL,
     "firstSeenAt" DATETIME NOT NULL,
-    "lastScanId" TEXT NOT NULL
+    "lastScanId" TEXT NOT NULL,
+    "exempt" BOOLEAN NOT NULL DEFAULT false
 );
 
 -- CreateTable

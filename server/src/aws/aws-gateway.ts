@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { AwsCallError, classifyAwsError } from './aws-errors.ts';
 import { callerIdentity, required, roleDetails, temporaryCredentials } from './aws-responses.ts';
+import { type IamPolicyGateway, iamPolicyOperations } from './iam-policy-operations.ts';
 
 /** An AWS key pair: a user's long-term key, or temporary credentials (with a session token). */
 export interface AwsKey {
@@ -120,7 +121,7 @@ export interface AwsClientSettings {
  * calls the portal makes with its own identity go through the `portal*` methods. Every failure
  * surfaces as AwsCallError.
  */
-export interface AwsGateway {
+export interface AwsGateway extends IamPolicyGateway {
   getSessionToken(
     key: AwsKey,
     input: { serialNumber: string; tokenCode: string; durationSeconds?: number },
@@ -179,6 +180,7 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
   };
 
   return {
+    ...iamPolicyOperations(iam),
     getSessionToken: (key, input) =>
       asUser(key, 'GetSessionToken', async (sts) => {
         const out = await sts.send(

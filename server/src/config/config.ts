@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/database-url.ts';
+import { type AlertWebhook, parseAlertWebhooks } from '../services/alerts/alert-webhooks.ts';
 import { type MasterKey, parseMasterKey } from '../services/custody/secret-box.ts';
 import { proxySettingProblems, trustedProxyList } from './trusted-proxies.ts';
 
@@ -154,6 +155,22 @@ const environmentSchema = z.object({
     .min(1)
     .max(32)
     .default(8),
+  /** Webhooks that get one message per regressing compliance scan (services/alerts/alert-webhooks.ts). */
+  ALERT_WEBHOOKS: z
+    .string()
+    .transform((text, ctx) => {
+      const { webhooks, problems } = parseAlertWebhooks(text);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message });
+      return webhooks;
+    })
+    .optional(),
+  /** Tries per alert delivery (with exponential back-off) before it is shown as failed. */
+  ALERT_DELIVERY_ATTEMPTS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1)
+    .max(10)
+    .default(5),
   /** How long an MFA setup link works after an administrator creates it. */
   MFA_SETUP_LINK_HOURS: z.coerce
     .number({ error: 'must be a number of hours' })
@@ -198,6 +215,8 @@ export interface Config {
   complianceScanIntervalMinutes: number;
   complianceScanConcurrency: number;
   mfaSetupLinkHours: number;
+  alertWebhooks: AlertWebhook[];
+  alertDeliveryAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -264,5 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     complianceScanIntervalMinutes: e.COMPLIANCE_SCAN_INTERVAL_MINUTES,
     complianceScanConcurrency: e.COMPLIANCE_SCAN_CONCURRENCY,
     mfaSetupLinkHours: e.MFA_SETUP_LINK_HOURS,
+    alertWebhooks: e.ALERT_WEBHOOKS ?? [],
+    alertDeliveryAttempts: e.ALERT_DELIVERY_ATTEMPTS,
   };
 }

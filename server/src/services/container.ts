@@ -4,12 +4,15 @@ import { serviceUnavailable } from '../errors/app-error.ts';
 import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
 import { createLockoutService, type LockoutService } from './abuse/lockout-service.ts';
+import { type AlertService, createAlertService } from './alerts/alert-service.ts';
 import { auditKeysFrom } from './audit/audit-key.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
 import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
 import { createIamDirectory, type IamDirectory } from './catalog/iam-directory.ts';
+import { createCisRepository } from './cis/cis-repository.ts';
+import { type CisService, createCisService } from './cis/cis-service.ts';
 import { createCliTokenRepository } from './cli-tokens/cli-token-repository.ts';
 import { type CliTokenService, createCliTokenService } from './cli-tokens/cli-token-service.ts';
 import { createComplianceRepository } from './compliance/compliance-repository.ts';
@@ -23,6 +26,7 @@ import { createKeyRing, type KeyRing } from './custody/secret-box.ts';
 import { createHousekeeping, type Housekeeping } from './housekeeping/housekeeping.ts';
 import { createLeaseStore } from './leases/lease-store.ts';
 import { createMfaSetupService, type MfaSetupService } from './mfa-setup/mfa-setup-service.ts';
+import { createRemediationService, type RemediationService } from './remediation/remediation-service.ts';
 import { createMfaSessionStore } from './sessions/mfa-session-store.ts';
 import { createRevocationService, type RevocationService } from './sessions/revocation-service.ts';
 import { purgeExpiredSessions } from './sessions/session-store.ts';
@@ -43,6 +47,9 @@ export interface Services {
   mfaSetup: MfaSetupService;
   lockouts: LockoutService;
   housekeeping: Housekeeping;
+  cis: CisService;
+  remediation: RemediationService;
+  alerts: AlertService;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -132,9 +139,30 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     backoff: { attempts: 8, baseMs: 500, maxMs: 20_000, sleep: defaultSleep },
     reportTimeoutMs: 10 * 60_000,
   });
+  // CIS checks, alerts and remediation read compliance snapshots (services/cis, alerts, remediation).
+  const complianceRepository = createComplianceRepository();
+  const cis = createCisService({ prisma, repository: createCisRepository(), compliance: complianceRepository, audit });
+  const alerts = createAlertService({
+    prisma,
+    audit,
+    webhooks: config.alertWebhooks,
+    attempts: config.alertDeliveryAttempts,
+    portalUrl: config.publicUrl,
+    ...(log ? { log } : {}),
+  });
+  const remediation = createRemediationService({ prisma, aws, compliance: complianceRepository, cis, audit });
   const compliance = createComplianceService({
     prisma,
-    repository: createComplianceRepository(),
+    repository: complianceRepository,
+    onScanComplete: async (scanId) => {
+      const found = await cis.recordScan(scanId);
+      const scan = await complianceRepository.scan(prisma, scanId);
+      if (scan)
+        await alerts.notify(
+          { id: scanId, scannedAt: scan.finishedAt ?? scan.startedAt, accountId: scan.accountId },
+          found.regressions,
+        );
+    },
     scanner,
     leases: createLeaseStore({ prisma }),
     custody,
@@ -179,5 +207,8 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     mfaSetup,
     lockouts,
     housekeeping,
+    cis,
+    remediation,
+    alerts,
   };
 }

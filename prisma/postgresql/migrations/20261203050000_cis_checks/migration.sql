@@ -3,7 +3,7 @@ ALTER TABLE "ComplianceScan" ADD COLUMN "rootAccount" JSONB;
 
 -- AlterTable
 ALTER TABLE "ComplianceUser" ADD COLUMN "fidoMfaCount" INTEGER NOT NULL DEFAULT 0,
-ADD COLUMN "oldestKeyActivityAt" TIMESTAMP(3);
+ADD COLUMN "oldestCredentialUseAt" TIMESTAMP(3);
 
 -- CreateTable
 CREATE TABLE "CisFinding" (
@@ -14,6 +14,7 @@ CREATE TABLE "CisFinding" (
     "firstScanId" TEXT NOT NULL,
     "firstSeenAt" TIMESTAMP(3) NOT NULL,
     "lastScanId" TEXT NOT NULL,
+    "exempt" BOOLEAN NOT NULL DEFAULT false,
 
     CONSTRAINT "CisFinding_pkey" PRIMARY KEY ("id")
 );

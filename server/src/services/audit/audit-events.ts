@@ -21,6 +21,13 @@ export const AuditAction = {
   MfaSetupDeviceCreate: 'mfa_setup.device_create',
   MfaSetupComplete: 'mfa_setup.complete',
   LockoutLift: 'abuse.lockout_lift',
+  // CIS checks, remediation and alerts (services/cis, services/remediation, services/alerts).
+  ExemptionAdd: 'compliance.exemption_add',
+  ExemptionRemove: 'compliance.exemption_remove',
+  RequireMfa: 'remediation.require_mfa',
+  AlertQueued: 'alert.queued',
+  AlertDelivered: 'alert.delivered',
+  AlertFailed: 'alert.failed',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
