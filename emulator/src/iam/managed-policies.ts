@@ -194,7 +194,7 @@ function attachTo(
 }
 
 function policyKeys(ctx: OperationContext): Record<string, string> {
-  return { 'iam:PolicyARN': ctx.params.string('PolicyArn') ?? '' };
+  return { 'iam:policyarn': ctx.params.string('PolicyArn') ?? '' };
 }
 
 function userTarget(ctx: OperationContext): UserSpec {
