@@ -6,7 +6,7 @@ import { ACCOUNT } from './portal-harness.ts';
  * A generated organisation for the CIS checks: complianceState() plus users whose passwords, MFA
  * devices and keys take every combination that matters (ages on both sides of 45 and 90 days,
  * never-used credentials, two active keys, inactive keys, FORCE_MFA or not), and a root user with
- * an access key. The portal's policy gains what "Require MFA for this user's keys" needs.
+ * an access key.
  */
 export const FORCE_MFA = `arn:aws:iam::${ACCOUNT}:policy/ForceMFA`;
 export const PORTAL_POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/aws-mfa-portal/AwsMfaPortalForceMfa`;
@@ -27,22 +27,6 @@ export function cisOrganisation(now: Date, count = 40, seed = 13): StateFile {
   const state = complianceState();
   const root = state.roots!.find((r) => r.account === ACCOUNT)!;
   root.activeAccessKeys = 1;
-  const portalPolicy = state.policies!.find((p) => p.arn === `arn:aws:iam::${ACCOUNT}:policy/PortalService`)!;
-  (portalPolicy.document.Statement as unknown[]).push(
-    {
-      Sid: 'ForceMfaPolicy',
-      Effect: 'Allow',
-      Action: ['iam:CreatePolicy', 'iam:GetPolicy', 'iam:GetPolicyVersion'],
-      Resource: PORTAL_POLICY_ARN,
-    },
-    {
-      Sid: 'AttachOnlyThePortalsPolicy',
-      Effect: 'Allow',
-      Action: ['iam:AttachUserPolicy', 'iam:AttachGroupPolicy'],
-      Resource: [`arn:aws:iam::${ACCOUNT}:user/*`, `arn:aws:iam::${ACCOUNT}:group/*`],
-      Condition: { ArnEquals: { 'iam:PolicyARN': PORTAL_POLICY_ARN } },
-    },
-  );
   const next = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const ago = (days: number) => new Date(now.getTime() - days * DAY).toISOString().replace(/\.\d{3}Z$/, 'Z');

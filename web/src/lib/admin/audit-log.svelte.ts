@@ -39,6 +39,12 @@ const ACTION_LABELS: Record<AuditActionName, string> = {
   'mfa_setup.device_create': 'MFA device created for a setup link',
   'mfa_setup.complete': 'MFA setup completed',
   'abuse.lockout_lift': 'Sign-in lockout lifted',
+  'compliance.exemption_add': 'Exempted from "keys work without MFA"',
+  'compliance.exemption_remove': 'Exemption ended',
+  'remediation.require_mfa': "Required MFA for a user's keys",
+  'alert.queued': 'Alert queued',
+  'alert.delivered': 'Alert delivered',
+  'alert.failed': 'Alert delivery failed',
 };
 
 export const AUDIT_ACTIONS = Object.entries(ACTION_LABELS).map(([value, label]) => ({ value, label }));
