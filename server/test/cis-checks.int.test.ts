@@ -221,7 +221,7 @@ describe.each(testDatabaseUrls())('CIS checks, remediation and alerts ($name)', 
     });
     expect(changed.statusCode).toBe(409);
     expect(changed.json()).toMatchObject({ error: 'policy_changed' });
-    created!.document = policy.document as typeof created.document;
+    created!.document = policy.document as NonNullable<typeof created>['document'];
     const viaGroup = await send('POST', '/api/v1/admin/users/gina/require-mfa', {
       target: 'group',
       groupName: 'developers',
