@@ -209,6 +209,19 @@ describe.each(testDatabaseUrls())('CIS checks, remediation and alerts ($name)', 
     const audit = await portal.database.prisma.auditEvent.findFirst({ where: { action: 'remediation.require_mfa' } });
     expect(audit).toMatchObject({ actor: 'carol', outcome: 'success' });
 
+    // The portal's own identity signs with long-term keys: forcing MFA on it would lock the portal out.
+    const self = await send('POST', '/api/v1/admin/users/portal/require-mfa', { target: 'user' });
+    expect(self.statusCode).toBe(409);
+    expect(self.json()).toMatchObject({ error: 'portal_identity' });
+    // Without the CSRF token nothing happens.
+    const forged = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/users/erin/require-mfa',
+      headers: { cookie: admin.cookie },
+      payload: { target: 'user' },
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json()).toMatchObject({ error: 'csrf_failed' });
     // A group the user is not in is refused before anything changes in IAM.
     const refused = await send('POST', '/api/v1/admin/users/gina/require-mfa', { target: 'group', groupName: 'ops' });
     expect(refused.statusCode).toBe(400);

@@ -54,11 +54,35 @@ export interface RequireMfaResult {
 export function createRemediationService(deps: RemediationServiceDeps) {
   const { prisma, aws, compliance, cis, audit } = deps;
 
-  async function policyArn(): Promise<string> {
+  async function portalIdentity(): Promise<{ account: string; userName: string | null }> {
     const identity = await aws.portalCallerIdentity().catch((e: unknown) => {
       throw portalAwsError(e, 'read its own identity');
     });
-    return forceMfaPolicyArn(identity.account);
+    const user = /^arn:aws[\w-]*:iam::\d{12}:user\/(?:.*\/)?([\w+=,.@-]+)$/.exec(identity.arn);
+    return { account: identity.account, userName: user ? user[1]! : null };
+  }
+
+  const policyArn = async (): Promise<string> => forceMfaPolicyArn((await portalIdentity()).account);
+
+  /**
+   * The portal signs its own calls with long-term keys: forcing MFA on its identity (directly or
+   * through a group it is in) would lock the portal out of IAM. Exempt it instead.
+   */
+  async function refuseForPortal(userName: string, target: RequireMfaTarget): Promise<void> {
+    const portal = (await portalIdentity()).userName;
+    if (!portal) return;
+    const refuse = () =>
+      conflict(
+        'portal_identity',
+        "That would make the portal's own AWS identity need MFA and lock the portal out. Mark it exempt instead.",
+      );
+    if (target.kind === 'user' && portal.toLowerCase() === userName.toLowerCase()) throw refuse();
+    if (target.kind === 'group') {
+      const groups = await aws.listGroupsForUser(portal).catch((e: unknown) => {
+        throw portalAwsError(e, 'list its own groups (iam:ListGroupsForUser)');
+      });
+      if (groups.some((g) => g.toLowerCase() === target.groupName.toLowerCase())) throw refuse();
+    }
   }
 
   /** The policy's ARN, creating it when IAM has none; refuses a policy someone has changed. */
@@ -131,6 +155,7 @@ export function createRemediationService(deps: RemediationServiceDeps) {
         if (!groups.some((g) => g.toLowerCase() === target.groupName.toLowerCase()))
           throw badRequest('not_a_member', `${row.userName} is not a member of the group ${target.groupName}.`);
       }
+      await refuseForPortal(row.userName, target);
       const arn = await ensurePolicy(await policyArn());
       const attachedTo = target.kind === 'user' ? `user:${row.userName}` : `group:${target.groupName}`;
       try {
