@@ -403,7 +403,7 @@ test('a non-admin sees no admin link, gets "admins only" at /admin, and 403 from
 test('every admin screen passes axe at phone and desktop width, light and dark (screenshots in e2e/artifacts)', async ({
   browser,
 }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000); // ten screens, two schemes, two widths; the dashboard carries the CIS table too
   // axe is injected as a script, which the CSP forbids: a copy of the admin's session without it.
   const scan = await newContext(browser, testInfo.project.use.baseURL, {
     bypassCSP: true,

@@ -18,6 +18,7 @@ import services from './plugins/services.ts';
 import webSession from './plugins/web-session.ts';
 import webStatic from './plugins/web-static.ts';
 import adminAuditRoutes from './routes/admin-audit-routes.ts';
+import adminCisRoutes from './routes/admin-cis-routes.ts';
 import adminComplianceRoutes from './routes/admin-compliance-routes.ts';
 import adminLockoutRoutes from './routes/admin-lockout-routes.ts';
 import adminRoleRoutes from './routes/admin-role-routes.ts';
@@ -117,6 +118,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(containerCredentialRoutes);
   await app.register(deviceRoutes);
   await app.register(adminComplianceRoutes);
+  await app.register(adminCisRoutes);
   await app.register(adminAuditRoutes);
   await app.register(adminRoleRoutes);
   await app.register(adminUserRoutes);

@@ -74,6 +74,8 @@ function userRow(user: UserSpec): string[] {
   ];
 }
 
+const ROOT_KEY: AccessKeySpec = { id: 'root', secret: '', status: 'Active', lastUsed: null };
+
 function rootRow(account: string, root: RootSpec | undefined, accountCreated: string): string[] {
   return [
     '<root_account>',
@@ -84,8 +86,9 @@ function rootRow(account: string, root: RootSpec | undefined, accountCreated: st
     NOT_SUPPORTED,
     NOT_SUPPORTED,
     String(Boolean(root?.mfa || root?.hardwareMfa)),
-    ...NO_KEY, // root access keys are not modelled (and should not exist)
-    ...NO_KEY,
+    // Root access keys are modelled only as a count (CIS: there should be none).
+    ...keyColumns((root?.activeAccessKeys ?? 0) >= 1 ? { ...ROOT_KEY, created: accountCreated } : undefined),
+    ...keyColumns((root?.activeAccessKeys ?? 0) >= 2 ? { ...ROOT_KEY, created: accountCreated } : undefined),
     ...NO_CERTIFICATES,
   ];
 }

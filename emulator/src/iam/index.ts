@@ -18,6 +18,16 @@ import {
   putUserPolicy,
 } from './inline-policies.ts';
 import {
+  attachGroupPolicy,
+  attachUserPolicy,
+  createPolicy,
+  detachGroupPolicy,
+  detachUserPolicy,
+  getPolicy,
+  getPolicyVersion,
+  listEntitiesForPolicy,
+} from './managed-policies.ts';
+import {
   createVirtualMfaDevice,
   deactivateMfaDevice,
   deleteVirtualMfaDevice,
@@ -78,4 +88,12 @@ export const iamOperations: OperationTable = {
   PutUserPolicy: putUserPolicy,
   GetUserPolicy: getUserPolicy,
   DeleteUserPolicy: deleteUserPolicy,
+  CreatePolicy: createPolicy,
+  GetPolicy: getPolicy,
+  GetPolicyVersion: getPolicyVersion,
+  AttachUserPolicy: attachUserPolicy,
+  DetachUserPolicy: detachUserPolicy,
+  AttachGroupPolicy: attachGroupPolicy,
+  DetachGroupPolicy: detachGroupPolicy,
+  ListEntitiesForPolicy: listEntitiesForPolicy,
 };

@@ -50,6 +50,8 @@ describe('ListMFADevices and ListVirtualMFADevices', () => {
     expect(members(any?.VirtualMFADevices).map((d) => d.SerialNumber)).toEqual([
       'arn:aws:iam::111111111111:mfa/alice',
       'arn:aws:iam::111111111111:mfa/erin',
+      // The demo root user has a virtual (not hardware) MFA device: AWS lists it too.
+      'arn:aws:iam::111111111111:mfa/root-account-mfa-device',
       SPARE,
     ]);
     const assigned = await call(h, 'ListVirtualMFADevices', listVirtualMfaDevices, { AssignmentStatus: 'Assigned' });

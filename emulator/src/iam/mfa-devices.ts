@@ -53,7 +53,7 @@ export const listMfaDevices: Operation = (ctx) => {
 export const listVirtualMfaDevices: Operation = (ctx) => {
   const status = enumValue(ctx.params, 'AssignmentStatus', ['Assigned', 'Unassigned', 'Any'] as const) ?? 'Any';
   ctx.authorize(ANY_RESOURCE);
-  const rows: Array<{ serial: string; user?: UserSpec; device?: MfaDeviceSpec }> = [];
+  const rows: Array<{ serial: string; user?: UserSpec; device?: MfaDeviceSpec; root?: boolean }> = [];
   if (status !== 'Assigned') {
     for (const d of ctx.store.state.unassignedMfaDevices)
       if (accountOfSerial(d.serial) === ctx.caller.account) rows.push({ serial: d.serial });
@@ -64,13 +64,21 @@ export const listVirtualMfaDevices: Operation = (ctx) => {
       for (const device of user.mfaDevices ?? [])
         if (device.type === 'virtual') rows.push({ serial: device.serial, user, device });
     }
+    const root = ctx.store.state.roots.find((r) => r.account === ctx.caller.account);
+    if (root?.mfa && !root.hardwareMfa)
+      rows.push({ serial: `arn:aws:iam::${ctx.caller.account}:mfa/root-account-mfa-device`, root: true });
   }
   rows.sort((a, b) => a.serial.localeCompare(b.serial, 'en'));
   const page = paginate(rows, ctx.params);
   return {
     VirtualMFADevices: page.items.map((r) => ({
       SerialNumber: r.serial,
-      User: r.user ? userSummary(r.user) : undefined,
+      // The root user's device names the account's root ARN and no user name (unconfirmed detail).
+      User: r.user
+        ? userSummary(r.user)
+        : r.root
+          ? { Arn: `arn:aws:iam::${ctx.caller.account}:root`, UserId: ctx.caller.account }
+          : undefined,
       EnableDate: toDate(r.device?.enabledAt),
     })),
     ...pageFields(page),

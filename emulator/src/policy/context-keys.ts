@@ -25,6 +25,8 @@ export const SUPPORTED_CONDITION_KEYS: readonly string[] = [
   'sts:sourceidentity',
   'sts:rolesessionname',
   'aws:tagkeys',
+  // Set by Attach/Detach User/Group Policy (managed-policies.ts): which policy is attached.
+  'iam:policyarn',
 ];
 
 /** Tag keys: the part after the slash is the tag name, any tag name is supported. */

@@ -24,6 +24,8 @@ export interface RootSpec {
   mfa?: boolean;
   hardwareMfa?: boolean;
   passwordLastUsed?: string | null;
+  /** Active root access keys (0..2), shown in the credential report's root row (CIS: there should be none). */
+  activeAccessKeys?: number;
 }
 
 export interface UserSpec {
@@ -81,6 +83,9 @@ export interface ManagedPolicySpec {
   arn: string; // arn:aws:iam::<acct>:policy/<name> or arn:aws:iam::aws:policy/<name>
   document: PolicyDocument;
   description?: string;
+  /** ANPA...; derived from the ARN when absent. Set by CreatePolicy, like `created`. */
+  id?: string;
+  created?: string;
 }
 
 export interface RoleSpec {

@@ -359,7 +359,7 @@ export function validateStateFile(json: unknown, source?: string): StateFile {
   // Policies and groups first: users and roles refer to them.
   const policyEntries = arrayAt(problems, root.policies, 'policies').map((raw, i) => {
     const at = `policies[${i}]`;
-    const policy = objectAt(problems, raw, at, ['arn', 'document', 'description']);
+    const policy = objectAt(problems, raw, at, ['arn', 'document', 'description', 'id', 'created']);
     if (!policy) return { key: '', path: at };
     const arn = stringAt(problems, policy, 'arn', at, {
       required: true,
@@ -372,6 +372,8 @@ export function validateStateFile(json: unknown, source?: string): StateFile {
     if (arn !== undefined) ctx.policies.add(arn);
     checkPolicyDocument(problems, policy.document, `${at}.document`);
     stringAt(problems, policy, 'description', at, { max: 1000 });
+    stringAt(problems, policy, 'id', at, { pattern: /^ANPA[A-Z2-7]{17}$/, expected: 'ANPA and 17 characters' });
+    timestampAt(problems, policy, 'created', at);
     return { key: arn ?? '', path: `${at}.arn` };
   });
   reportDuplicates(
@@ -415,12 +417,13 @@ export function validateStateFile(json: unknown, source?: string): StateFile {
 
   const rootEntries = arrayAt(problems, root.roots, 'roots').map((raw, i) => {
     const at = `roots[${i}]`;
-    const spec = objectAt(problems, raw, at, ['account', 'mfa', 'hardwareMfa', 'passwordLastUsed']);
+    const spec = objectAt(problems, raw, at, ['account', 'mfa', 'hardwareMfa', 'passwordLastUsed', 'activeAccessKeys']);
     if (!spec) return { key: '', path: at };
     const account = checkAccount(ctx, spec, at);
     booleanAt(problems, spec, 'mfa', at);
     booleanAt(problems, spec, 'hardwareMfa', at);
     timestampAt(problems, spec, 'passwordLastUsed', at);
+    integerAt(problems, spec, 'activeAccessKeys', at, 0, 2);
     return { key: account ?? '', path: `${at}.account` };
   });
   reportDuplicates(

@@ -28,6 +28,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { AwsCallError, classifyAwsError } from './aws-errors.ts';
 import { callerIdentity, required, roleDetails, temporaryCredentials } from './aws-responses.ts';
+import { type IamPolicyGateway, iamPolicyOperations } from './iam-policy-operations.ts';
 import { createInlinePolicyCalls, type InlinePolicyCalls } from './inline-policy-calls.ts';
 import { createOffboardingCalls, type OffboardingCalls } from './offboarding-calls.ts';
 
@@ -124,7 +125,7 @@ export interface AwsClientSettings {
  * calls the portal makes with its own identity go through the `portal*` methods. Every failure
  * surfaces as AwsCallError.
  */
-export interface AwsGateway extends InlinePolicyCalls, OffboardingCalls {
+export interface AwsGateway extends InlinePolicyCalls, OffboardingCalls, IamPolicyGateway {
   getSessionToken(
     key: AwsKey,
     input: { serialNumber: string; tokenCode: string; durationSeconds?: number },
@@ -196,6 +197,7 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
     ...createInlinePolicyCalls({ iam, portalSts, iamConfig }),
     ...createOffboardingCalls(iam),
 
+    ...iamPolicyOperations(iam),
     getSessionToken: (key, input) =>
       asUser(key, 'GetSessionToken', async (sts) => {
         const out = await sts.send(

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/database-url.ts';
+import { type AlertWebhook, parseAlertWebhooks } from '../services/alerts/alert-webhooks.ts';
 import { type MasterKey, parseMasterKey } from '../services/custody/secret-box.ts';
 import { type AuditSinkSettings, type MetricsSettings, opsSettingsFrom, opsSettingsShape } from './ops-settings.ts';
 import { proxySettingProblems, trustedProxyList } from './trusted-proxies.ts';
@@ -167,6 +168,22 @@ const environmentSchema = z.object({
   CONSOLE_FEDERATION_URL_AWS: federationUrl.default('https://signin.aws.amazon.com/federation'),
   CONSOLE_FEDERATION_URL_AWS_US_GOV: federationUrl.default('https://signin.amazonaws-us-gov.com/federation'),
   CONSOLE_FEDERATION_URL_AWS_CN: federationUrl.default('https://signin.amazonaws.cn/federation'),
+  /** Webhooks that get one message per regressing compliance scan (services/alerts/alert-webhooks.ts). */
+  ALERT_WEBHOOKS: z
+    .string()
+    .transform((text, ctx) => {
+      const { webhooks, problems } = parseAlertWebhooks(text);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message });
+      return webhooks;
+    })
+    .optional(),
+  /** Tries per alert delivery (with exponential back-off) before it is shown as failed. */
+  ALERT_DELIVERY_ATTEMPTS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1)
+    .max(10)
+    .default(5),
   /** How long an MFA setup link works after an administrator creates it. */
   MFA_SETUP_LINK_HOURS: z.coerce
     .number({ error: 'must be a number of hours' })
@@ -226,6 +243,8 @@ export interface Config {
   metrics: MetricsSettings;
   auditSinks: AuditSinkSettings;
   revocationRoleName: string | undefined;
+  alertWebhooks: AlertWebhook[];
+  alertDeliveryAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -299,5 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     ...opsSettingsFrom(e),
     revocationRoleName: e.REVOCATION_ROLE_NAME,
+    alertWebhooks: e.ALERT_WEBHOOKS ?? [],
+    alertDeliveryAttempts: e.ALERT_DELIVERY_ATTEMPTS,
   };
 }

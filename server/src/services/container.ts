@@ -6,6 +6,7 @@ import { serviceUnavailable } from '../errors/app-error.ts';
 import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
 import { createLockoutService, type LockoutService } from './abuse/lockout-service.ts';
+import { type AlertService, createAlertService } from './alerts/alert-service.ts';
 import { auditKeysFrom } from './audit/audit-key.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
@@ -15,6 +16,8 @@ import { createSinkCursorRepository } from './audit-sinks/sink-cursor-repository
 import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
 import { createIamDirectory, type IamDirectory } from './catalog/iam-directory.ts';
+import { createCisRepository } from './cis/cis-repository.ts';
+import { type CisService, createCisService } from './cis/cis-service.ts';
 import { createCliTokenRepository } from './cli-tokens/cli-token-repository.ts';
 import { type CliTokenService, createCliTokenService } from './cli-tokens/cli-token-service.ts';
 import { createComplianceRepository } from './compliance/compliance-repository.ts';
@@ -31,6 +34,7 @@ import { createLeaseStore } from './leases/lease-store.ts';
 import { meteredAudit, meteredGateway, meteredScanner } from './metrics/metered.ts';
 import type { PortalMetrics } from './metrics/portal-metrics.ts';
 import { createMfaSetupService, type MfaSetupService } from './mfa-setup/mfa-setup-service.ts';
+import { createRemediationService, type RemediationService } from './remediation/remediation-service.ts';
 import { type AwsRevocationService, createAwsRevocationService } from './revocation/aws-revocation-service.ts';
 import { createDepartures } from './revocation/departures.ts';
 import { createIssuedCredentialsReader } from './revocation/issued-credentials.ts';
@@ -60,6 +64,9 @@ export interface Services {
   awsRevocation: AwsRevocationService;
   offboarding: OffboardingService;
   departures: ReturnType<typeof createDepartures>;
+  cis: CisService;
+  remediation: RemediationService;
+  alerts: AlertService;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -164,9 +171,30 @@ export function createServices(
     reportTimeoutMs: 10 * 60_000,
   });
   const scanner = metrics ? meteredScanner(plainScanner, metrics) : plainScanner;
+  // CIS checks, alerts and remediation read compliance snapshots (services/cis, alerts, remediation).
+  const complianceRepository = createComplianceRepository();
+  const cis = createCisService({ prisma, repository: createCisRepository(), compliance: complianceRepository, audit });
+  const alerts = createAlertService({
+    prisma,
+    audit,
+    webhooks: config.alertWebhooks,
+    attempts: config.alertDeliveryAttempts,
+    portalUrl: config.publicUrl,
+    ...(log ? { log } : {}),
+  });
+  const remediation = createRemediationService({ prisma, aws, compliance: complianceRepository, cis, audit });
   const compliance = createComplianceService({
     prisma,
-    repository: createComplianceRepository(),
+    repository: complianceRepository,
+    onScanComplete: async (scanId) => {
+      const found = await cis.recordScan(scanId);
+      const scan = await complianceRepository.scan(prisma, scanId);
+      if (scan)
+        await alerts.notify(
+          { id: scanId, scannedAt: scan.finishedAt ?? scan.startedAt, accountId: scan.accountId },
+          found.regressions,
+        );
+    },
     scanner,
     leases: createLeaseStore({ prisma }),
     custody,
@@ -261,5 +289,8 @@ export function createServices(
     awsRevocation,
     offboarding,
     departures,
+    cis,
+    remediation,
+    alerts,
   };
 }

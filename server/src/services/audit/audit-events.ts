@@ -30,6 +30,13 @@ export const AuditAction = {
   OffboardingStart: 'offboarding.start',
   OffboardingStep: 'offboarding.step',
   OffboardingComplete: 'offboarding.complete',
+  // CIS checks, remediation and alerts (services/cis, services/remediation, services/alerts).
+  ExemptionAdd: 'compliance.exemption_add',
+  ExemptionRemove: 'compliance.exemption_remove',
+  RequireMfa: 'remediation.require_mfa',
+  AlertQueued: 'alert.queued',
+  AlertDelivered: 'alert.delivered',
+  AlertFailed: 'alert.failed',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

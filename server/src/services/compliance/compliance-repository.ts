@@ -1,5 +1,6 @@
 import type { DbClient } from '../../db/prisma-types.ts';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import type { RootAccountFacts } from '../cis/cis-checks.ts';
 import type {
   ComplianceFilter,
   ComplianceSort,
@@ -19,6 +20,8 @@ export interface StoredScan extends ScanProgress {
   accountId: string | null;
   reportGeneratedAt: Date | null;
   summary: ComplianceSummary | null;
+  /** The root user's facts for the CIS checks (cis-checks.ts); null before they were collected. */
+  rootAccount: RootAccountFacts | null;
 }
 
 export interface UserQuery {
@@ -101,6 +104,7 @@ export function createComplianceRepository() {
         accountId?: string;
         reportGeneratedAt?: Date;
         rootMfa?: boolean | null;
+        rootAccount?: RootAccountFacts | null;
         summary?: ComplianceSummary;
       },
     ): Promise<void> {
@@ -114,6 +118,7 @@ export function createComplianceRepository() {
           ...(result.reportGeneratedAt !== undefined ? { reportGeneratedAt: result.reportGeneratedAt } : {}),
           ...(result.rootMfa !== undefined ? { rootMfa: result.rootMfa } : {}),
           ...(result.summary ? { summary: { ...result.summary } } : {}),
+          ...(result.rootAccount ? { rootAccount: { ...result.rootAccount } } : {}),
         },
       });
     },
@@ -223,6 +228,7 @@ function toScan(row: ScanRow): StoredScan {
     accountId: row.accountId,
     reportGeneratedAt: row.reportGeneratedAt,
     summary: row.summary ? summaryOf(row.summary) : null,
+    rootAccount: (row.rootAccount as RootAccountFacts | null) ?? null,
   };
 }
 

@@ -1,5 +1,7 @@
 import { AwsCallError } from '../../aws/aws-errors.ts';
 import type { AwsGateway, CredentialReport } from '../../aws/aws-gateway.ts';
+// CIS checks (services/cis): the root user's facts and each user's oldest credential use.
+import { oldestCredentialUse, type RootAccountFacts, rootAccountFacts } from '../cis/cis-checks.ts';
 import type { KeysWorkWithoutMfa, ScannedUser } from './compliance-types.ts';
 import { type BackoffOptions, mapWithConcurrency, pause, withThrottleBackoff } from './concurrency.ts';
 import { type CredentialReportUser, parseCredentialReport } from './credential-report.ts';
@@ -34,6 +36,8 @@ export interface AccountScan {
   accountId: string;
   reportGeneratedAt: Date;
   rootMfa: boolean | null;
+  /** For the CIS root checks; null when the report had no root row. */
+  rootAccount: RootAccountFacts | null;
   /** Users as AWS shows them; `enrolled` / `lastPortalSignInAt` are filled in by the caller. */
   users: ScannedUser[];
 }
@@ -127,6 +131,7 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
       keysWorkWithoutMfa: user.activeKeys.length > 0 ? await keysWorkWithoutMfa(user.userArn) : 'n/a',
       enrolled: false,
       lastPortalSignInAt: null,
+      oldestCredentialUseAt: oldestCredentialUse(user), // CIS 1.12
     };
   }
 
@@ -138,7 +143,9 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
       const parsed = parseCredentialReport(report.csv);
       await observer.onUsersFound(parsed.users.length);
       const virtualByUser = new Map<string, number>();
+      const virtualSerials: string[] = []; // CIS 1.6: is the root user's device virtual?
       for (const device of await retrying(() => aws.listVirtualMfaDevices())) {
+        virtualSerials.push(device.serialNumber);
         if (device.userName) virtualByUser.set(device.userName, (virtualByUser.get(device.userName) ?? 0) + 1);
       }
       const users = await mapWithConcurrency(parsed.users, concurrency, async (user) => {
@@ -147,7 +154,13 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
         observer.onUserDone();
         return scanned;
       });
-      return { accountId: identity.account, reportGeneratedAt: report.generatedAt, rootMfa: parsed.rootMfa, users };
+      return {
+        accountId: identity.account,
+        reportGeneratedAt: report.generatedAt,
+        rootMfa: parsed.rootMfa,
+        rootAccount: rootAccountFacts(parsed.root, virtualSerials),
+        users,
+      };
     },
   };
 }

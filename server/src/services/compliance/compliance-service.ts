@@ -33,6 +33,11 @@ export interface ComplianceServiceDeps {
   /** Completed scans whose per-user rows are kept (for paging across a new scan, and exports). */
   keepSnapshots?: number;
   now?: () => Date;
+  /**
+   * Runs after a scan completed (CIS findings, alerts); its failure is logged and never fails the
+   * scan, which is already stored.
+   */
+  onScanComplete?: (scanId: string) => Promise<void>;
   log?: { warn(details: object, message: string): void; info(details: object, message: string): void };
 }
 
@@ -135,9 +140,16 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
         accountId: result.accountId,
         reportGeneratedAt: result.reportGeneratedAt,
         rootMfa: result.rootMfa,
+        rootAccount: result.rootAccount,
         summary,
       });
       await repository.pruneUserRows(prisma, keepSnapshots);
+      await deps.onScanComplete?.(scan.id).catch((error: unknown) => {
+        deps.log?.warn(
+          { scanId: scan.id, err: error instanceof Error ? error.name : 'error' },
+          'after-scan work failed',
+        );
+      });
       deps.log?.info({ scanId: scan.id, users: summary.users }, 'compliance scan complete');
     } catch (error) {
       const errorCode = failureCode(error);

@@ -18,6 +18,10 @@ export interface ScannedUser {
   keysWorkWithoutMfa: KeysWorkWithoutMfa;
   enrolled: boolean;
   lastPortalSignInAt: Date | null;
+  /** CIS 1.12: the earliest last use (or setting) over the password and active keys. */
+  oldestCredentialUseAt?: Date | null;
+  /** FIDO security keys among the devices (filled in by the scanner once it tells them apart). */
+  fidoMfaCount?: number;
 }
 
 /** The dashboard's figures; counts cover every IAM user of the account (not the root user). */

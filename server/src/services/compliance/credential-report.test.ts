@@ -8,12 +8,14 @@ describe('parseCredentialReport', () => {
   it('reads the root row and users, with AWS placeholders as "no time"', () => {
     const csv = [
       HEADER,
-      '<root_account>,arn:aws:iam::111111111111:root,2020-01-01T00:00:00+00:00,not_supported,2026-01-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+      '<root_account>,arn:aws:iam::111111111111:root,2020-01-01T00:00:00+00:00,not_supported,2026-01-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,true,2020-02-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A',
       'alice,arn:aws:iam::111111111111:user/alice,2021-01-01T00:00:00+00:00,true,no_information,2021-02-01T00:00:00+00:00,N/A,false,true,2022-01-01T00:00:00+00:00,N/A,N/A,N/A,true,2023-01-01T00:00:00+00:00,2026-11-01T00:00:00+00:00,us-east-1,s3,false,N/A,false,N/A',
       'bob,arn:aws:iam::111111111111:user/bob,2021-01-01T00:00:00+00:00,false,N/A,N/A,N/A,true,false,2022-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
     ].join('\n');
     const report = parseCredentialReport(csv);
     expect(report.rootMfa).toBe(true);
+    // CIS 1.4: the root user's active access keys.
+    expect(report.root).toEqual({ mfaActive: true, activeKeyCount: 1 });
     expect(report.users).toEqual([
       {
         userName: 'alice',
@@ -21,6 +23,7 @@ describe('parseCredentialReport', () => {
         userCreatedAt: new Date('2021-01-01T00:00:00Z'),
         passwordEnabled: true,
         passwordLastUsedAt: null,
+        passwordLastChangedAt: new Date('2021-02-01T00:00:00Z'),
         mfaActive: false,
         activeKeys: [
           { createdAt: new Date('2022-01-01T00:00:00Z'), lastUsedAt: null },
@@ -33,6 +36,7 @@ describe('parseCredentialReport', () => {
         userCreatedAt: new Date('2021-01-01T00:00:00Z'),
         passwordEnabled: false,
         passwordLastUsedAt: null,
+        passwordLastChangedAt: null,
         mfaActive: true,
         activeKeys: [],
       },

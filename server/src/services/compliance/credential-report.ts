@@ -10,10 +10,20 @@ export interface CredentialReportUser {
   mfaActive: boolean;
   /** Active access keys (of at most two) with when each was created and last used. */
   activeKeys: Array<{ createdAt: Date | null; lastUsedAt: Date | null }>;
+  /** When the console password was last set (null without one, or when the report has no such column). */
+  passwordLastChangedAt?: Date | null;
+}
+
+/** The credential report's `<root_account>` row, for the CIS root checks. */
+export interface RootReportRow {
+  mfaActive: boolean;
+  activeKeyCount: number;
 }
 
 export interface ParsedCredentialReport {
   rootMfa: boolean | null;
+  /** Null when the report has no root row. */
+  root: RootReportRow | null;
   users: CredentialReportUser[];
 }
 
@@ -55,11 +65,20 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
   const cell = (row: string[], column: (typeof REQUIRED_COLUMNS)[number]) => (row[index.get(column)!] ?? '').trim();
 
   let rootMfa: boolean | null = null;
+  let root: RootReportRow | null = null;
+  const optionalCell = (row: string[], column: string) => {
+    const at = index.get(column);
+    return at === undefined ? '' : (row[at] ?? '').trim();
+  };
   const users: CredentialReportUser[] = [];
   for (const row of rows) {
     const userName = cell(row, 'user');
     if (userName === '<root_account>') {
       rootMfa = cell(row, 'mfa_active') === 'true';
+      root = {
+        mfaActive: rootMfa,
+        activeKeyCount: ([1, 2] as const).filter((n) => cell(row, `access_key_${n}_active`) === 'true').length,
+      };
       continue;
     }
     if (!userName) continue;
@@ -78,7 +97,8 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
       passwordLastUsedAt: passwordEnabled ? time(cell(row, 'password_last_used')) : null,
       mfaActive: cell(row, 'mfa_active') === 'true',
       activeKeys,
+      passwordLastChangedAt: passwordEnabled ? time(optionalCell(row, 'password_last_changed')) : null,
     });
   }
-  return { rootMfa, users };
+  return { rootMfa, root, users };
 }

@@ -47,6 +47,12 @@ const ACTION_LABELS: Record<AuditActionName, string> = {
   'offboarding.start': msg('audit.action.offboarding.start'),
   'offboarding.step': msg('audit.action.offboarding.step'),
   'offboarding.complete': msg('audit.action.offboarding.complete'),
+  'compliance.exemption_add': msg('audit.action.compliance.exemption_add'),
+  'compliance.exemption_remove': msg('audit.action.compliance.exemption_remove'),
+  'remediation.require_mfa': msg('audit.action.remediation.require_mfa'),
+  'alert.queued': msg('audit.action.alert.queued'),
+  'alert.delivered': msg('audit.action.alert.delivered'),
+  'alert.failed': msg('audit.action.alert.failed'),
 };
 
 /** Each action with its message key (translated where shown). */

@@ -1,0 +1,61 @@
+-- AlterTable
+ALTER TABLE "ComplianceScan" ADD COLUMN "rootAccount" JSONB;
+
+-- AlterTable
+ALTER TABLE "ComplianceUser" ADD COLUMN "fidoMfaCount" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN "oldestCredentialUseAt" TIMESTAMP(3);
+
+-- CreateTable
+CREATE TABLE "CisFinding" (
+    "id" TEXT NOT NULL,
+    "check" TEXT NOT NULL,
+    "subject" TEXT NOT NULL,
+    "userName" TEXT NOT NULL,
+    "firstScanId" TEXT NOT NULL,
+    "firstSeenAt" TIMESTAMP(3) NOT NULL,
+    "lastScanId" TEXT NOT NULL,
+    "exempt" BOOLEAN NOT NULL DEFAULT false,
+
+    CONSTRAINT "CisFinding_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ComplianceExemption" (
+    "id" TEXT NOT NULL,
+    "userNameKey" TEXT NOT NULL,
+    "userName" TEXT NOT NULL,
+    "reason" TEXT NOT NULL,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "createdBy" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ComplianceExemption_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "AlertDelivery" (
+    "id" TEXT NOT NULL,
+    "scanId" TEXT NOT NULL,
+    "webhook" TEXT NOT NULL,
+    "format" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "lastError" TEXT,
+    "payload" JSONB NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL,
+    "deliveredAt" TIMESTAMP(3),
+
+    CONSTRAINT "AlertDelivery_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "CisFinding_check_subject_key" ON "CisFinding"("check", "subject");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ComplianceExemption_userNameKey_key" ON "ComplianceExemption"("userNameKey");
+
+-- CreateIndex
+CREATE INDEX "AlertDelivery_status_createdAt_idx" ON "AlertDelivery"("status", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AlertDelivery_scanId_webhook_key" ON "AlertDelivery"("scanId", "webhook");

@@ -1,0 +1,109 @@
+import type { DbClient } from '../../db/prisma-types.ts';
+import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
+import type { CisCheckId } from './cis-checks.ts';
+
+const BATCH = 500;
+
+export type CisFindingRow = Awaited<ReturnType<PrismaClient['cisFinding']['findFirstOrThrow']>>;
+export type ExemptionRow = Awaited<ReturnType<PrismaClient['complianceExemption']['findFirstOrThrow']>>;
+
+export interface NewFinding {
+  check: CisCheckId;
+  subject: string;
+  userName: string;
+  exempt: boolean;
+}
+
+/** Data access for CIS findings and exemptions. Methods that take `db` may run in a transaction. */
+export function createCisRepository() {
+  return {
+    async openFindings(db: DbClient): Promise<Array<Pick<CisFindingRow, 'id' | 'check' | 'subject' | 'exempt'>>> {
+      return db.cisFinding.findMany({ select: { id: true, check: true, subject: true, exempt: true } });
+    },
+
+    async addFindings(db: DbClient, scan: { id: string; at: Date }, findings: NewFinding[]): Promise<void> {
+      for (let i = 0; i < findings.length; i += BATCH) {
+        await db.cisFinding.createMany({
+          data: findings
+            .slice(i, i + BATCH)
+            .map((f) => ({ ...f, firstScanId: scan.id, firstSeenAt: scan.at, lastScanId: scan.id })),
+        });
+      }
+    },
+
+    async markSeen(db: DbClient, scanId: string, ids: string[], exempt: boolean): Promise<void> {
+      for (let i = 0; i < ids.length; i += BATCH) {
+        await db.cisFinding.updateMany({
+          where: { id: { in: ids.slice(i, i + BATCH) } },
+          data: { lastScanId: scanId, exempt },
+        });
+      }
+    },
+
+    async removeFindings(db: DbClient, ids: string[]): Promise<void> {
+      for (let i = 0; i < ids.length; i += BATCH) {
+        await db.cisFinding.deleteMany({ where: { id: { in: ids.slice(i, i + BATCH) } } });
+      }
+    },
+
+    async removeFinding(db: DbClient, check: CisCheckId, subject: string): Promise<void> {
+      await db.cisFinding.deleteMany({ where: { check, subject } });
+    },
+
+    /** Per check: failing (not exempt) and exempt counts, and the earliest "since" of each. */
+    async counts(db: DbClient): Promise<Array<{ check: string; exempt: boolean; count: number; since: Date | null }>> {
+      const rows = await db.cisFinding.groupBy({
+        by: ['check', 'exempt'],
+        _count: { _all: true },
+        _min: { firstSeenAt: true },
+      });
+      return rows.map((r) => ({ check: r.check, exempt: r.exempt, count: r._count._all, since: r._min.firstSeenAt }));
+    },
+
+    async pageFindings(
+      db: DbClient,
+      check: CisCheckId,
+      after: string | undefined,
+      limit: number,
+    ): Promise<CisFindingRow[]> {
+      return db.cisFinding.findMany({
+        where: { check, ...(after !== undefined ? { subject: { gt: after } } : {}) },
+        orderBy: { subject: 'asc' },
+        take: limit,
+      });
+    },
+
+    async activeExemptions(db: DbClient, at: Date): Promise<ExemptionRow[]> {
+      return db.complianceExemption.findMany({ where: { expiresAt: { gt: at } }, orderBy: { userNameKey: 'asc' } });
+    },
+
+    async allExemptions(db: DbClient): Promise<ExemptionRow[]> {
+      return db.complianceExemption.findMany({ orderBy: { userNameKey: 'asc' } });
+    },
+
+    async upsertExemption(
+      db: DbClient,
+      input: { userName: string; reason: string; expiresAt: Date; createdBy: string; createdAt: Date },
+    ): Promise<ExemptionRow> {
+      const userNameKey = input.userName.toLowerCase();
+      return db.complianceExemption.upsert({
+        where: { userNameKey },
+        create: { ...input, userNameKey },
+        update: input,
+      });
+    },
+
+    async deleteExemption(db: DbClient, userName: string): Promise<ExemptionRow | null> {
+      const userNameKey = userName.toLowerCase();
+      const row = await db.complianceExemption.findUnique({ where: { userNameKey } });
+      if (row) await db.complianceExemption.delete({ where: { userNameKey } });
+      return row;
+    },
+
+    async setExempt(db: DbClient, check: CisCheckId, subject: string, exempt: boolean): Promise<void> {
+      await db.cisFinding.updateMany({ where: { check, subject }, data: { exempt } });
+    },
+  };
+}
+
+export type CisRepository = ReturnType<typeof createCisRepository>;
