@@ -82,7 +82,7 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
   const nextCode = (userName: string): string => {
     const user = state.users.find((u) => u.account === ACCOUNT && u.name === userName);
     const device = user?.mfaDevices?.[0];
-    if (!device) throw new Error(`${userName} has no MFA device in the test state`);
+    if (!device || device.type === 'fido') throw new Error(`${userName} has no TOTP device in the test state`);
     // AWS accepts each code once: move to a step this device has not used yet.
     while ((usedStep.get(device.serial) ?? -1) >= timeStepAt(new Date(clock))) clock += 30_000;
     const step = timeStepAt(new Date(clock));

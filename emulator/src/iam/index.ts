@@ -6,6 +6,7 @@ import {
   listAccessKeys,
   updateAccessKey,
 } from './access-keys.ts';
+import { getAccountAuthorizationDetails } from './authorization-details.ts';
 import { generateCredentialReport, getCredentialReport } from './credential-report.ts';
 import { addUserToGroup, getGroup, listGroups, removeUserFromGroup } from './groups.ts';
 import {
@@ -19,6 +20,7 @@ import {
 } from './mfa-devices.ts';
 import { getRole, listRoles } from './roles.ts';
 import { simulatePrincipalPolicy } from './simulate.ts';
+import { simulateCustomPolicy } from './simulate-custom.ts';
 import { createUser, deleteUser } from './user-lifecycle.ts';
 import {
   getLoginProfile,
@@ -62,4 +64,6 @@ export const iamOperations: OperationTable = {
   GenerateCredentialReport: generateCredentialReport,
   GetCredentialReport: getCredentialReport,
   SimulatePrincipalPolicy: simulatePrincipalPolicy,
+  SimulateCustomPolicy: simulateCustomPolicy,
+  GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
 };

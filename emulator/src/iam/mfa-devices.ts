@@ -132,6 +132,9 @@ export const resyncMfaDevice: Operation = (ctx) => {
   const user = authorizedUser(ctx, { defaultToCaller: false });
   const device = user.mfaDevices?.find((d) => d.serial === serial);
   if (!device) throw noSuchDevice(serial);
+  // A security key has no codes to resynchronise (AWS's answer here is unconfirmed).
+  if (device.type === 'fido')
+    throw new AwsError('InvalidAuthenticationCode', 'Authentication code for device is not valid.', 403);
   const step = verifyConsecutiveCodes(device.seed, code1, code2, ctx.now, RESYNC_WINDOW);
   // Codes STS could still accept (at most one step ahead) are spent; a drifted pair is not recorded,
   // as that would block the device's current codes (the emulator does not model clock drift).
