@@ -17,6 +17,7 @@ import { createComplianceScanner } from './compliance/compliance-scanner.ts';
 import { createComplianceScheduler } from './compliance/compliance-scheduler.ts';
 import { type ComplianceService, createComplianceService } from './compliance/compliance-service.ts';
 import { defaultSleep } from './compliance/concurrency.ts';
+import { createSnapshotUpdates } from './compliance/snapshot-updates.ts';
 import { type CredentialService, createCredentialService } from './credentials/credential-service.ts';
 import { type CustodyService, createCustodyService } from './custody/custody-service.ts';
 import { createKeyRing, type KeyRing } from './custody/secret-box.ts';
@@ -71,7 +72,9 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const tokens = createCliTokenRepository();
   const revocation = createRevocationService({ prisma, mfaSessions, tokens, audit });
-  const custody = createCustodyService({ prisma, aws, keyRing, audit, revocation });
+  const complianceRepository = createComplianceRepository();
+  const snapshot = createSnapshotUpdates({ repository: complianceRepository });
+  const custody = createCustodyService({ prisma, aws, keyRing, audit, revocation, snapshot });
   const catalog = createCatalogService({
     prisma,
     repository: createCatalogRepository(),
@@ -134,7 +137,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
   });
   const compliance = createComplianceService({
     prisma,
-    repository: createComplianceRepository(),
+    repository: complianceRepository,
     scanner,
     leases: createLeaseStore({ prisma }),
     custody,
@@ -151,7 +154,7 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     aws,
     keyRing,
     audit,
-    compliance,
+    snapshot,
     linkHours: config.mfaSetupLinkHours,
     publicUrl: config.publicUrl,
   });

@@ -29,6 +29,13 @@ export interface UserQuery {
   sort: ComplianceSort;
 }
 
+/** MFA for the console only: FIDO security keys and no device that shows codes. */
+const CONSOLE_ONLY_MFA = {
+  fidoMfaCount: { gt: 0 },
+  virtualMfaCount: 0,
+  hardwareMfaCount: 0,
+} satisfies Prisma.ComplianceUserWhereInput;
+
 function filterWhere(filter: ComplianceFilter | undefined): Prisma.ComplianceUserWhereInput {
   switch (filter) {
     case 'no_mfa':
@@ -39,6 +46,8 @@ function filterWhere(filter: ComplianceFilter | undefined): Prisma.ComplianceUse
       return { keysWorkWithoutMfa: 'yes' };
     case 'hardware_mfa':
       return { hardwareMfaCount: { gt: 0 } };
+    case 'console_only_mfa':
+      return CONSOLE_ONLY_MFA;
     case 'not_enrolled':
       return { enrolled: false };
     default:
@@ -118,6 +127,11 @@ export function createComplianceRepository() {
       });
     },
 
+    /** Locks the scan's row until the transaction ends (a write that changes nothing). */
+    async lockScan(db: DbClient, scanId: string): Promise<void> {
+      await db.complianceScan.updateMany({ where: { id: scanId }, data: { processedUsers: { increment: 0 } } });
+    },
+
     async setSummary(db: DbClient, scanId: string, summary: ComplianceSummary): Promise<void> {
       await db.complianceScan.update({ where: { id: scanId }, data: { summary: { ...summary } } });
     },
@@ -149,15 +163,17 @@ export function createComplianceRepository() {
     async summarize(db: DbClient, scanId: string, rootMfa: boolean | null): Promise<ComplianceSummary> {
       const count = (extra: Prisma.ComplianceUserWhereInput) =>
         db.complianceUser.count({ where: { scanId, ...extra } });
-      const [users, withMfa, consoleWithoutMfa, keysYes, keysUnknown, hardwareMfa, enrolled] = await Promise.all([
-        count({}),
-        count({ mfaActive: true }),
-        count({ mfaActive: false, consoleAccess: true }),
-        count({ keysWorkWithoutMfa: 'yes' }),
-        count({ keysWorkWithoutMfa: 'unknown' }),
-        count({ hardwareMfaCount: { gt: 0 } }),
-        count({ enrolled: true }),
-      ]);
+      const [users, withMfa, consoleWithoutMfa, keysYes, keysUnknown, hardwareMfa, consoleOnlyMfa, enrolled] =
+        await Promise.all([
+          count({}),
+          count({ mfaActive: true }),
+          count({ mfaActive: false, consoleAccess: true }),
+          count({ keysWorkWithoutMfa: 'yes' }),
+          count({ keysWorkWithoutMfa: 'unknown' }),
+          count({ hardwareMfaCount: { gt: 0 } }),
+          count(CONSOLE_ONLY_MFA),
+          count({ enrolled: true }),
+        ]);
       return {
         users,
         withMfa,
@@ -166,6 +182,7 @@ export function createComplianceRepository() {
         keysWorkWithoutMfa: keysYes,
         keysUnknown,
         hardwareMfa,
+        consoleOnlyMfa,
         enrolled,
         rootMfa,
       };
@@ -228,12 +245,15 @@ function toScan(row: ScanRow): StoredScan {
 
 /**
  * Written only by this repository, from a ComplianceSummary; summaries stored before the count was
- * renamed call it `keysWithoutMfaEnforcement`.
+ * renamed call it `keysWithoutMfaEnforcement`; those stored before FIDO keys were told apart lack
+ * `consoleOnlyMfa`.
  */
 function summaryOf(stored: unknown): ComplianceSummary {
-  const { keysWithoutMfaEnforcement, ...summary } = stored as ComplianceSummary & {
+  const { keysWithoutMfaEnforcement, ...read } = stored as ComplianceSummary & {
     keysWithoutMfaEnforcement?: number;
   };
+  // Scans stored before FIDO security keys were told apart counted none.
+  const summary = { ...read, consoleOnlyMfa: read.consoleOnlyMfa ?? 0 };
   return keysWithoutMfaEnforcement === undefined
     ? summary
     : { ...summary, keysWorkWithoutMfa: keysWithoutMfaEnforcement };

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { AwsCallError } from '../../aws/aws-errors.ts';
-import type { DbClient } from '../../db/prisma-types.ts';
 import { badRequest } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
@@ -291,38 +290,6 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
         .filter((s) => s.summary !== null)
         .reverse()
         .map((s) => ({ scanId: s.id, scannedAt: s.finishedAt ?? s.startedAt, summary: s.summary! }));
-    },
-
-    /**
-     * Records at once, in the latest snapshot, that a user now has a virtual MFA device (after a
-     * setup link completed). Runs in the caller's transaction.
-     */
-    async recordVirtualMfaEnabled(db: DbClient, userName: string): Promise<void> {
-      const scan = await repository.latest(db, 'complete');
-      if (!scan) return;
-      const row = await repository.findUser(db, scan.id, userName);
-      if (!row) return;
-      await repository.updateUser(db, row.id, {
-        mfaActive: true,
-        mfaDeviceCount: row.mfaDeviceCount + 1,
-        virtualMfaCount: row.virtualMfaCount + 1,
-      });
-      await repository.setSummary(db, scan.id, await repository.summarize(db, scan.id, scan.summary?.rootMfa ?? null));
-    },
-
-    /** Marks a user as enrolled (or not) in the latest snapshot at once, after an admin changed it. */
-    async recordEnrolled(userName: string, enrolled = true): Promise<void> {
-      const scan = await repository.latest(prisma, 'complete');
-      const row = scan ? await repository.findUser(prisma, scan.id, userName) : null;
-      if (!scan || !row || row.enrolled === enrolled) return;
-      await auditedTransaction(prisma, async (tx) => {
-        await repository.updateUser(tx, row.id, { enrolled });
-        await repository.setSummary(
-          tx,
-          scan.id,
-          await repository.summarize(tx, scan.id, scan.summary?.rootMfa ?? null),
-        );
-      });
     },
 
     /**

@@ -12,6 +12,8 @@ export interface ScannedUser {
   mfaDeviceCount: number;
   virtualMfaCount: number;
   hardwareMfaCount: number;
+  /** FIDO security keys: they protect console sign-in only (STS takes no codes from them). */
+  fidoMfaCount: number;
   activeKeyCount: number;
   oldestKeyCreatedAt: Date | null;
   keysLastUsedAt: Date | null;
@@ -31,6 +33,8 @@ export interface ComplianceSummary {
   /** Users with active keys whose simulation failed (counted in neither direction). */
   keysUnknown: number;
   hardwareMfa: number;
+  /** Users whose only MFA devices are FIDO security keys: "MFA for the console only", no CLI credentials. */
+  consoleOnlyMfa: number;
   enrolled: number;
   rootMfa: boolean | null;
 }
@@ -57,6 +61,7 @@ export const COMPLIANCE_FILTERS = [
   'console_without_mfa',
   'keys_work_without_mfa',
   'hardware_mfa',
+  'console_only_mfa',
   'not_enrolled',
 ] as const;
 export type ComplianceFilter = (typeof COMPLIANCE_FILTERS)[number];
