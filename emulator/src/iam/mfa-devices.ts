@@ -12,6 +12,9 @@ import { enumValue, optionalChecked, requiredChecked } from './validation.ts';
 
 export const MFA_DEVICES_PER_USER = 8;
 
+/** Serials are ASCII ARNs: code-unit order (`localeCompare` per pair is slow on 100,000 devices). */
+const bySerial = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 const noSuchDevice = (serial: string): AwsError =>
   noSuchEntity(`MFA Device with serial number ${serial} does not exist.`);
 
@@ -65,7 +68,7 @@ export const listVirtualMfaDevices: Operation = (ctx) => {
         if (device.type === 'virtual') rows.push({ serial: device.serial, user, device });
     }
   }
-  rows.sort((a, b) => a.serial.localeCompare(b.serial, 'en'));
+  rows.sort((a, b) => bySerial(a.serial, b.serial));
   const page = paginate(rows, ctx.params);
   return {
     VirtualMFADevices: page.items.map((r) => ({

@@ -1,5 +1,6 @@
 import type { AwsGateway } from '../aws/aws-gateway.ts';
 import type { Config } from '../config/config.ts';
+import { parseDatabaseUrl } from '../db/database-url.ts';
 import { serviceUnavailable } from '../errors/app-error.ts';
 import type { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { createAttemptLimiter } from './abuse/attempt-limiter.ts';
@@ -72,7 +73,9 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const tokens = createCliTokenRepository();
   const revocation = createRevocationService({ prisma, mfaSessions, tokens, audit });
-  const complianceRepository = createComplianceRepository();
+  const complianceRepository = createComplianceRepository({
+    provider: parseDatabaseUrl(config.databaseUrl).provider,
+  });
   const snapshot = createSnapshotUpdates({ repository: complianceRepository });
   const custody = createCustodyService({ prisma, aws, keyRing, audit, revocation, snapshot });
   const catalog = createCatalogService({

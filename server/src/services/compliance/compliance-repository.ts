@@ -1,3 +1,4 @@
+import type { DatabaseProvider } from '../../db/database-url.ts';
 import type { DbClient } from '../../db/prisma-types.ts';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import type {
@@ -9,8 +10,7 @@ import type {
   ScanStatus,
   ScanTrigger,
 } from './compliance-types.ts';
-
-const INSERT_BATCH = 500;
+import { insertSnapshotRows } from './snapshot-rows-insert.ts';
 
 type ScanRow = Awaited<ReturnType<PrismaClient['complianceScan']['findFirstOrThrow']>>;
 export type ComplianceUserRow = Awaited<ReturnType<PrismaClient['complianceUser']['findFirstOrThrow']>>;
@@ -74,8 +74,11 @@ const where = (q: UserQuery): Prisma.ComplianceUserWhereInput => ({
   ...(q.search ? { userNameKey: { contains: q.search.toLowerCase() } } : {}),
 });
 
-/** Data access for compliance snapshots. Methods that take `db` may run inside a transaction. */
-export function createComplianceRepository() {
+/**
+ * Data access for compliance snapshots. Methods that take `db` may run inside a transaction.
+ * `provider` is the database's (snapshot rows are written in bulk with SQL of its dialect).
+ */
+export function createComplianceRepository({ provider }: { provider: DatabaseProvider }) {
   return {
     async createScan(
       db: DbClient,
@@ -93,11 +96,7 @@ export function createComplianceRepository() {
     },
 
     async insertUsers(db: DbClient, scanId: string, users: ScannedUser[]): Promise<void> {
-      for (let i = 0; i < users.length; i += INSERT_BATCH) {
-        await db.complianceUser.createMany({
-          data: users.slice(i, i + INSERT_BATCH).map((u) => ({ ...u, scanId, userNameKey: u.userName.toLowerCase() })),
-        });
-      }
+      await insertSnapshotRows(db, provider, scanId, users);
     },
 
     async finishScan(
