@@ -20,9 +20,15 @@ import {
 } from './generate-organisation.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-/** SQLite (the default) records to compliance-scan.json; another database to compliance-scan.<provider>.json. */
-const resultsFile = (provider: string) =>
-  path.join(ROOT, `bench/results/compliance-scan${provider === 'sqlite' ? '' : `.${provider}`}.json`);
+/**
+ * SQLite (the default) records to compliance-scan.json; another database to
+ * compliance-scan.<provider>.json; another size than the default 10,000 users adds `.<n>-users`.
+ */
+const resultsFile = (provider: string, users: number) =>
+  path.join(
+    ROOT,
+    `bench/results/compliance-scan${provider === 'sqlite' ? '' : `.${provider}`}${users === 10_000 ? '' : `.${users}-users`}.json`,
+  );
 
 /** Starts the emulator in its own process, as AWS would be: the portal's timings then include the wire. */
 async function startEmulatorProcess(statePath: string): Promise<{ url: string; child: ChildProcess }> {
@@ -309,7 +315,7 @@ export async function run(argv: string[]): Promise<void> {
       summary,
       dashboard: { firstPage, filteredConsoleWithoutMfa: filtered, searchSortedByKeyAge: searched },
     };
-    const results = resultsFile(database.provider);
+    const results = resultsFile(database.provider, userCount);
     await mkdir(path.dirname(results), { recursive: true });
     await writeFile(results, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`wrote ${path.relative(ROOT, results)}`);
