@@ -151,6 +151,16 @@ describe.each(testDatabaseUrls())('bulk compliance scan ($name)', ({ create }) =
         .sort(),
     );
     expect(consoleOnly.rows.length).toBeGreaterThan(0);
+
+    // STS takes no codes from a FIDO key: the portal refuses to enroll such a user.
+    const refused = await portal.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/users/${consoleOnly.rows[0]!.userName}/enroll`,
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken },
+      payload: {},
+    });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json()).toMatchObject({ error: 'no_mfa_device', message: expect.stringContaining('FIDO') });
   });
 
   it('gives every user of an organisation without shared setups their own, equal answer', {
