@@ -1,21 +1,34 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { codeAtStep, timeStepAt } from '../emulator/src/totp.ts';
 import { buildApp } from '../server/src/app.ts';
-import { type AwsGateway, createAwsGateway } from '../server/src/aws/aws-gateway.ts';
+import { createAwsGateway } from '../server/src/aws/aws-gateway.ts';
 import { loadConfig } from '../server/src/config/config.ts';
 import { openDatabase } from '../server/src/db/database.ts';
 import { applyMigrations } from '../server/src/db/migrator.ts';
 import { generateMasterKey } from '../server/src/services/custody/secret-box.ts';
-import { ADMIN_SEED, ADMIN_USER, BENCH_ACCOUNT, generateOrganisation } from './generate-organisation.ts';
+import {
+  ADMIN_SEED,
+  ADMIN_USER,
+  BENCH_ACCOUNT,
+  generateOrganisation,
+  type PermissionSetups,
+  type UserTruth,
+} from './generate-organisation.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-/** SQLite (the default) records to compliance-scan.json; another database to compliance-scan.<provider>.json. */
-const resultsFile = (provider: string) =>
-  path.join(ROOT, `bench/results/compliance-scan${provider === 'sqlite' ? '' : `.${provider}`}.json`);
+/**
+ * SQLite (the default) records to compliance-scan.json; another database to
+ * compliance-scan.<provider>.json; another size than the default 10,000 users adds `.<n>-users`.
+ */
+const resultsFile = (provider: string, users: number) =>
+  path.join(
+    ROOT,
+    `bench/results/compliance-scan${provider === 'sqlite' ? '' : `.${provider}`}${users === 10_000 ? '' : `.${users}-users`}.json`,
+  );
 
 /** Starts the emulator in its own process, as AWS would be: the portal's timings then include the wire. */
 async function startEmulatorProcess(statePath: string): Promise<{ url: string; child: ChildProcess }> {
@@ -39,20 +52,56 @@ async function startEmulatorProcess(statePath: string): Promise<{ url: string; c
   return { url, child };
 }
 
-/** Counts calls per gateway method, to report how many AWS calls a scan makes. */
-function counting(aws: AwsGateway): { aws: AwsGateway; calls: Record<string, number> } {
+/** Counts the HTTP requests the portal sends to AWS, per operation (retries included). */
+function requestCounter() {
   const calls: Record<string, number> = {};
-  const wrapped = new Proxy(aws, {
-    get(target, property: string) {
-      const value = target[property as keyof AwsGateway];
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls[property] = (calls[property] ?? 0) + 1;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
+  /** When each operation was first and last sent, in ms since the reset: where the scan's time goes. */
+  const spans: Record<string, [number, number]> = {};
+  let zero = performance.now();
+  return {
+    calls,
+    spans,
+    onRequest: (operation: string) => {
+      calls[operation] = (calls[operation] ?? 0) + 1;
+      const at = Math.round(performance.now() - zero);
+      spans[operation] = [spans[operation]?.[0] ?? at, at];
     },
-  });
-  return { aws: wrapped, calls };
+    reset: () => {
+      for (const key of Object.keys(calls)) delete calls[key];
+      for (const key of Object.keys(spans)) delete spans[key];
+      zero = performance.now();
+    },
+  };
+}
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux). */
+async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Samples this process's memory while `work` runs: the peak RSS and heap, in MiB. */
+async function withPeakMemory<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; peakRssMiB: number; peakHeapMiB: number }> {
+  let peakRss = 0;
+  let peakHeap = 0;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peakRss = Math.max(peakRss, usage.rss);
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+  };
+  sample();
+  const timer = setInterval(sample, 100);
+  try {
+    const result = await work();
+    sample();
+    return { result, peakRssMiB: Math.round(peakRss / 2 ** 20), peakHeapMiB: Math.round(peakHeap / 2 ** 20) };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -78,6 +127,42 @@ async function timeRequests(send: () => Promise<{ statusCode: number }>, count: 
   };
 }
 
+/** Reads the snapshot's rows page by page and lists users whose row is not the generated truth. */
+async function compareWithTruth(
+  database: Awaited<ReturnType<typeof openDatabase>>,
+  scanId: string,
+  truth: Map<string, UserTruth>,
+): Promise<string[]> {
+  const mismatches: string[] = [];
+  let seen = 0;
+  for (let cursor: string | undefined; ; ) {
+    const rows = await database.prisma.complianceUser.findMany({
+      where: { scanId, ...(cursor ? { userNameKey: { gt: cursor } } : {}) },
+      orderBy: { userNameKey: 'asc' },
+      take: 2000,
+    });
+    for (const row of rows) {
+      seen++;
+      const expected = truth.get(row.userName);
+      const actual = {
+        consoleAccess: row.consoleAccess,
+        mfaActive: row.mfaActive,
+        virtualMfaCount: row.virtualMfaCount,
+        hardwareMfaCount: row.hardwareMfaCount,
+        fidoMfaCount: row.fidoMfaCount,
+        activeKeyCount: row.activeKeyCount,
+        keysWorkWithoutMfa: row.keysWorkWithoutMfa,
+      };
+      if (!expected || JSON.stringify(actual) !== JSON.stringify(expected))
+        mismatches.push(`${row.userName}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`);
+    }
+    if (rows.length < 2000) break;
+    cursor = rows[rows.length - 1]!.userNameKey;
+  }
+  if (seen !== truth.size) mismatches.push(`${seen} rows for ${truth.size} users`);
+  return mismatches;
+}
+
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -85,6 +170,7 @@ export async function run(argv: string[]): Promise<void> {
       users: { type: 'string', default: '10000' },
       requests: { type: 'string', default: '200' },
       concurrency: { type: 'string', default: '8' },
+      setups: { type: 'string', default: 'few' },
       database: { type: 'string' },
     },
   });
@@ -92,7 +178,9 @@ export async function run(argv: string[]): Promise<void> {
   const requests = Number(values.requests);
   const work = await mkdtemp(path.join(os.tmpdir(), 'portal-bench-'));
   const databaseUrl = values.database ?? process.env.BENCH_DATABASE_URL ?? `file:${path.join(work, 'bench.db')}`;
-  const { state, expected } = generateOrganisation(userCount);
+  const setups = values.setups as PermissionSetups;
+  if (!['few', 'many', 'distinct'].includes(setups)) throw new Error('--setups must be few, many or distinct');
+  const { state, expected, truth } = generateOrganisation(userCount, setups);
   const statePath = path.join(work, 'state.json');
   await writeFile(statePath, JSON.stringify(state));
   const emulator = await startEmulatorProcess(statePath);
@@ -101,14 +189,15 @@ export async function run(argv: string[]): Promise<void> {
   );
 
   const portalKey = state.users.find((u) => u.name === 'portal' && u.account === BENCH_ACCOUNT)!.accessKeys![0]!;
-  const { aws, calls } = counting(
-    createAwsGateway({
-      region: 'us-east-1',
-      stsEndpoint: emulator.url,
-      iamEndpoint: emulator.url,
-      portalCredentials: { accessKeyId: portalKey.id, secretAccessKey: portalKey.secret },
-    }),
-  );
+  const counter = requestCounter();
+  const calls = counter.calls;
+  const aws = createAwsGateway({
+    region: 'us-east-1',
+    stsEndpoint: emulator.url,
+    iamEndpoint: emulator.url,
+    portalCredentials: { accessKeyId: portalKey.id, secretAccessKey: portalKey.secret },
+    onRequest: counter.onRequest,
+  });
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     PORTAL_MASTER_KEY: generateMasterKey(),
@@ -123,17 +212,39 @@ export async function run(argv: string[]): Promise<void> {
   await app.ready();
   try {
     await app.services.custody.enroll(ADMIN_USER);
-    for (const key of Object.keys(calls)) delete calls[key];
+    counter.reset();
 
+    const loadBefore = os.loadavg();
+    const emulatorCpuBefore = await processCpuMs(emulator.child.pid!);
+    const cpuBefore = process.cpuUsage();
     const scanStarted = performance.now();
-    const { scan } = await app.services.compliance.startScan('manual');
-    await app.services.compliance.idle();
+    const {
+      result: scan,
+      peakRssMiB,
+      peakHeapMiB,
+    } = await withPeakMemory(async () => {
+      const { scan } = await app.services.compliance.startScan('manual');
+      await app.services.compliance.idle();
+      return scan;
+    });
     const scanMs = performance.now() - scanStarted;
+    const portalCpu = process.cpuUsage(cpuBefore);
+    const portalCpuMs = Math.round((portalCpu.user + portalCpu.system) / 1000);
+    const emulatorCpuMs = (await processCpuMs(emulator.child.pid!)) - emulatorCpuBefore;
+    const loadAfter = os.loadavg();
     const scanCalls = { ...calls };
+    const totalCalls = Object.values(scanCalls).reduce((a, b) => a + b, 0);
+    const listMfaDevices = scanCalls.ListMFADevices ?? 0;
     const finished = await app.services.compliance.progress();
     if (finished?.status !== 'complete' || finished.id !== scan?.id)
       throw new Error(`the scan did not complete: ${JSON.stringify(finished)}`);
-    console.log(`full scan: ${(scanMs / 1000).toFixed(1)} s`, scanCalls);
+    console.log(
+      `full scan: ${(scanMs / 1000).toFixed(1)} s, ${totalCalls} AWS calls (${totalCalls - listMfaDevices} + ${listMfaDevices} ListMFADevices for ${expected.unclassifiable} unclassifiable users), CPU portal ${portalCpuMs} ms + emulator ${emulatorCpuMs} ms, peak RSS ${peakRssMiB} MiB, heap ${peakHeapMiB} MiB; load ${loadBefore.map((l) => l.toFixed(1)).join(' ')} -> ${loadAfter.map((l) => l.toFixed(1)).join(' ')}`,
+      scanCalls,
+    );
+    console.log('first and last request per operation (ms into the scan)', counter.spans);
+    const mismatches = await compareWithTruth(database, scan!.id, truth);
+    console.log(`per-user rows that differ from the generated truth: ${mismatches.length}`, mismatches.slice(0, 5));
 
     const signIn = await app.inject({
       method: 'POST',
@@ -175,18 +286,36 @@ export async function run(argv: string[]): Promise<void> {
         database: database.provider,
         emulator: 'separate process, HTTP on localhost',
         scanConcurrency: Number(values.concurrency),
+        permissionSetups: setups,
         dashboardVia: 'app.inject (full Fastify request path, no network)',
       },
-      scan: { durationMs: Math.round(scanMs), usersScanned: finished.processedUsers, awsCalls: scanCalls },
+      scan: {
+        durationMs: Math.round(scanMs),
+        usersScanned: finished.processedUsers,
+        awsCalls: scanCalls,
+        totalAwsCalls: totalCalls,
+        requestSpansMs: counter.spans,
+        callsBesidesListMfaDevices: totalCalls - listMfaDevices,
+        unclassifiableUsers: expected.unclassifiable,
+        portalCpuMs,
+        emulatorCpuMs,
+        peakRssMiB,
+        peakHeapMiB,
+        loadAverageBefore: loadBefore.map((l) => Math.round(l * 100) / 100),
+        loadAverageAfter: loadAfter.map((l) => Math.round(l * 100) / 100),
+      },
       summaryMatchesGeneratedState:
         summary.users === expected.users &&
         summary.withMfa === expected.withMfa &&
         summary.consoleWithoutMfa === expected.consoleWithoutMfa &&
-        summary.hardwareMfa === expected.hardwareMfa,
+        summary.hardwareMfa === expected.hardwareMfa &&
+        summary.consoleOnlyMfa === expected.consoleOnlyMfa &&
+        summary.keysWorkWithoutMfa === expected.keysWorkWithoutMfa,
+      usersDifferingFromGeneratedTruth: mismatches.length,
       summary,
       dashboard: { firstPage, filteredConsoleWithoutMfa: filtered, searchSortedByKeyAge: searched },
     };
-    const results = resultsFile(database.provider);
+    const results = resultsFile(database.provider, userCount);
     await mkdir(path.dirname(results), { recursive: true });
     await writeFile(results, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`wrote ${path.relative(ROOT, results)}`);

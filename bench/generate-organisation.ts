@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { StateFile, UserSpec } from '../emulator/src/state/state-file.ts';
+import type { InlinePolicySpec, PolicyStatement, StateFile, UserSpec } from '../emulator/src/state/state-file.ts';
 
 export const BENCH_ACCOUNT = '111111111111';
 export const ADMIN_USER = 'bench-admin';
@@ -8,6 +8,26 @@ export const ADMIN_SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 const DEMO_STATE = path.resolve(import.meta.dirname, '../emulator/demo-state.json');
 const DAY = 86_400_000;
+
+/**
+ * How many distinct permission setups the users have:
+ * - `few`: a handful (force-MFA policies, the developers group, nothing), as in most accounts;
+ * - `many`: those plus one of 40 inline policies per user, some granting what keys are used for,
+ *   and a few conditions on `aws:username` (users whose answer differs with the same documents);
+ * - `distinct`: every user has an inline policy of their own, so no two users share a setup.
+ */
+export type PermissionSetups = 'few' | 'many' | 'distinct';
+
+/** What the dashboard must show for one generated user (the organisation's truth). */
+export interface UserTruth {
+  consoleAccess: boolean;
+  mfaActive: boolean;
+  virtualMfaCount: number;
+  hardwareMfaCount: number;
+  fidoMfaCount: number;
+  activeKeyCount: number;
+  keysWorkWithoutMfa: 'yes' | 'no' | 'n/a';
+}
 
 /** A deterministic pseudo-random sequence, so every run benchmarks the same organisation. */
 function random(seed: number) {
@@ -21,14 +41,70 @@ function random(seed: number) {
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const keyId = (n: number, k: number) => `AKIA${String(n * 2 + k).padStart(16, '0')}`;
 const secret = (n: number, k: number) => `${String(n).padStart(8, '0')}${k}`.padEnd(40, 'x');
+const statement = (s: PolicyStatement): InlinePolicySpec['document'] => ({ Version: '2012-10-17', Statement: [s] });
+
+/** An inline policy and whether it lets keys do representative work (s3/ec2 listings) without MFA. */
+function inlinePolicy(
+  n: number,
+  setups: PermissionSetups,
+  roll: number,
+): { policy: InlinePolicySpec; allows: boolean } {
+  if (setups === 'distinct') {
+    const allows = n % 3 === 0;
+    return {
+      policy: {
+        name: `own-${n}`,
+        document: statement(
+          allows
+            ? { Effect: 'Allow', Action: ['ec2:DescribeInstances', `s3:GetObject`], Resource: '*', Sid: `Own${n}` }
+            : { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::bucket-${n}/*` },
+        ),
+      },
+      allows,
+    };
+  }
+  if (roll < 0.02) {
+    // One document for all of them, allowing only the users whose name ends in 0.
+    return {
+      policy: {
+        name: 'names-ending-in-0',
+        document: statement({
+          Effect: 'Allow',
+          Action: 's3:ListAllMyBuckets',
+          Resource: '*',
+          Condition: { StringLike: { 'aws:username': 'user-*0' } },
+        }),
+      },
+      allows: n % 10 === 0,
+    };
+  }
+  const variant = Math.floor(roll * 40);
+  const allows = variant % 4 === 0;
+  return {
+    policy: {
+      name: `variant-${variant}`,
+      document: statement(
+        allows
+          ? { Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*', Sid: `Variant${variant}` }
+          : { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::team-${variant}/*` },
+      ),
+    },
+    allows,
+  };
+}
 
 /**
  * The demo organisation's policies and groups with `count` generated IAM users in its main account:
- * about 60% with a virtual MFA device, 8% with a hardware token, 70% with a console password,
- * 70% with one or two access keys (some inactive), and a mix of policies: the strict force-MFA
- * policy, the variant that allows AssumeRole, developer access (keys work without MFA), nothing.
+ * about 60% with a virtual MFA device, 8% with a hardware token, 3% with only a FIDO security key
+ * (and 1% with a FIDO key beside their virtual device), 70% with a console password, 70% with one
+ * or two access keys (some inactive), and a mix of policies: the strict force-MFA policy, the
+ * variant that allows AssumeRole, developer access (keys work without MFA), nothing; plus the
+ * inline policies `setups` asks for. Plus the portal's identity and an admin.
  */
-export function generateOrganisation(count: number): { state: StateFile; expected: Record<string, number> } {
+export function generateOrganisation(
+  count: number,
+  setups: PermissionSetups = 'few',
+): { state: StateFile; expected: Record<string, number>; truth: Map<string, UserTruth> } {
   const demo = JSON.parse(readFileSync(DEMO_STATE, 'utf8')) as StateFile;
   const next = random(20261122);
   const now = Date.parse('2026-11-22T00:00:00Z');
@@ -40,15 +116,32 @@ export function generateOrganisation(count: number): { state: StateFile; expecte
     attachedPolicies: [`arn:aws:iam::${BENCH_ACCOUNT}:policy/ForceMFAAllowAssumeRole`],
     mfaDevices: [{ serial: `arn:aws:iam::${BENCH_ACCOUNT}:mfa/${ADMIN_USER}`, type: 'virtual', seed: ADMIN_SEED }],
   });
+  const truth = new Map<string, UserTruth>();
+  // The portal's policy allows iam:ListUsers; the admin's force-MFA policy denies without MFA.
+  truth.set('portal', {
+    consoleAccess: false,
+    mfaActive: false,
+    virtualMfaCount: 0,
+    hardwareMfaCount: 0,
+    fidoMfaCount: 0,
+    activeKeyCount: 1,
+    keysWorkWithoutMfa: 'yes',
+  });
   for (let n = 0; n < count; n++) {
     const name = `user-${String(n).padStart(5, '0')}`;
     const mfaRoll = next();
+    const fido = { serial: `arn:aws:iam::${BENCH_ACCOUNT}:u2f/user/${name}/key-${n}`, type: 'fido' as const };
+    const virtual = { serial: `arn:aws:iam::${BENCH_ACCOUNT}:mfa/${name}`, type: 'virtual' as const, seed: ADMIN_SEED };
     const mfa: UserSpec['mfaDevices'] =
-      mfaRoll < 0.6
-        ? [{ serial: `arn:aws:iam::${BENCH_ACCOUNT}:mfa/${name}`, type: 'virtual', seed: ADMIN_SEED }]
-        : mfaRoll < 0.68
-          ? [{ serial: `GAHT${String(n).padStart(8, '0')}`, type: 'hardware', seed: ADMIN_SEED }]
-          : [];
+      mfaRoll < 0.59
+        ? [virtual]
+        : mfaRoll < 0.6
+          ? [fido, virtual]
+          : mfaRoll < 0.68
+            ? [{ serial: `GAHT${String(n).padStart(8, '0')}`, type: 'hardware', seed: ADMIN_SEED }]
+            : mfaRoll < 0.71
+              ? [fido]
+              : [];
     const keyRoll = next();
     const keyCount = keyRoll < 0.3 ? 0 : keyRoll < 0.85 ? 1 : 2;
     const accessKeys = Array.from({ length: keyCount }, (_, k) => ({
@@ -61,31 +154,66 @@ export function generateOrganisation(count: number): { state: StateFile; expecte
       lastUsedRegion: 'eu-west-1',
     }));
     const policyRoll = next();
+    const password = next() < 0.7;
     const user: UserSpec = {
       account: BENCH_ACCOUNT,
       name,
       created: iso(now - Math.floor(next() * 1500) * DAY),
-      ...(next() < 0.7
+      ...(password
         ? { password: { enabled: true, lastUsed: next() < 0.8 ? iso(now - Math.floor(next() * 90) * DAY) : null } }
         : {}),
       ...(mfa.length ? { mfaDevices: mfa } : {}),
       ...(accessKeys.length ? { accessKeys } : {}),
     };
+    const forced = policyRoll < 0.55;
     if (policyRoll < 0.3) user.attachedPolicies = [`arn:aws:iam::${BENCH_ACCOUNT}:policy/ForceMFA`];
-    else if (policyRoll < 0.55)
-      user.attachedPolicies = [`arn:aws:iam::${BENCH_ACCOUNT}:policy/ForceMFAAllowAssumeRole`];
-    if (policyRoll >= 0.3 && policyRoll < 0.8) user.groups = ['developers'];
+    else if (forced) user.attachedPolicies = [`arn:aws:iam::${BENCH_ACCOUNT}:policy/ForceMFAAllowAssumeRole`];
+    const developer = policyRoll >= 0.3 && policyRoll < 0.8;
+    if (developer) user.groups = ['developers'];
+    let inlineAllows = false;
+    if (setups !== 'few') {
+      const { policy, allows } = inlinePolicy(n, setups, next());
+      user.inlinePolicies = [policy];
+      inlineAllows = allows;
+    }
     users.push(user);
+    const kinds = { virtual: 0, hardware: 0, fido: 0 };
+    for (const d of mfa) kinds[d.type]++;
+    // A user with a virtual device is classified from the listing alone: further devices unseen.
+    if (kinds.virtual > 0) kinds.fido = 0;
+    const activeKeyCount = accessKeys.filter((k) => k.status === 'Active').length;
+    truth.set(name, {
+      consoleAccess: password,
+      mfaActive: mfa.length > 0,
+      virtualMfaCount: kinds.virtual,
+      hardwareMfaCount: kinds.hardware,
+      fidoMfaCount: kinds.fido,
+      activeKeyCount,
+      keysWorkWithoutMfa: activeKeyCount === 0 ? 'n/a' : !forced && (developer || inlineAllows) ? 'yes' : 'no',
+    });
   }
+  // Enrolled before the scan: the portal created a key for the admin, which force-MFA denies.
+  truth.set(ADMIN_USER, {
+    consoleAccess: false,
+    mfaActive: true,
+    virtualMfaCount: 1,
+    hardwareMfaCount: 0,
+    fidoMfaCount: 0,
+    activeKeyCount: 1,
+    keysWorkWithoutMfa: 'no',
+  });
   const state: StateFile = { ...demo, users: [...users, ...demo.users.filter((u) => u.account !== BENCH_ACCOUNT)] };
-  const mine = users;
-  const hasMfa = (u: UserSpec) => (u.mfaDevices ?? []).length > 0;
+  const all = [...truth.values()];
   const expected = {
-    users: mine.length,
-    withMfa: mine.filter(hasMfa).length,
-    consoleWithoutMfa: mine.filter((u) => u.password?.enabled && !hasMfa(u)).length,
-    hardwareMfa: mine.filter((u) => (u.mfaDevices ?? []).some((d) => d.type === 'hardware')).length,
-    usersWithActiveKeys: mine.filter((u) => (u.accessKeys ?? []).some((k) => k.status === 'Active')).length,
+    users: users.length,
+    withMfa: all.filter((u) => u.mfaActive).length,
+    consoleWithoutMfa: all.filter((u) => u.consoleAccess && !u.mfaActive).length,
+    hardwareMfa: all.filter((u) => u.hardwareMfaCount > 0).length,
+    consoleOnlyMfa: all.filter((u) => u.fidoMfaCount > 0 && u.virtualMfaCount + u.hardwareMfaCount === 0).length,
+    keysWorkWithoutMfa: all.filter((u) => u.keysWorkWithoutMfa === 'yes').length,
+    usersWithActiveKeys: all.filter((u) => u.activeKeyCount > 0).length,
+    /** Users the bulk listings cannot classify: MFA without a virtual device (one ListMFADevices each). */
+    unclassifiable: all.filter((u) => u.mfaActive && u.virtualMfaCount === 0).length,
   };
-  return { state, expected };
+  return { state, expected, truth };
 }

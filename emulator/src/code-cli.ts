@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       `User "${args.user}" has ${devices.length} MFA devices: pass --serial (${devices.map((d) => d.serial).join(', ')})`,
     );
   }
+  if (device.type === 'fido') throw new UsageError(`${device.serial} is a FIDO security key: it shows no codes`);
   process.stdout.write(`${currentCode(device.seed, new Date())}\n`);
 }
 

@@ -10,6 +10,7 @@ import { fixtureState, KEYS } from '../test/fixture-state.ts';
 import { errorOf, signedRequest } from '../test/raw-client.ts';
 import { startEmulator } from './server.ts';
 import { loadStateFile } from './state/load-state.ts';
+import type { TotpDeviceSpec } from './state/state-file.ts';
 
 let emulator: TestEmulator;
 beforeAll(async () => {
@@ -192,7 +193,7 @@ describe('persistence', () => {
 
   it('refuses to start from a malformed state file, naming the bad path', async () => {
     const state = fixtureState();
-    state.users[1]!.mfaDevices![0]!.seed = 'lowercase-not-base32';
+    (state.users[1]!.mfaDevices![0] as TotpDeviceSpec).seed = 'lowercase-not-base32';
     await expect(startEmulator({ state })).rejects.toThrow('users[1].mfaDevices[0].seed: must be base32');
   });
 });

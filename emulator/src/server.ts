@@ -6,6 +6,7 @@ import { ADMIN_PREFIX, type FaultState, handleAdminRequest } from './http/admin-
 import { type AwsHandlerDeps, handleAwsRequest, requestParams } from './http/aws-request-handler.ts';
 import { BodyTooLargeError, ClientGoneError, readBody } from './http/body-reader.ts';
 import { NO_FAULTS, pickFault } from './http/fault-injection.ts';
+import { createRateLimiter, type RateLimitSettings } from './http/rate-limit.ts';
 import { iamOperations } from './iam/index.ts';
 import { renderError } from './protocol/xml.ts';
 import type { WireRequest } from './sigv4/signature-verifier.ts';
@@ -26,6 +27,8 @@ export interface EmulatorOptions {
   now?: () => Date;
   /** Where unexpected failures are reported; defaults to stderr. */
   logError?: (message: string, error: unknown) => void;
+  /** IAM request-rate limit per account (a token bucket); none when absent. */
+  rateLimit?: RateLimitSettings;
 }
 
 /** Requests that carried an MFA code for AWS to verify, by action. */
@@ -41,6 +44,8 @@ export interface RunningEmulator {
   tokenCodeCalls(): TokenCodeCalls;
   /** Console sessions opened through `/federation?Action=login`, oldest first. */
   consoleSignIns(): ConsoleSignIn[];
+  /** IAM requests refused with Throttling by the rate limit, per account. */
+  throttledRequests(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -89,7 +94,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const logError = options.logError ?? ((message, error) => console.error(`[emulator] ${message}:`, error));
   const persister =
     options.persistPath === undefined ? undefined : new StatePersister(options.persistPath, store.toStateFile());
-  const deps: AwsHandlerDeps = { store, operations: { sts: stsOperations, iam: iamOperations }, logError };
+  const rateLimiter = options.rateLimit ? createRateLimiter(options.rateLimit) : undefined;
+  const deps: AwsHandlerDeps = {
+    store,
+    operations: { sts: stsOperations, iam: iamOperations },
+    logError,
+    ...(rateLimiter ? { rateLimiter } : {}),
+  };
   const faults: FaultState = { current: { ...NO_FAULTS } };
   const tokenCodeCalls: TokenCodeCalls = { GetSessionToken: 0, AssumeRole: 0 };
   const federation = createFederationEndpoint(store, now);
@@ -212,6 +223,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     store,
     tokenCodeCalls: () => ({ ...tokenCodeCalls }),
     consoleSignIns: () => federation.signIns(),
+    throttledRequests: () => rateLimiter?.refused() ?? {},
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

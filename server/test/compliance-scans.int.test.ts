@@ -13,7 +13,8 @@ const EXPECTED_SUMMARY = {
   consoleWithoutMfa: 3,
   keysWorkWithoutMfa: 4,
   keysUnknown: 0,
-  hardwareMfa: 2,
+  hardwareMfa: 1,
+  consoleOnlyMfa: 0,
   enrolled: 0,
   rootMfa: true,
 };

@@ -1,7 +1,10 @@
 import { IAMClient, ListAccessKeysCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AwsGateway } from '../src/aws/aws-gateway.ts';
+import { parseDatabaseUrl } from '../src/db/database-url.ts';
 import type { AuditService } from '../src/services/audit/audit-service.ts';
+import { createComplianceRepository } from '../src/services/compliance/compliance-repository.ts';
+import { createSnapshotUpdates } from '../src/services/compliance/snapshot-updates.ts';
 import { createCustodyService } from '../src/services/custody/custody-service.ts';
 import { createKeyRing } from '../src/services/custody/secret-box.ts';
 import { createLeaseStore } from '../src/services/leases/lease-store.ts';
@@ -101,6 +104,9 @@ describe.each(testDatabaseUrls())('offboarding ($name)', (provider) => {
       keyRing: () => createKeyRing(portal.config.masterKey!, portal.config.previousMasterKeys),
       audit: faulty.audit,
       revocation: s.revocation,
+      snapshot: createSnapshotUpdates({
+        repository: createComplianceRepository({ provider: parseDatabaseUrl(portal.config.databaseUrl).provider }),
+      }),
     });
     const revocations = createAwsRevocationService({
       prisma,
@@ -119,7 +125,6 @@ describe.each(testDatabaseUrls())('offboarding ($name)', (provider) => {
       revocations,
       sessions: s.revocation,
       custody,
-      compliance: s.compliance,
       aws: faulty.aws,
       audit: faulty.audit,
     });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { RateLimitSettings } from '../../emulator/src/http/rate-limit.ts';
 import { type RunningEmulator, startEmulator } from '../../emulator/src/server.ts';
 import type { StateFile } from '../../emulator/src/state/state-file.ts';
 import { codeAtStep, timeStepAt } from '../../emulator/src/totp.ts';
@@ -42,6 +43,10 @@ export interface HarnessOptions {
   aws?: { requestTimeoutMs?: number; maxAttempts?: number };
   /** The app's logger (default: none). */
   logger?: FastifyServerOptions['logger'];
+  /** The emulator's IAM request-rate limit per account (default: none). */
+  rateLimit?: RateLimitSettings;
+  /** Told the operation of every HTTP request the portal sends to AWS (to count calls). */
+  onAwsRequest?: (operation: string) => void;
 }
 
 /**
@@ -52,7 +57,12 @@ export interface HarnessOptions {
 export async function startPortalHarness(options: HarnessOptions): Promise<PortalHarness> {
   const state = options.state ?? demoState();
   let clock = Date.now();
-  const emulator = await startEmulator({ state, now: () => new Date(clock), logError: () => {} });
+  const emulator = await startEmulator({
+    state,
+    now: () => new Date(clock),
+    logError: () => {},
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  });
   const portalUser = state.users.find((u) => u.account === ACCOUNT && u.name === 'portal');
   const portalKey = portalUser?.accessKeys?.[0];
   if (!portalKey) throw new Error('the state needs a `portal` user with an access key');
@@ -62,6 +72,7 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
     iamEndpoint: emulator.url,
     portalCredentials: { accessKeyId: portalKey.id, secretAccessKey: portalKey.secret },
     ...options.aws,
+    ...(options.onAwsRequest ? { onRequest: options.onAwsRequest } : {}),
   });
   const config = loadConfig({
     DATABASE_URL: options.databaseUrl,
@@ -86,7 +97,7 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
   const nextCode = (userName: string): string => {
     const user = state.users.find((u) => u.account === ACCOUNT && u.name === userName);
     const device = user?.mfaDevices?.[0];
-    if (!device) throw new Error(`${userName} has no MFA device in the test state`);
+    if (!device || device.type === 'fido') throw new Error(`${userName} has no TOTP device in the test state`);
     // AWS accepts each code once: move to a step this device has not used yet.
     while ((usedStep.get(device.serial) ?? -1) >= timeStepAt(new Date(clock))) clock += 30_000;
     const step = timeStepAt(new Date(clock));

@@ -6,6 +6,7 @@ import { QueryParams } from '../protocol/query-params.ts';
 import { renderError, renderResponse, type ServiceName } from '../protocol/xml.ts';
 import { readSignatureClaim, signatureDoesNotMatch, type WireRequest } from '../sigv4/signature-verifier.ts';
 import type { Store } from '../state/store.ts';
+import { type RateLimiter, THROTTLING } from './rate-limit.ts';
 
 export const API_VERSIONS: Record<ServiceName, string> = { sts: '2011-06-15', iam: '2010-05-08' };
 
@@ -14,6 +15,8 @@ export interface AwsHandlerDeps {
   operations: Record<ServiceName, OperationTable>;
   /** Reports unexpected failures (never request contents: they hold credentials and codes). */
   logError: (message: string, error: unknown) => void;
+  /** IAM's per-account request-rate limit, when configured. */
+  rateLimiter?: RateLimiter;
 }
 
 export interface AwsAnswer {
@@ -67,6 +70,9 @@ export async function handleAwsRequest(
     if (claim.scope.service !== owner) {
       throw signatureDoesNotMatch(`Credential should be scoped to correct service: '${owner}'. `);
     }
+    // Like IAM, an account that calls too fast is refused before the operation runs.
+    if (owner === 'iam' && deps.rateLimiter && !deps.rateLimiter.take(caller.account))
+      throw new AwsError(THROTTLING.code, THROTTLING.message, THROTTLING.status);
     checkSessionLimits(caller, owner, action);
 
     const ctx: OperationContext = {

@@ -6,6 +6,7 @@ import {
   listAccessKeys,
   updateAccessKey,
 } from './access-keys.ts';
+import { getAccountAuthorizationDetails } from './authorization-details.ts';
 import { generateCredentialReport, getCredentialReport } from './credential-report.ts';
 import { addUserToGroup, getGroup, listGroups, removeUserFromGroup } from './groups.ts';
 import {
@@ -38,6 +39,7 @@ import {
 } from './mfa-devices.ts';
 import { getRole, listRoles } from './roles.ts';
 import { simulatePrincipalPolicy } from './simulate.ts';
+import { simulateCustomPolicy } from './simulate-custom.ts';
 import { createUser, deleteUser } from './user-lifecycle.ts';
 import {
   getLoginProfile,
@@ -96,4 +98,6 @@ export const iamOperations: OperationTable = {
   AttachGroupPolicy: attachGroupPolicy,
   DetachGroupPolicy: detachGroupPolicy,
   ListEntitiesForPolicy: listEntitiesForPolicy,
+  SimulateCustomPolicy: simulateCustomPolicy,
+  GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
 };

@@ -6,7 +6,7 @@ import { roleId, userId } from './shapes.ts';
 import { splitPolicyArn } from './users.ts';
 
 /** `SourcePolicyType` values of the IAM API (PolicySourceType). */
-export type PolicySourceType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed';
+export type PolicySourceType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'none';
 
 export interface SourcePolicy {
   id: string; // inline policy name or managed policy name, reported as SourcePolicyId

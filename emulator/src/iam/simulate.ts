@@ -25,10 +25,10 @@ const CONTEXT_KEY_TYPES = [
   'dateList',
 ] as const;
 
-type ContextKeys = Record<string, string | string[]>;
+export type ContextKeys = Record<string, string | string[]>;
 
 /** `ContextEntries.member.N.{ContextKeyName, ContextKeyValues.member.M, ContextKeyType}`. */
-function parseContextEntries(params: QueryParams): ContextKeys {
+export function parseContextEntries(params: QueryParams): ContextKeys {
   const keys: ContextKeys = {};
   params.structList('ContextEntries').forEach((entry, i) => {
     const name = entry.string('ContextKeyName');
@@ -54,7 +54,7 @@ const asArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** Condition keys of the statements that name `action`, as written in the policies. */
-function conditionKeysFor(documents: PolicyDocument[], action: string): string[] {
+export function conditionKeysFor(documents: PolicyDocument[], action: string): string[] {
   const keys: string[] = [];
   for (const document of documents) {
     for (const statement of asArray<PolicyStatement>(document.Statement)) {
@@ -69,14 +69,14 @@ function conditionKeysFor(documents: PolicyDocument[], action: string): string[]
   return keys;
 }
 
-type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
+export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 
 /**
  * Evaluates each policy on its own so the result can name the policies that decided it; combined
  * the usual way (any explicit Deny wins, then any Allow, else implicit deny), this equals
  * evaluating them together.
  */
-function simulate(
+export function simulate(
   policies: SourcePolicy[],
   action: string,
   resource: string,

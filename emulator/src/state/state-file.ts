@@ -53,10 +53,20 @@ export interface AccessKeySpec {
   lastUsedRegion?: string | null;
 }
 
-export interface MfaDeviceSpec {
+/** A TOTP device (STS accepts its codes) or a FIDO security key (console sign-in only). */
+export type MfaDeviceSpec = TotpDeviceSpec | FidoDeviceSpec;
+
+export interface TotpDeviceSpec {
   serial: string; // arn:aws:iam::<acct>:mfa/<name> (virtual) or e.g. GAHT12345678 (hardware)
   type: 'virtual' | 'hardware';
   seed: string; // base32 TOTP secret
+  enabledAt?: string;
+}
+
+/** A FIDO security key: no TOTP seed, so STS never accepts it as SerialNumber. */
+export interface FidoDeviceSpec {
+  serial: string; // arn:aws:iam::<acct>:u2f/user/<name>/<id>
+  type: 'fido';
   enabledAt?: string;
 }
 

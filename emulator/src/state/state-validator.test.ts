@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureState } from '../../test/fixture-state.ts';
-import type { StateFile } from './state-file.ts';
+import type { StateFile, TotpDeviceSpec } from './state-file.ts';
 import { StateFileError, validateStateFile } from './state-validator.ts';
 
 function problemsOf(mutate: (state: StateFile & Record<string, unknown>) => void): readonly string[] {
@@ -47,10 +47,10 @@ describe('validateStateFile', () => {
   it('names the bad path for seeds, ids, keys and durations', () => {
     expect(
       problemsOf((s) => {
-        s.users[2]!.mfaDevices![0]!.seed = 'not base32!';
+        (s.users[2]!.mfaDevices![0] as TotpDeviceSpec).seed = 'not base32!';
       }),
     ).toEqual(['users[2].mfaDevices[0].seed: must be base32 (A-Z, 2-7, upper case, optional = padding)']);
-    expect(problemsOf((s) => (s.users[0]!.mfaDevices![0]!.seed = 'JBSWY3DPEHPK3PXP'))).toEqual([
+    expect(problemsOf((s) => ((s.users[0]!.mfaDevices![0] as TotpDeviceSpec).seed = 'JBSWY3DPEHPK3PXP'))).toEqual([
       'users[0].mfaDevices[0].seed: must encode 16..64 bytes (RFC 4226), got 10 (16 base32 characters)',
     ]);
     expect(problemsOf((s) => (s.accounts[1]!.id = '12345'))[0]).toBe(

@@ -45,6 +45,8 @@ const ACCESS_KEY_ID = {
 };
 const SECRET_KEY = { pattern: /^[A-Za-z0-9/+]{40}$/, expected: 'a secret access key of 40 characters [A-Za-z0-9/+]' };
 const VIRTUAL_SERIAL = /^arn:aws:iam::(\d{12}):mfa\/(?:[\x21-\x7E]*\/)?[\w+=,.@-]{1,128}$/;
+/** FIDO security keys: `arn:aws:iam::<account>:u2f/user/<user name>/<id>` (AWS's form). */
+const FIDO_SERIAL = /^arn:aws:iam::(\d{12}):u2f\/user\/[\w+=,.@-]{1,64}\/[\w+=,.@-]{1,128}$/;
 const HARDWARE_SERIAL = { pattern: /^[\w+=/:,.@-]{9,256}$/, expected: 'a serial of 9..256 characters [\\w+=/:,.@-]' };
 const MANAGED_POLICY_ARN = /^arn:aws:iam::(\d{12}|aws):policy\/(?:[\x21-\x7E]*\/)?[\w+=,.@-]{1,128}$/;
 const ACCOUNT_ALIAS = {
@@ -261,19 +263,41 @@ function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntr
     const at = `${path}.mfaDevices[${i}]`;
     const device = objectAt(p, rawDevice, at, ['serial', 'type', 'seed', 'enabledAt']);
     if (!device) return;
-    if (device.type !== 'virtual' && device.type !== 'hardware')
-      p.add(`${at}.type`, `must be "virtual" or "hardware", got ${describe(device.type)}`);
+    if (device.type !== 'virtual' && device.type !== 'hardware' && device.type !== 'fido')
+      p.add(`${at}.type`, `must be "virtual", "hardware" or "fido", got ${describe(device.type)}`);
     const serial =
       device.type === 'virtual'
         ? checkVirtualSerial(p, device, at, account)
-        : stringAt(p, device, 'serial', at, { required: true, ...HARDWARE_SERIAL });
+        : device.type === 'fido'
+          ? checkFidoSerial(p, device, at, account)
+          : stringAt(p, device, 'serial', at, { required: true, ...HARDWARE_SERIAL });
     if (serial !== undefined) serials.push({ key: serial, path: `${at}.serial` });
-    checkSeed(p, device, at);
+    // A security key has no TOTP secret.
+    if (device.type === 'fido') {
+      if (device.seed !== undefined) p.add(`${at}.seed`, 'a FIDO security key has no seed');
+    } else checkSeed(p, device, at);
     timestampAt(p, device, 'enabledAt', at);
   });
   checkInlinePolicies(ctx, user.inlinePolicies, `${path}.inlinePolicies`);
   checkAttachedPolicies(ctx, user.attachedPolicies, `${path}.attachedPolicies`);
   checkTags(ctx, user.tags, `${path}.tags`);
+}
+
+function checkFidoSerial(
+  p: Problems,
+  device: JsonObject,
+  path: string,
+  account: string | undefined,
+): string | undefined {
+  const serial = stringAt(p, device, 'serial', path, {
+    required: true,
+    pattern: FIDO_SERIAL,
+    expected: 'a FIDO security key ARN like arn:aws:iam::111111111111:u2f/user/alice/key-1',
+  });
+  const owner = serial === undefined ? undefined : FIDO_SERIAL.exec(serial)?.[1];
+  if (owner !== undefined && account !== undefined && owner !== account)
+    p.add(`${path}.serial`, `belongs to account ${owner}, not ${account}`);
+  return serial;
 }
 
 function checkVirtualSerial(

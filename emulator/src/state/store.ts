@@ -38,6 +38,13 @@ export class Store {
   /** Last accepted TOTP time step per MFA serial: a code is never accepted twice. */
   readonly lastAcceptedStep = new Map<string, number>();
   readonly credentialReports = new Map<string, CredentialReportState>();
+  /**
+   * Where users and keys were last found (state.users index). Operations add and remove users
+   * and keys in place, so a hit is used only after checking it still holds; a miss searches.
+   * This keeps look-ups constant-time for accounts of 100,000 users.
+   */
+  readonly #userAt = new Map<string, { index: number; user: UserSpec }>();
+  readonly #keyAt = new Map<string, { index: number; user: UserSpec; key: AccessKeySpec }>();
 
   constructor(file: StateFile) {
     this.state = {
@@ -62,7 +69,27 @@ export class Store {
   findUser(account: string, name: string): UserSpec | undefined {
     // IAM user names are case-insensitive for uniqueness and lookup.
     const wanted = name.toLowerCase();
-    return this.state.users.find((u) => u.account === account && u.name.toLowerCase() === wanted);
+    const cacheKey = `${account}:${wanted}`;
+    const hit = this.#userAt.get(cacheKey);
+    if (hit && this.state.users[hit.index] === hit.user && hit.user.name.toLowerCase() === wanted) return hit.user;
+    const index = this.state.users.findIndex((u) => u.account === account && u.name.toLowerCase() === wanted);
+    if (index < 0) {
+      this.#userAt.delete(cacheKey);
+      return undefined;
+    }
+    if (this.#userAt.size === 0 || hit) this.#indexUsers();
+    else this.#userAt.set(cacheKey, { index, user: this.state.users[index]! });
+    return this.state.users[index];
+  }
+
+  /** Rebuilds both caches in one pass (after the first look-up, or once users moved). */
+  #indexUsers(): void {
+    this.#userAt.clear();
+    this.#keyAt.clear();
+    this.state.users.forEach((user, index) => {
+      this.#userAt.set(`${user.account}:${user.name.toLowerCase()}`, { index, user });
+      for (const key of user.accessKeys ?? []) this.#keyAt.set(key.id, { index, user, key });
+    });
   }
 
   usersOf(account: string): UserSpec[] {
@@ -70,9 +97,21 @@ export class Store {
   }
 
   findAccessKey(accessKeyId: string): { user: UserSpec; key: AccessKeySpec } | undefined {
-    for (const user of this.state.users) {
+    const hit = this.#keyAt.get(accessKeyId);
+    if (
+      hit &&
+      this.state.users[hit.index] === hit.user &&
+      hit.user.accessKeys?.includes(hit.key) &&
+      hit.key.id === accessKeyId
+    )
+      return { user: hit.user, key: hit.key };
+    for (const [index, user] of this.state.users.entries()) {
       const key = user.accessKeys?.find((k) => k.id === accessKeyId);
-      if (key) return { user, key };
+      if (key) {
+        if (this.#keyAt.size === 0 || hit) this.#indexUsers();
+        else this.#keyAt.set(accessKeyId, { index, user, key });
+        return { user, key };
+      }
     }
     return undefined;
   }

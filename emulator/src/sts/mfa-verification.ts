@@ -18,6 +18,9 @@ export function verifyCallerMfa(ctx: OperationContext, serialNumber: string, tok
   const user = caller.kind === 'role-session' ? undefined : store.findUser(caller.account, caller.userName);
   const device = user?.mfaDevices?.find((d) => d.serial === serialNumber);
   if (!device) throw accessDenied(MFA_DEVICE_NOT_ASSOCIATED);
+  // STS accepts only TOTP codes: a FIDO security key protects console sign-in only (AWS's exact
+  // answer for a FIDO serial is unconfirmed; it is refused like a wrong code).
+  if (device.type === 'fido') throw accessDenied(MFA_CODE_INVALID);
   if (!verifyAndConsumeCode(store.lastAcceptedStep, device.serial, device.seed, tokenCode, ctx.now)) {
     throw accessDenied(MFA_CODE_INVALID);
   }

@@ -3,7 +3,6 @@ ALTER TABLE "ComplianceScan" ADD COLUMN "rootAccount" JSONB;
 
 -- AlterTable
 ALTER TABLE "ComplianceUser" ADD COLUMN "oldestCredentialUseAt" DATETIME;
-ALTER TABLE "ComplianceUser" ADD COLUMN "fidoMfaCount" INTEGER NOT NULL DEFAULT 0;
 
 -- CreateTable
 CREATE TABLE "CisFinding" (

@@ -28,6 +28,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { AwsCallError, classifyAwsError } from './aws-errors.ts';
 import { callerIdentity, required, roleDetails, temporaryCredentials } from './aws-responses.ts';
+import { createIamBulkReads, type IamBulkReads } from './iam-bulk-reads.ts';
 import { type IamPolicyGateway, iamPolicyOperations } from './iam-policy-operations.ts';
 import { createInlinePolicyCalls, type InlinePolicyCalls } from './inline-policy-calls.ts';
 import { createOffboardingCalls, type OffboardingCalls } from './offboarding-calls.ts';
@@ -118,6 +119,8 @@ export interface AwsClientSettings {
   /** Per-attempt socket timeouts; the SDK retries throttling and 5xx up to maxAttempts. */
   requestTimeoutMs?: number;
   maxAttempts?: number;
+  /** Told the operation name of every HTTP request sent to AWS, retries included (metrics, benchmarks). */
+  onRequest?: (operation: string) => void;
 }
 
 /**
@@ -125,7 +128,7 @@ export interface AwsClientSettings {
  * calls the portal makes with its own identity go through the `portal*` methods. Every failure
  * surfaces as AwsCallError.
  */
-export interface AwsGateway extends InlinePolicyCalls, OffboardingCalls, IamPolicyGateway {
+export interface AwsGateway extends InlinePolicyCalls, OffboardingCalls, IamPolicyGateway, IamBulkReads {
   getSessionToken(
     key: AwsKey,
     input: { serialNumber: string; tokenCode: string; durationSeconds?: number },
@@ -186,18 +189,32 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
     ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}),
     ...(settings.portalCredentials ? { credentials: settings.portalCredentials } : {}),
   };
-  const portalSts = new STSClient(stsConfig(settings.portalCredentials));
-  const iam = new IAMClient(iamConfig);
+  // Runs once per attempt: the retry middleware sits in the earlier finalizeRequest step.
+  const observed = <C extends STSClient | IAMClient>(client: C): C => {
+    const onRequest = settings.onRequest;
+    if (onRequest)
+      (client.middlewareStack as STSClient['middlewareStack']).add(
+        (next, context) => (args) => {
+          onRequest(context.commandName?.replace(/Command$/, '') ?? 'unknown');
+          return next(args);
+        },
+        { step: 'deserialize', name: 'portalRequestObserver' },
+      );
+    return client;
+  };
+  const portalSts = observed(new STSClient(stsConfig(settings.portalCredentials)));
+  const iam = observed(new IAMClient(iamConfig));
 
   // A client per user call (credentials differ on every call) over the shared connections.
   const asUser = <T>(key: AwsKey, operation: string, call: (sts: STSClient) => Promise<T>): Promise<T> =>
-    guard(operation, () => call(new STSClient(stsConfig(key))));
+    guard(operation, () => call(observed(new STSClient(stsConfig(key)))));
 
   return {
     ...createInlinePolicyCalls({ iam, portalSts, iamConfig }),
     ...createOffboardingCalls(iam),
-
     ...iamPolicyOperations(iam),
+    ...createIamBulkReads(iam),
+
     getSessionToken: (key, input) =>
       asUser(key, 'GetSessionToken', async (sts) => {
         const out = await sts.send(

@@ -33,6 +33,7 @@ export function complianceUserBody(row: ComplianceUserRow, now = Date.now()): St
     mfaDeviceCount: row.mfaDeviceCount,
     virtualMfaCount: row.virtualMfaCount,
     hardwareMfaCount: row.hardwareMfaCount,
+    fidoMfaCount: row.fidoMfaCount,
     activeKeyCount: row.activeKeyCount,
     oldestKeyCreatedAt: row.oldestKeyCreatedAt,
     oldestKeyAgeDays: row.oldestKeyCreatedAt ? Math.floor((now - row.oldestKeyCreatedAt.getTime()) / DAY_MS) : null,

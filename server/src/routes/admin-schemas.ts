@@ -8,7 +8,7 @@ import { Cursor, DateTime, Nullable, RoleAlias, UserName } from './schemas.ts';
 
 export const ComplianceFilter = Type.Enum(COMPLIANCE_FILTERS, {
   description:
-    'no_mfa: no MFA device; console_without_mfa: password but no MFA; keys_work_without_mfa: active keys that work without MFA; hardware_mfa; not_enrolled',
+    'no_mfa: no MFA device; console_without_mfa: password but no MFA; keys_work_without_mfa: active keys that work without MFA; hardware_mfa; console_only_mfa: only FIDO security keys (MFA for the console only, no CLI credentials); not_enrolled',
 });
 export type ComplianceFilter = Static<typeof ComplianceFilter>;
 
@@ -42,6 +42,9 @@ export const ComplianceSummary = Type.Object({
   keysWorkWithoutMfa: Type.Integer({ description: 'Users whose active access keys work without MFA' }),
   keysUnknown: Type.Integer(),
   hardwareMfa: Type.Integer(),
+  consoleOnlyMfa: Type.Integer({
+    description: 'Users whose only MFA devices are FIDO security keys: MFA for the console only',
+  }),
   enrolled: Type.Integer(),
   rootMfa: Nullable(Type.Boolean()),
 });
@@ -65,6 +68,9 @@ export const ComplianceUser = Type.Object({
   mfaDeviceCount: Type.Integer(),
   virtualMfaCount: Type.Integer(),
   hardwareMfaCount: Type.Integer(),
+  fidoMfaCount: Type.Integer({
+    description: 'FIDO security keys (console sign-in only; STS takes no codes from them)',
+  }),
   activeKeyCount: Type.Integer(),
   oldestKeyCreatedAt: Nullable(DateTime),
   oldestKeyAgeDays: Nullable(Type.Integer()),

@@ -61,7 +61,6 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
         .catch((error: unknown) => {
           throw portalAwsError(error, 'create access keys for users (iam:CreateAccessKey, iam:ListMFADevices)');
         });
-      await app.services.compliance.recordEnrolled(enrolled.userName);
       return reply.code(201).send({
         userName: enrolled.userName,
         accountId: enrolled.accountId,
@@ -93,7 +92,6 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
         .catch((error: unknown) => {
           throw portalAwsError(error, 'delete access keys of users (iam:DeleteAccessKey)');
         });
-      await app.services.compliance.recordEnrolled(removed.userName, false);
       return { userName: removed.userName, accessKeyId: removed.accessKeyId, ended: removed.ended };
     },
   );

@@ -25,6 +25,7 @@ import { createComplianceScanner } from './compliance/compliance-scanner.ts';
 import { createComplianceScheduler } from './compliance/compliance-scheduler.ts';
 import { type ComplianceService, createComplianceService } from './compliance/compliance-service.ts';
 import { defaultSleep } from './compliance/concurrency.ts';
+import { createSnapshotUpdates } from './compliance/snapshot-updates.ts';
 import { type ConsoleSignInService, createConsoleSignInService } from './console/console-sign-in-service.ts';
 import { type CredentialService, createCredentialService } from './credentials/credential-service.ts';
 import { type CustodyService, createCustodyService } from './custody/custody-service.ts';
@@ -108,7 +109,11 @@ export function createServices(
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const tokens = createCliTokenRepository();
   const revocation = createRevocationService({ prisma, mfaSessions, tokens, audit });
-  const custody = createCustodyService({ prisma, aws, keyRing, audit, revocation });
+  const complianceRepository = createComplianceRepository({
+    provider: parseDatabaseUrl(config.databaseUrl).provider,
+  });
+  const snapshot = createSnapshotUpdates({ repository: complianceRepository });
+  const custody = createCustodyService({ prisma, aws, keyRing, audit, revocation, snapshot });
   const catalog = createCatalogService({
     prisma,
     repository: createCatalogRepository(),
@@ -172,7 +177,6 @@ export function createServices(
   });
   const scanner = metrics ? meteredScanner(plainScanner, metrics) : plainScanner;
   // CIS checks, alerts and remediation read compliance snapshots (services/cis, alerts, remediation).
-  const complianceRepository = createComplianceRepository();
   const cis = createCisService({ prisma, repository: createCisRepository(), compliance: complianceRepository, audit });
   const alerts = createAlertService({
     prisma,
@@ -211,7 +215,7 @@ export function createServices(
     aws,
     keyRing,
     audit,
-    compliance,
+    snapshot,
     linkHours: config.mfaSetupLinkHours,
     publicUrl: config.publicUrl,
   });
@@ -235,7 +239,6 @@ export function createServices(
     revocations: awsRevocation,
     sessions: revocation,
     custody,
-    compliance,
     aws,
     audit,
   });

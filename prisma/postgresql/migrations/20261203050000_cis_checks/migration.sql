@@ -2,8 +2,7 @@
 ALTER TABLE "ComplianceScan" ADD COLUMN "rootAccount" JSONB;
 
 -- AlterTable
-ALTER TABLE "ComplianceUser" ADD COLUMN "fidoMfaCount" INTEGER NOT NULL DEFAULT 0,
-ADD COLUMN "oldestCredentialUseAt" TIMESTAMP(3);
+ALTER TABLE "ComplianceUser" ADD COLUMN "oldestCredentialUseAt" TIMESTAMP(3);
 
 -- CreateTable
 CREATE TABLE "CisFinding" (

@@ -1,3 +1,4 @@
+import type { DatabaseProvider } from '../../db/database-url.ts';
 import type { DbClient } from '../../db/prisma-types.ts';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import type { RootAccountFacts } from '../cis/cis-checks.ts';
@@ -10,8 +11,7 @@ import type {
   ScanStatus,
   ScanTrigger,
 } from './compliance-types.ts';
-
-const INSERT_BATCH = 500;
+import { insertSnapshotRows } from './snapshot-rows-insert.ts';
 
 type ScanRow = Awaited<ReturnType<PrismaClient['complianceScan']['findFirstOrThrow']>>;
 export type ComplianceUserRow = Awaited<ReturnType<PrismaClient['complianceUser']['findFirstOrThrow']>>;
@@ -32,6 +32,13 @@ export interface UserQuery {
   sort: ComplianceSort;
 }
 
+/** MFA for the console only: FIDO security keys and no device that shows codes. */
+const CONSOLE_ONLY_MFA = {
+  fidoMfaCount: { gt: 0 },
+  virtualMfaCount: 0,
+  hardwareMfaCount: 0,
+} satisfies Prisma.ComplianceUserWhereInput;
+
 function filterWhere(filter: ComplianceFilter | undefined): Prisma.ComplianceUserWhereInput {
   switch (filter) {
     case 'no_mfa':
@@ -42,6 +49,8 @@ function filterWhere(filter: ComplianceFilter | undefined): Prisma.ComplianceUse
       return { keysWorkWithoutMfa: 'yes' };
     case 'hardware_mfa':
       return { hardwareMfaCount: { gt: 0 } };
+    case 'console_only_mfa':
+      return CONSOLE_ONLY_MFA;
     case 'not_enrolled':
       return { enrolled: false };
     default:
@@ -68,8 +77,11 @@ const where = (q: UserQuery): Prisma.ComplianceUserWhereInput => ({
   ...(q.search ? { userNameKey: { contains: q.search.toLowerCase() } } : {}),
 });
 
-/** Data access for compliance snapshots. Methods that take `db` may run inside a transaction. */
-export function createComplianceRepository() {
+/**
+ * Data access for compliance snapshots. Methods that take `db` may run inside a transaction.
+ * `provider` is the database's (snapshot rows are written in bulk with SQL of its dialect).
+ */
+export function createComplianceRepository({ provider }: { provider: DatabaseProvider }) {
   return {
     async createScan(
       db: DbClient,
@@ -87,11 +99,7 @@ export function createComplianceRepository() {
     },
 
     async insertUsers(db: DbClient, scanId: string, users: ScannedUser[]): Promise<void> {
-      for (let i = 0; i < users.length; i += INSERT_BATCH) {
-        await db.complianceUser.createMany({
-          data: users.slice(i, i + INSERT_BATCH).map((u) => ({ ...u, scanId, userNameKey: u.userName.toLowerCase() })),
-        });
-      }
+      await insertSnapshotRows(db, provider, scanId, users);
     },
 
     async finishScan(
@@ -121,6 +129,11 @@ export function createComplianceRepository() {
           ...(result.rootAccount ? { rootAccount: { ...result.rootAccount } } : {}),
         },
       });
+    },
+
+    /** Locks the scan's row until the transaction ends (a write that changes nothing). */
+    async lockScan(db: DbClient, scanId: string): Promise<void> {
+      await db.complianceScan.updateMany({ where: { id: scanId }, data: { processedUsers: { increment: 0 } } });
     },
 
     async setSummary(db: DbClient, scanId: string, summary: ComplianceSummary): Promise<void> {
@@ -154,15 +167,17 @@ export function createComplianceRepository() {
     async summarize(db: DbClient, scanId: string, rootMfa: boolean | null): Promise<ComplianceSummary> {
       const count = (extra: Prisma.ComplianceUserWhereInput) =>
         db.complianceUser.count({ where: { scanId, ...extra } });
-      const [users, withMfa, consoleWithoutMfa, keysYes, keysUnknown, hardwareMfa, enrolled] = await Promise.all([
-        count({}),
-        count({ mfaActive: true }),
-        count({ mfaActive: false, consoleAccess: true }),
-        count({ keysWorkWithoutMfa: 'yes' }),
-        count({ keysWorkWithoutMfa: 'unknown' }),
-        count({ hardwareMfaCount: { gt: 0 } }),
-        count({ enrolled: true }),
-      ]);
+      const [users, withMfa, consoleWithoutMfa, keysYes, keysUnknown, hardwareMfa, consoleOnlyMfa, enrolled] =
+        await Promise.all([
+          count({}),
+          count({ mfaActive: true }),
+          count({ mfaActive: false, consoleAccess: true }),
+          count({ keysWorkWithoutMfa: 'yes' }),
+          count({ keysWorkWithoutMfa: 'unknown' }),
+          count({ hardwareMfaCount: { gt: 0 } }),
+          count(CONSOLE_ONLY_MFA),
+          count({ enrolled: true }),
+        ]);
       return {
         users,
         withMfa,
@@ -171,6 +186,7 @@ export function createComplianceRepository() {
         keysWorkWithoutMfa: keysYes,
         keysUnknown,
         hardwareMfa,
+        consoleOnlyMfa,
         enrolled,
         rootMfa,
       };
@@ -234,12 +250,15 @@ function toScan(row: ScanRow): StoredScan {
 
 /**
  * Written only by this repository, from a ComplianceSummary; summaries stored before the count was
- * renamed call it `keysWithoutMfaEnforcement`.
+ * renamed call it `keysWithoutMfaEnforcement`; those stored before FIDO keys were told apart lack
+ * `consoleOnlyMfa`.
  */
 function summaryOf(stored: unknown): ComplianceSummary {
-  const { keysWithoutMfaEnforcement, ...summary } = stored as ComplianceSummary & {
+  const { keysWithoutMfaEnforcement, ...read } = stored as ComplianceSummary & {
     keysWithoutMfaEnforcement?: number;
   };
+  // Scans stored before FIDO security keys were told apart counted none.
+  const summary = { ...read, consoleOnlyMfa: read.consoleOnlyMfa ?? 0 };
   return keysWithoutMfaEnforcement === undefined
     ? summary
     : { ...summary, keysWorkWithoutMfa: keysWithoutMfaEnforcement };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AwsCallError } from '../../aws/aws-errors.ts';
 import type { CredentialReportState, MfaDevice, SimulationResult } from '../../aws/aws-gateway.ts';
+import type { AuthorizationDetailsPage, UserAuthorization } from '../../aws/iam-bulk-reads.ts';
 import { createComplianceScanner, ReportTimeoutError, type ScannerDeps } from './compliance-scanner.ts';
 
 const HEADER =
@@ -13,11 +14,86 @@ const REPORT = [
   HEADER,
   '<root_account>,arn:aws:iam::111111111111:root,2020-01-01T00:00:00+00:00,not_supported,N/A,not_supported,not_supported,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
   line('hardware', true, true, false),
+  line('fido', true, true, true),
   line('fresh', false, false, false), // enabled MFA after the report was generated
   line('open-keys', false, false, true),
+  line('open-keys-2', false, false, true),
   line('forced', false, true, true),
+  line('forced-2', false, false, true),
   line('flaky', false, false, true),
+  line('personal', false, false, true),
+  line('personal-2', false, false, true),
+  line('newcomer', false, false, true), // created after the authorization listing
 ].join('\n');
+
+const ARN = (name: string) => `arn:aws:iam::111111111111:user/${name}`;
+const FORCE = 'arn:aws:iam::111111111111:policy/ForceMFA';
+const FORCE_COPY = 'arn:aws:iam::111111111111:policy/ForceMFACopy';
+const doc = (statement: object) => JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+const FORCE_DOC = doc({
+  Effect: 'Deny',
+  NotAction: 'iam:*',
+  Resource: 'arn:aws:iam::*:user/${aws:username}',
+  Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+});
+const user = (userName: string, extra: Partial<UserAuthorization> = {}): UserAuthorization => ({
+  userName,
+  arn: ARN(userName),
+  groups: [],
+  inlinePolicies: [],
+  attachedPolicyArns: [],
+  permissionsBoundaryArn: null,
+  ...extra,
+});
+const PAGES: AuthorizationDetailsPage[] = [
+  {
+    users: [
+      user('hardware'),
+      user('fido', { attachedPolicyArns: [FORCE] }),
+      user('fresh'),
+      user('open-keys', { groups: ['developers'] }),
+      user('open-keys-2', { groups: ['Developers'] }),
+    ],
+    groups: [],
+    policies: [],
+  },
+  {
+    users: [
+      user('forced', { attachedPolicyArns: [FORCE], groups: ['developers'] }),
+      // Another policy with the same document: the same permissions.
+      user('forced-2', { attachedPolicyArns: [FORCE_COPY], groups: ['developers'] }),
+      user('flaky', {
+        inlinePolicies: [{ name: 'x', document: doc({ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }) }],
+      }),
+      ...['personal', 'personal-2'].map((name) =>
+        user(name, {
+          inlinePolicies: [
+            {
+              name: 'only-alice',
+              document: doc({
+                Effect: 'Allow',
+                Action: 's3:*',
+                Resource: '*',
+                Condition: { StringEquals: { 'aws:username': 'personal' } },
+              }),
+            },
+          ],
+        }),
+      ),
+    ],
+    groups: [
+      {
+        groupName: 'developers',
+        inlinePolicies: [{ name: 'read', document: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) }],
+        attachedPolicyArns: [],
+      },
+    ],
+    policies: [
+      { arn: FORCE, defaultDocument: FORCE_DOC },
+      { arn: FORCE_COPY, defaultDocument: FORCE_DOC },
+    ],
+  },
+];
 
 const throttled = () => new AwsCallError('throttled', 'Throttling', 'x', 'Rate exceeded');
 
@@ -25,12 +101,14 @@ function fakeAws(overrides: Partial<ScannerDeps['aws']> = {}) {
   let inFlight = 0;
   let maxInFlight = 0;
   let reportPolls = 0;
+  const simulated: string[] = [];
+  const listed: string[] = [];
   const devices: Record<string, MfaDevice[]> = {
     hardware: [{ serialNumber: 'GAHT00000001', enabledAt: undefined }],
-    fresh: [{ serialNumber: 'arn:aws:iam::111111111111:mfa/fresh', enabledAt: undefined }],
-    forced: [{ serialNumber: 'arn:aws:iam::111111111111:mfa/forced', enabledAt: undefined }],
+    fido: [{ serialNumber: 'arn:aws:iam::111111111111:u2f/user/fido/key-1', enabledAt: undefined }],
   };
   let throttles = 2;
+  let pageThrottles = 1;
   const aws: ScannerDeps['aws'] = {
     portalCallerIdentity: async () => ({
       account: '111111111111',
@@ -40,27 +118,35 @@ function fakeAws(overrides: Partial<ScannerDeps['aws']> = {}) {
     generateCredentialReport: async (): Promise<CredentialReportState> =>
       ++reportPolls < 3 ? 'INPROGRESS' : 'COMPLETE',
     getCredentialReport: async () => ({ csv: REPORT, generatedAt: new Date('2026-11-22T00:00:00Z') }),
-    listVirtualMfaDevices: async () => [
-      { serialNumber: 'arn:aws:iam::111111111111:mfa/fresh', userName: 'fresh' },
-      { serialNumber: 'arn:aws:iam::111111111111:mfa/forced', userName: 'forced' },
-    ],
+    virtualMfaAssignmentPages: async function* () {
+      yield [{ serialNumber: 'arn:aws:iam::111111111111:mfa/fresh', userName: 'fresh' }];
+      yield [{ serialNumber: 'arn:aws:iam::111111111111:mfa/forced', userName: 'forced' }];
+    },
+    authorizationDetailsPages: async function* () {
+      yield PAGES[0]!;
+      // The second page is throttled once: the listing is asked for again.
+      if (pageThrottles-- > 0) throw throttled();
+      yield PAGES[1]!;
+    },
     listMfaDevices: async (userName) => {
+      listed.push(userName);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise((resolve) => setTimeout(resolve, 5));
       inFlight--;
-      if (userName === 'forced' && throttles-- > 0) throw throttled();
+      if (userName === 'hardware' && throttles-- > 0) throw throttled();
       return devices[userName] ?? [];
     },
     simulatePrincipalPolicy: async (arn, actions): Promise<SimulationResult[]> => {
+      simulated.push(arn);
       if (arn.endsWith('/flaky'))
         throw new AwsCallError('access_denied', 'AccessDenied', 'SimulatePrincipalPolicy', 'no');
-      const decision = arn.endsWith('/open-keys') ? 'allowed' : 'explicitDeny';
-      return actions.map((action, i) => ({ action, decision: i === 0 ? decision : 'implicitDeny' }));
+      const allowed = /\/(open-keys|open-keys-2|personal|newcomer)$/.test(arn);
+      return actions.map((action, i) => ({ action, decision: i === 0 && allowed ? 'allowed' : 'explicitDeny' }));
     },
     ...overrides,
   };
-  return { aws, stats: () => ({ maxInFlight, reportPolls }) };
+  return { aws, stats: () => ({ maxInFlight, reportPolls, simulated, listed }) };
 }
 
 const sleeps: number[] = [];
@@ -78,24 +164,39 @@ describe('compliance scanner', () => {
     const result = await createComplianceScanner(deps(aws)).scan(observer);
     expect(result.rootMfa).toBe(false);
     const byName = Object.fromEntries(result.users.map((u) => [u.userName, u]));
+    // Throttled twice, then answered: backed off instead of failing.
     expect(byName.hardware).toMatchObject({
       mfaActive: true,
       hardwareMfaCount: 1,
       virtualMfaCount: 0,
+      fidoMfaCount: 0,
       consoleAccess: true,
       keysWorkWithoutMfa: 'n/a',
     });
+    expect(byName.fido).toMatchObject({ mfaActive: true, fidoMfaCount: 1, hardwareMfaCount: 0, virtualMfaCount: 0 });
     // Live device listing wins over a report that predates the device.
     expect(byName.fresh).toMatchObject({ mfaActive: true, virtualMfaCount: 1 });
+    expect(byName.forced).toMatchObject({ mfaActive: true, virtualMfaCount: 1, keysWorkWithoutMfa: 'no' });
+    expect(byName['forced-2']).toMatchObject({ keysWorkWithoutMfa: 'no' });
     expect(byName['open-keys']).toMatchObject({
       mfaActive: false,
       activeKeyCount: 1,
       keysWorkWithoutMfa: 'yes',
       oldestKeyCreatedAt: new Date('2025-01-01T00:00:00Z'),
     });
-    // Throttled twice, then answered: backed off instead of failing.
-    expect(byName.forced).toMatchObject({ mfaActive: true, keysWorkWithoutMfa: 'no' });
+    expect(byName['open-keys-2']).toMatchObject({ keysWorkWithoutMfa: 'yes' });
     expect(byName.flaky).toMatchObject({ keysWorkWithoutMfa: 'unknown' });
+    // A condition on aws:username: the same documents answer differently per user.
+    expect(byName.personal).toMatchObject({ keysWorkWithoutMfa: 'yes' });
+    expect(byName['personal-2']).toMatchObject({ keysWorkWithoutMfa: 'no' });
+    expect(byName.newcomer).toMatchObject({ keysWorkWithoutMfa: 'yes' });
+
+    // One simulation per permission setup: open-keys(-2) share one, forced(-2) and fido share
+    // ForceMFA's document (forced adds developers), personal users and the newcomer stand alone.
+    const simulated = stats().simulated.map((arn) => arn.split('/').pop());
+    expect(simulated.sort()).toEqual(['fido', 'flaky', 'forced', 'newcomer', 'open-keys', 'personal', 'personal-2']);
+    // Device listings only for users whose MFA the listings cannot classify.
+    expect([...new Set(stats().listed)].sort()).toEqual(['fido', 'hardware']);
     expect(stats().maxInFlight).toBeLessThanOrEqual(2);
     expect(stats().reportPolls).toBe(3);
   });

@@ -5,6 +5,8 @@ import { oldestCredentialUse, type RootAccountFacts, rootAccountFacts } from '..
 import type { KeysWorkWithoutMfa, ScannedUser } from './compliance-types.ts';
 import { type BackoffOptions, mapWithConcurrency, pause, withThrottleBackoff } from './concurrency.ts';
 import { type CredentialReportUser, parseCredentialReport } from './credential-report.ts';
+import { countMfaDeviceKinds, type MfaDeviceKind } from './mfa-device-kinds.ts';
+import { createPermissionFingerprints } from './permission-fingerprints.ts';
 
 /**
  * Actions a typical access key is used for. If any is allowed with
@@ -12,8 +14,8 @@ import { type CredentialReportUser, parseCredentialReport } from './credential-r
  */
 export const REPRESENTATIVE_ACTIONS = ['s3:ListAllMyBuckets', 'ec2:DescribeInstances', 'iam:ListUsers'];
 
-/** A virtual device's serial is an `arn:...:mfa/` ARN; anything else is a hardware token's serial. */
-const VIRTUAL_SERIAL = /^arn:aws[\w-]*:iam::\d{12}:mfa\//;
+/** Members of a fingerprint group tried in turn when the one simulated has gone since the listing. */
+const SIMULATION_CANDIDATES = 3;
 
 export interface ScannerDeps {
   aws: Pick<
@@ -21,11 +23,12 @@ export interface ScannerDeps {
     | 'portalCallerIdentity'
     | 'generateCredentialReport'
     | 'getCredentialReport'
-    | 'listVirtualMfaDevices'
+    | 'virtualMfaAssignmentPages'
+    | 'authorizationDetailsPages'
     | 'listMfaDevices'
     | 'simulatePrincipalPolicy'
   >;
-  /** Per-user AWS calls in flight at once. */
+  /** AWS calls in flight at once (simulations, per-user device listings). */
   concurrency: number;
   backoff: BackoffOptions;
   /** Gives up on a credential report that is not ready after this long. */
@@ -45,29 +48,39 @@ export interface AccountScan {
 export interface ScanObserver {
   onUsersFound(total: number): Promise<void> | void;
   onUserDone(): void;
-  /** Checked between users so a portal that is shutting down stops scanning. */
+  /** Checked between calls so a portal that is shutting down stops scanning. */
   cancelled(): boolean;
 }
 
 export class ScanCancelledError extends Error {}
 export class ReportTimeoutError extends Error {}
 
+type DeviceCounts = Record<MfaDeviceKind, number>;
+
 /**
- * Reads one AWS account's MFA posture with few calls: one credential report for everyone, one
- * listing of virtual MFA devices, then per user only what the report cannot tell: the device
- * kinds (ListMFADevices, users with MFA) and whether active keys work without MFA
- * (SimulatePrincipalPolicy, users with active keys).
+ * Reads one AWS account's MFA posture with a number of calls that grows with the number of
+ * distinct permission setups, not of users:
+ * - the credential report (everyone's password, MFA flag and keys) and the listing of assigned
+ *   virtual MFA devices;
+ * - GetAccountAuthorizationDetails, page by page, to fingerprint each user's permissions; then one
+ *   SimulatePrincipalPolicy (aws:MultiFactorAuthPresent=false) per fingerprint among users with
+ *   active keys, whose answer every member of the group gets;
+ * - ListMFADevices only for users the listings cannot classify: MFA active but no virtual device
+ *   assigned (a hardware token or a FIDO security key).
  */
 export function createComplianceScanner({ aws, concurrency, backoff, reportTimeoutMs }: ScannerDeps) {
   /** Scans run one at a time per instance; this is the running scan's stop signal. */
   let cancelled: () => boolean = () => false;
   const retrying = <T>(call: () => Promise<T>) => withThrottleBackoff(call, { ...backoff, cancelled });
+  const checkCancelled = () => {
+    if (cancelled()) throw new ScanCancelledError('the scan was cancelled');
+  };
 
   async function credentialReport(): Promise<CredentialReport> {
     const deadline = Date.now() + reportTimeoutMs;
     let waitMs = 200;
     for (;;) {
-      if (cancelled()) throw new ScanCancelledError('the scan was cancelled');
+      checkCancelled();
       const state = await retrying(() => aws.generateCredentialReport());
       if (state === 'COMPLETE') {
         const report = await retrying(() => aws.getCredentialReport());
@@ -79,56 +92,106 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
     }
   }
 
-  async function keysWorkWithoutMfa(userArn: string): Promise<KeysWorkWithoutMfa> {
-    try {
-      const results = await retrying(() =>
-        aws.simulatePrincipalPolicy(userArn, REPRESENTATIVE_ACTIONS, { 'aws:MultiFactorAuthPresent': 'false' }),
-      );
-      if (results.length === 0) return 'unknown';
-      return results.some((r) => r.decision === 'allowed') ? 'yes' : 'no';
-    } catch {
-      // Missing permission, a user deleted since the report, AWS trouble: say so, never guess.
-      return 'unknown';
-    }
+  /**
+   * Every item of a paged listing, through `take`, one page at a time. A throttled page is asked
+   * for again (the listing restarts, skipping the pages already taken).
+   */
+  async function eachPage<T>(pages: () => AsyncIterable<T>, take: (page: T) => void): Promise<void> {
+    let taken = 0;
+    await retrying(async () => {
+      let index = 0;
+      for await (const page of pages()) {
+        checkCancelled();
+        if (index++ < taken) continue;
+        take(page);
+        taken++;
+      }
+    });
   }
 
-  async function deviceKinds(
-    user: CredentialReportUser,
-    assignedVirtual: number,
-  ): Promise<{ virtual: number; hardware: number }> {
+  /** Assigned virtual devices per user (lower-cased name), and every assigned serial (CIS 1.6: root's). */
+  async function virtualDevices(): Promise<{ byUser: Map<string, number>; serials: string[] }> {
+    const byUser = new Map<string, number>();
+    const serials: string[] = [];
+    await eachPage(
+      () => aws.virtualMfaAssignmentPages(),
+      (page) => {
+        for (const device of page) {
+          serials.push(device.serialNumber);
+          if (device.userName === null) continue;
+          const key = device.userName.toLowerCase();
+          byUser.set(key, (byUser.get(key) ?? 0) + 1);
+        }
+      },
+    );
+    return { byUser, serials };
+  }
+
+  async function fingerprints() {
+    const prints = createPermissionFingerprints();
+    await eachPage(
+      () => aws.authorizationDetailsPages(),
+      (page) => {
+        page.users.forEach(prints.addUser);
+        page.groups.forEach(prints.addGroup);
+        page.policies.forEach(prints.addPolicy);
+      },
+    );
+    return prints;
+  }
+
+  /** One simulation for a group of users with the same permissions, tried on a few of them. */
+  async function keysWorkWithoutMfa(memberArns: string[]): Promise<KeysWorkWithoutMfa> {
+    for (const arn of memberArns.slice(0, SIMULATION_CANDIDATES)) {
+      checkCancelled();
+      try {
+        const results = await retrying(() =>
+          aws.simulatePrincipalPolicy(arn, REPRESENTATIVE_ACTIONS, { 'aws:MultiFactorAuthPresent': 'false' }),
+        );
+        if (results.length === 0) return 'unknown';
+        return results.some((r) => r.decision === 'allowed') ? 'yes' : 'no';
+      } catch (error) {
+        // Deleted since the listings: ask another member. Missing permission, AWS trouble: say so.
+        if (error instanceof AwsCallError && error.kind === 'not_found') continue;
+        if (error instanceof ScanCancelledError) throw error;
+        return 'unknown';
+      }
+    }
+    return 'unknown';
+  }
+
+  async function listedDevices(user: CredentialReportUser): Promise<DeviceCounts> {
+    checkCancelled();
     try {
       const devices = await retrying(() => aws.listMfaDevices(user.userName));
-      const virtual = devices.filter((d) => VIRTUAL_SERIAL.test(d.serialNumber)).length;
-      return { virtual, hardware: devices.length - virtual };
+      return countMfaDeviceKinds(devices.map((d) => d.serialNumber));
     } catch (error) {
-      if (error instanceof AwsCallError && error.kind === 'not_found') return { virtual: 0, hardware: 0 };
-      // Fall back to what the account-wide listing showed.
-      return { virtual: assignedVirtual, hardware: 0 };
+      if (error instanceof AwsCallError && error.kind === 'not_found') return { virtual: 0, hardware: 0, fido: 0 };
+      if (error instanceof ScanCancelledError) throw error;
+      // The report says MFA is active: count it as a device of unknown kind, a hardware token.
+      return { virtual: 0, hardware: 1, fido: 0 };
     }
   }
 
-  async function examine(user: CredentialReportUser, virtualByUser: Map<string, number>): Promise<ScannedUser> {
-    const assignedVirtual = virtualByUser.get(user.userName) ?? 0;
-    // The report may be up to 4 hours old; the device listing is live, so a device enabled since
-    // the report (e.g. through a setup link) still counts.
-    const maybeMfa = user.mfaActive || assignedVirtual > 0;
-    const kinds = maybeMfa ? await deviceKinds(user, assignedVirtual) : { virtual: 0, hardware: 0 };
+  function scannedUser(user: CredentialReportUser, devices: DeviceCounts, keys: KeysWorkWithoutMfa): ScannedUser {
     const keyTimes = user.activeKeys.map((k) => k.createdAt).filter((d): d is Date => d !== null);
     const usedTimes = user.activeKeys.map((k) => k.lastUsedAt).filter((d): d is Date => d !== null);
+    const deviceCount = devices.virtual + devices.hardware + devices.fido;
     return {
       userName: user.userName,
       userArn: user.userArn,
       userCreatedAt: user.userCreatedAt,
       consoleAccess: user.passwordEnabled,
       passwordLastUsedAt: user.passwordLastUsedAt,
-      mfaActive: kinds.virtual + kinds.hardware > 0,
-      mfaDeviceCount: kinds.virtual + kinds.hardware,
-      virtualMfaCount: kinds.virtual,
-      hardwareMfaCount: kinds.hardware,
+      mfaActive: deviceCount > 0,
+      mfaDeviceCount: deviceCount,
+      virtualMfaCount: devices.virtual,
+      hardwareMfaCount: devices.hardware,
+      fidoMfaCount: devices.fido,
       activeKeyCount: user.activeKeys.length,
       oldestKeyCreatedAt: keyTimes.length ? new Date(Math.min(...keyTimes.map((d) => d.getTime()))) : null,
       keysLastUsedAt: usedTimes.length ? new Date(Math.max(...usedTimes.map((d) => d.getTime()))) : null,
-      keysWorkWithoutMfa: user.activeKeys.length > 0 ? await keysWorkWithoutMfa(user.userArn) : 'n/a',
+      keysWorkWithoutMfa: keys,
       enrolled: false,
       lastPortalSignInAt: null,
       oldestCredentialUseAt: oldestCredentialUse(user), // CIS 1.12
@@ -141,25 +204,50 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
       const identity = await retrying(() => aws.portalCallerIdentity());
       const report = await credentialReport();
       const parsed = parseCredentialReport(report.csv);
-      await observer.onUsersFound(parsed.users.length);
-      const virtualByUser = new Map<string, number>();
-      const virtualSerials: string[] = []; // CIS 1.6: is the root user's device virtual?
-      for (const device of await retrying(() => aws.listVirtualMfaDevices())) {
-        virtualSerials.push(device.serialNumber);
-        if (device.userName) virtualByUser.set(device.userName, (virtualByUser.get(device.userName) ?? 0) + 1);
-      }
-      const users = await mapWithConcurrency(parsed.users, concurrency, async (user) => {
-        if (observer.cancelled()) throw new ScanCancelledError('the scan was cancelled');
-        const scanned = await examine(user, virtualByUser);
+      const users = parsed.users;
+      await observer.onUsersFound(users.length);
+      const { byUser: virtualByUser, serials: virtualSerials } = await virtualDevices();
+      const prints = await fingerprints();
+
+      // Users with active keys, grouped by fingerprint: one simulation per group.
+      const groups = new Map<string, number[]>();
+      users.forEach((user, index) => {
+        if (user.activeKeys.length === 0) return;
+        const fingerprint = prints.fingerprintOf(user.userName, user.userArn);
+        const members = groups.get(fingerprint);
+        if (members) members.push(index);
+        else groups.set(fingerprint, [index]);
+      });
+      const keyAnswers = new Array<KeysWorkWithoutMfa>(users.length).fill('n/a');
+      await mapWithConcurrency([...groups.values()], concurrency, async (members) => {
+        const answer = await keysWorkWithoutMfa(members.slice(0, SIMULATION_CANDIDATES).map((i) => users[i]!.userArn));
+        for (const i of members) keyAnswers[i] = answer;
+      });
+
+      // The report may be up to 4 hours old; the device listing is live, so a virtual device
+      // enabled since the report still counts. MFA active without a virtual device: ask.
+      const devices = new Array<DeviceCounts>(users.length);
+      const unclassified: number[] = [];
+      users.forEach((user, index) => {
+        const virtual = virtualByUser.get(user.userName.toLowerCase()) ?? 0;
+        if (virtual > 0) devices[index] = { virtual, hardware: 0, fido: 0 };
+        else if (user.mfaActive) unclassified.push(index);
+        else devices[index] = { virtual: 0, hardware: 0, fido: 0 };
+      });
+      await mapWithConcurrency(unclassified, concurrency, async (index) => {
+        devices[index] = await listedDevices(users[index]!);
+      });
+
+      const scanned = users.map((user, index) => {
         observer.onUserDone();
-        return scanned;
+        return scannedUser(user, devices[index]!, keyAnswers[index]!);
       });
       return {
         accountId: identity.account,
         reportGeneratedAt: report.generatedAt,
         rootMfa: parsed.rootMfa,
         rootAccount: rootAccountFacts(parsed.root, virtualSerials),
-        users,
+        users: scanned,
       };
     },
   };

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { AwsCallError } from '../../aws/aws-errors.ts';
-import type { DbClient } from '../../db/prisma-types.ts';
 import { badRequest } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
@@ -306,23 +305,6 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
     },
 
     /**
-     * Records at once, in the latest snapshot, that a user now has a virtual MFA device (after a
-     * setup link completed). Runs in the caller's transaction.
-     */
-    async recordVirtualMfaEnabled(db: DbClient, userName: string): Promise<void> {
-      const scan = await repository.latest(db, 'complete');
-      if (!scan) return;
-      const row = await repository.findUser(db, scan.id, userName);
-      if (!row) return;
-      await repository.updateUser(db, row.id, {
-        mfaActive: true,
-        mfaDeviceCount: row.mfaDeviceCount + 1,
-        virtualMfaCount: row.virtualMfaCount + 1,
-      });
-      await repository.setSummary(db, scan.id, await repository.summarize(db, scan.id, scan.summary?.rootMfa ?? null));
-    },
-
-    /**
      * The latest complete scan: when it started and which IAM users it saw (lower-cased names),
      * so offboarding can tell who was deleted in IAM.
      */
@@ -331,21 +313,6 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
       if (!scan) return null;
       const rows = await prisma.complianceUser.findMany({ where: { scanId: scan.id }, select: { userNameKey: true } });
       return { scanId: scan.id, startedAt: scan.startedAt, userNameKeys: new Set(rows.map((r) => r.userNameKey)) };
-    },
-
-    /** Marks a user as enrolled (or not) in the latest snapshot at once, after an admin changed it. */
-    async recordEnrolled(userName: string, enrolled = true): Promise<void> {
-      const scan = await repository.latest(prisma, 'complete');
-      const row = scan ? await repository.findUser(prisma, scan.id, userName) : null;
-      if (!scan || !row || row.enrolled === enrolled) return;
-      await auditedTransaction(prisma, async (tx) => {
-        await repository.updateUser(tx, row.id, { enrolled });
-        await repository.setSummary(
-          tx,
-          scan.id,
-          await repository.summarize(tx, scan.id, scan.summary?.rootMfa ?? null),
-        );
-      });
     },
 
     /**

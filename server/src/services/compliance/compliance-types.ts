@@ -12,6 +12,8 @@ export interface ScannedUser {
   mfaDeviceCount: number;
   virtualMfaCount: number;
   hardwareMfaCount: number;
+  /** FIDO security keys: they protect console sign-in only (STS takes no codes from them). */
+  fidoMfaCount: number;
   activeKeyCount: number;
   oldestKeyCreatedAt: Date | null;
   keysLastUsedAt: Date | null;
@@ -20,8 +22,6 @@ export interface ScannedUser {
   lastPortalSignInAt: Date | null;
   /** CIS 1.12: the earliest last use (or setting) over the password and active keys. */
   oldestCredentialUseAt?: Date | null;
-  /** FIDO security keys among the devices (filled in by the scanner once it tells them apart). */
-  fidoMfaCount?: number;
 }
 
 /** The dashboard's figures; counts cover every IAM user of the account (not the root user). */
@@ -35,6 +35,8 @@ export interface ComplianceSummary {
   /** Users with active keys whose simulation failed (counted in neither direction). */
   keysUnknown: number;
   hardwareMfa: number;
+  /** Users whose only MFA devices are FIDO security keys: "MFA for the console only", no CLI credentials. */
+  consoleOnlyMfa: number;
   enrolled: number;
   rootMfa: boolean | null;
 }
@@ -61,6 +63,7 @@ export const COMPLIANCE_FILTERS = [
   'console_without_mfa',
   'keys_work_without_mfa',
   'hardware_mfa',
+  'console_only_mfa',
   'not_enrolled',
 ] as const;
 export type ComplianceFilter = (typeof COMPLIANCE_FILTERS)[number];

@@ -8,6 +8,8 @@ import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
 import { REPRESENTATIVE_ACTIONS } from '../compliance/compliance-scanner.ts';
 import type { KeysWorkWithoutMfa } from '../compliance/compliance-types.ts';
+import { mfaDeviceKind } from '../compliance/mfa-device-kinds.ts';
+import type { SnapshotUpdates } from '../compliance/snapshot-updates.ts';
 import { resealSetupLinks } from '../mfa-setup/mfa-setup-service.ts';
 import type { EndedSessions, RevocationService } from '../sessions/revocation-service.ts';
 import { type KeyRing, open, seal } from './secret-box.ts';
@@ -63,6 +65,8 @@ export interface CustodyServiceDeps {
   audit: AuditService;
   /** Ends the user's sessions and tokens inside the unenrollment's transaction. */
   revocation: Pick<RevocationService, 'endAllOf'>;
+  /** Marks the user (un)enrolled in the latest compliance snapshot, in the same transaction. */
+  snapshot: Pick<SnapshotUpdates, 'recordEnrolled'>;
   now?: () => Date;
   /** Waits between checks that a new key works (IAM keys take a few seconds to propagate). */
   sleep?: (ms: number) => Promise<void>;
@@ -85,6 +89,7 @@ export function createCustodyService({
   keyRing,
   audit,
   revocation,
+  snapshot,
   now = () => new Date(),
   sleep = defaultSleep,
 }: CustodyServiceDeps) {
@@ -172,11 +177,15 @@ export function createCustodyService({
   }
 
   async function chooseMfaSerial(userName: string, wanted: string | undefined): Promise<string> {
-    const devices = await aws.listMfaDevices(userName);
+    const all = await aws.listMfaDevices(userName);
+    // STS takes codes only from TOTP devices: a FIDO security key protects console sign-in only.
+    const devices = all.filter((d) => mfaDeviceKind(d.serialNumber) !== 'fido');
     if (devices.length === 0) {
       throw conflict(
         'no_mfa_device',
-        `${userName} has no MFA device in IAM. Set one up first; the portal signs people in with its codes.`,
+        all.length > 0
+          ? `${userName} has only FIDO security keys, which AWS accepts for the console only. Set up a virtual or hardware MFA device; the portal signs people in with its codes.`
+          : `${userName} has no MFA device in IAM. Set one up first; the portal signs people in with its codes.`,
       );
     }
     if (wanted) {
@@ -270,6 +279,7 @@ export function createCustodyService({
             },
             tx,
           );
+          await snapshot.recordEnrolled(tx, userName, true);
           return created;
         });
         return { ...summary(row), keysWorkWithoutMfa: withoutMfa };
@@ -300,6 +310,7 @@ export function createCustodyService({
       const ended = await auditedTransaction(prisma, async (tx) => {
         await tx.enrolledUser.delete({ where: { id: row.id } });
         const ended = await revocation.endAllOf(tx, row.userName);
+        await snapshot.recordEnrolled(tx, row.userName, false);
         await audit.append(
           {
             actor: by.actor ?? 'system',

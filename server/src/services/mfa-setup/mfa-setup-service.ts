@@ -9,7 +9,7 @@ import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
 import { appErrorFromAws, portalAwsError } from '../aws-error-mapping.ts';
-import type { ComplianceService } from '../compliance/compliance-service.ts';
+import type { SnapshotUpdates } from '../compliance/snapshot-updates.ts';
 import { type KeyRing, open, seal } from '../custody/secret-box.ts';
 
 export interface MfaSetupServiceDeps {
@@ -20,7 +20,7 @@ export interface MfaSetupServiceDeps {
   >;
   keyRing: () => KeyRing;
   audit: Pick<AuditService, 'append'>;
-  compliance: Pick<ComplianceService, 'recordVirtualMfaEnabled'>;
+  snapshot: Pick<SnapshotUpdates, 'recordVirtualMfaEnabled'>;
   linkHours: number;
   /** PUBLIC_URL; without it the link is a path the admin's browser resolves against the portal. */
   publicUrl: string | undefined;
@@ -80,7 +80,7 @@ export function createMfaSetupService({
   aws,
   keyRing,
   audit,
-  compliance,
+  snapshot,
   linkHours,
   publicUrl,
   now = () => new Date(),
@@ -316,7 +316,7 @@ export function createMfaSetupService({
           },
           tx,
         );
-        await compliance.recordVirtualMfaEnabled(tx, link.userName);
+        await snapshot.recordVirtualMfaEnabled(tx, link.userName);
       });
       return { userName: link.userName, serialNumber: link.deviceSerial };
     },

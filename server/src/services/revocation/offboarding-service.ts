@@ -5,7 +5,6 @@ import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
-import type { ComplianceService } from '../compliance/compliance-service.ts';
 import type { CustodyService } from '../custody/custody-service.ts';
 import type { RevocationService } from '../sessions/revocation-service.ts';
 import type { ApplyReport, AwsRevocationService, RevokedBy } from './aws-revocation-service.ts';
@@ -51,7 +50,6 @@ export interface OffboardingServiceDeps {
   sessions: Pick<RevocationService, 'endAllOf'>;
   custody: Pick<CustodyService, 'find' | 'unenroll'>;
   /** Told when the portal no longer holds the user's key (the dashboard's enrolled column). */
-  compliance: Pick<ComplianceService, 'recordEnrolled'>;
   aws: Pick<AwsGateway, 'listAccessKeys' | 'deactivateAccessKey' | 'listMfaSerials' | 'deactivateMfaDevice'>;
   audit: Pick<AuditService, 'append'>;
   now?: () => Date;
@@ -68,7 +66,7 @@ interface Row {
 }
 
 export function createOffboardingService(deps: OffboardingServiceDeps) {
-  const { prisma, revocations, sessions, custody, compliance, aws, audit } = deps;
+  const { prisma, revocations, sessions, custody, aws, audit } = deps;
   const now = deps.now ?? (() => new Date());
 
   function stepAfter(row: Row, step: OffboardingStep): OffboardingStep {
@@ -134,10 +132,9 @@ export function createOffboardingService(deps: OffboardingServiceDeps) {
         });
       }
       case 'delete_key': {
-        // custody.unenroll writes its own audit row; when it committed before a crash the user is
-        // no longer enrolled, and the step only moves on.
+        // custody.unenroll writes its own audit row and the snapshot's "enrolled" in one transaction;
+        // when it committed before a crash the user is no longer enrolled, and the step only moves on.
         if (await custody.find(row.userName)) await custody.unenroll(row.userName, by);
-        await compliance.recordEnrolled(row.userName, false);
         return auditedTransaction(prisma, (tx) => advance(tx, row, step));
       }
       case 'deactivate_keys': {

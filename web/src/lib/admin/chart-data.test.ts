@@ -10,6 +10,7 @@ const summary = (over: Partial<ComplianceSummary> = {}): ComplianceSummary => ({
   keysWorkWithoutMfa: 2,
   keysUnknown: 0,
   hardwareMfa: 1,
+  consoleOnlyMfa: 0,
   enrolled: 4,
   rootMfa: true,
   ...over,
@@ -31,5 +32,9 @@ describe('chart data', () => {
     const series = trendSeries([{ scanId: 'a', scannedAt: '2026-11-22T00:00:00Z', summary: summary() }]);
     expect(series.map((s) => s.values)).toEqual([[63], [25]]);
     expect(breakdownRows(summary()).find((row) => row.key === 'virtual')?.count).toBe(4);
+    // FIDO-only users have MFA, but neither virtual nor hardware: a bar of their own.
+    const fido = breakdownRows(summary({ consoleOnlyMfa: 2 }));
+    expect(fido.find((row) => row.key === 'virtual')?.count).toBe(2);
+    expect(fido.find((row) => row.key === 'console-only')?.count).toBe(2);
   });
 });

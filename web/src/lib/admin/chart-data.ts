@@ -50,7 +50,12 @@ export interface BreakdownRow {
 export function breakdownRows(summary: ComplianceSummary): BreakdownRow[] {
   return [
     { key: 'hardware', label: 'Hardware MFA', count: summary.hardwareMfa },
-    { key: 'virtual', label: 'Virtual MFA', count: Math.max(0, summary.withMfa - summary.hardwareMfa) },
+    {
+      key: 'virtual',
+      label: 'Virtual MFA',
+      count: Math.max(0, summary.withMfa - summary.hardwareMfa - summary.consoleOnlyMfa),
+    },
+    { key: 'console-only', label: 'MFA for the console only', count: summary.consoleOnlyMfa },
     { key: 'none', label: 'No MFA device', count: summary.withoutMfa },
     { key: 'console', label: 'Console without MFA', count: summary.consoleWithoutMfa },
     { key: 'keys', label: 'Keys work without MFA', count: summary.keysWorkWithoutMfa },
