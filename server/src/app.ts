@@ -21,6 +21,7 @@ import adminComplianceRoutes from './routes/admin-compliance-routes.ts';
 import adminLockoutRoutes from './routes/admin-lockout-routes.ts';
 import adminRoleRoutes from './routes/admin-role-routes.ts';
 import adminUserRoutes from './routes/admin-user-routes.ts';
+import awsConfigRoutes from './routes/aws-config-routes.ts';
 import credentialRoutes from './routes/credential-routes.ts';
 import deviceRoutes from './routes/device-routes.ts';
 import healthRoutes from './routes/health-routes.ts';
@@ -98,6 +99,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(infoRoutes);
   await app.register(sessionRoutes, { config });
   await app.register(credentialRoutes, { config });
+  await app.register(awsConfigRoutes, { config });
   await app.register(deviceRoutes);
   await app.register(adminComplianceRoutes);
   await app.register(adminAuditRoutes);

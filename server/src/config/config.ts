@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/database-url.ts';
 import { type MasterKey, parseMasterKey } from '../services/custody/secret-box.ts';
+import { profilePatternProblem } from '../formats/aws-config-profiles.ts';
 import { proxySettingProblems, trustedProxyList } from './trusted-proxies.ts';
 
 /**
@@ -161,6 +162,16 @@ const environmentSchema = z.object({
     .min(1)
     .max(168)
     .default(24),
+  /** Profile names of the generated ~/.aws/config: {account} (alias, else id), {accountId}, {role}, {roleName}. */
+  AWS_CONFIG_PROFILE_PATTERN: z
+    .string()
+    .trim()
+    .max(128)
+    .superRefine((pattern, ctx) => {
+      const problem = profilePatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('{account}-{role}'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -198,6 +209,7 @@ export interface Config {
   complianceScanIntervalMinutes: number;
   complianceScanConcurrency: number;
   mfaSetupLinkHours: number;
+  awsConfigProfilePattern: string;
 }
 
 export class ConfigError extends Error {
@@ -264,5 +276,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     complianceScanIntervalMinutes: e.COMPLIANCE_SCAN_INTERVAL_MINUTES,
     complianceScanConcurrency: e.COMPLIANCE_SCAN_CONCURRENCY,
     mfaSetupLinkHours: e.MFA_SETUP_LINK_HOURS,
+    awsConfigProfilePattern: e.AWS_CONFIG_PROFILE_PATTERN,
   };
 }

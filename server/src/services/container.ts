@@ -7,6 +7,7 @@ import { createLockoutService, type LockoutService } from './abuse/lockout-servi
 import { auditKeysFrom } from './audit/audit-key.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
+import { type AwsConfigService, createAwsConfigService } from './aws-config/aws-config-service.ts';
 import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
 import { createIamDirectory, type IamDirectory } from './catalog/iam-directory.ts';
@@ -43,6 +44,7 @@ export interface Services {
   mfaSetup: MfaSetupService;
   lockouts: LockoutService;
   housekeeping: Housekeeping;
+  awsConfig: AwsConfigService;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -179,5 +181,10 @@ export function createServices(prisma: PrismaClient, config: Config, aws: AwsGat
     mfaSetup,
     lockouts,
     housekeeping,
+    awsConfig: createAwsConfigService({
+      credentials,
+      profilePattern: config.awsConfigProfilePattern,
+      region: config.awsRegion,
+    }),
   };
 }
