@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/database-url.ts';
-import { type MasterKey, parseMasterKey } from '../services/custody/secret-box.ts';
 import { profilePatternProblem } from '../formats/aws-config-profiles.ts';
+import { type MasterKey, parseMasterKey } from '../services/custody/secret-box.ts';
 import { proxySettingProblems, trustedProxyList } from './trusted-proxies.ts';
 
 /**

@@ -11,7 +11,8 @@ import { InvalidRenderInputError } from './render-types.ts';
  */
 
 /** The markers `aws-mfa-portal-credentials configure` replaces between (keep them in step with bin/). */
-export const BLOCK_BEGIN = '# >>> aws-mfa-portal profiles (managed by aws-mfa-portal-credentials configure; edits here are replaced)';
+export const BLOCK_BEGIN =
+  '# >>> aws-mfa-portal profiles (managed by aws-mfa-portal-credentials configure; edits here are replaced)';
 export const BLOCK_END = '# <<< aws-mfa-portal profiles';
 
 export const PROFILE_PLACEHOLDERS = ['account', 'accountId', 'role', 'roleName'] as const;

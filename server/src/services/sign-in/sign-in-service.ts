@@ -183,7 +183,10 @@ export function createSignInService(deps: SignInServiceDeps) {
    * TOTP device of the user, all within the one attempt already reserved: a person with two
    * authenticators signs in with either. AWS refusing the code for every device is one wrong code.
    */
-  async function verifyWith<C>(attempt: AdmittedAttempt, call: (serial: string) => Promise<C>): Promise<Verification<C>> {
+  async function verifyWith<C>(
+    attempt: AdmittedAttempt,
+    call: (serial: string) => Promise<C>,
+  ): Promise<Verification<C>> {
     const { user } = attempt;
     let firstError: unknown;
     try {
@@ -253,9 +256,8 @@ export function createSignInService(deps: SignInServiceDeps) {
     durationSeconds: number,
   ): Promise<Verification<TemporaryCredentials>> {
     const { user, code } = attempt;
-    return verifyWith(
-      attempt,
-      (serialNumber) => aws.getSessionToken(user.key, { serialNumber, tokenCode: code, durationSeconds }),
+    return verifyWith(attempt, (serialNumber) =>
+      aws.getSessionToken(user.key, { serialNumber, tokenCode: code, durationSeconds }),
     );
   }
 
