@@ -4,6 +4,7 @@
  */
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   'compliance-scan': () => import('./compliance-scan.bench.ts'),
+  'cli-cache': () => import('./cli-cache.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
