@@ -874,7 +874,7 @@ function renderBlock(profiles, how) {
     lines.push(
       '',
       `[profile ${p.profile}]`,
-      `credential_process = ${how.command} --portal ${how.portal} --role ${p.roleAlias} --duration ${p.durationSeconds}${tokenArg}`,
+      `credential_process = ${how.command} --portal ${shellQuote(how.portal)} --role ${p.roleAlias} --duration ${p.durationSeconds}${tokenArg}`,
       `region = ${p.region}`,
       `duration_seconds = ${p.durationSeconds}`,
     );
