@@ -83,15 +83,48 @@ export async function run(args: string[]): Promise<void> {
 
     const issuances = () =>
       portal.database.prisma.auditEvent.count({ where: { action: 'credentials.process', outcome: 'success' } });
-    const timed = async (extraArgs: string[], callEnv: NodeJS.ProcessEnv) => {
+    // The harness's emulator clock stands still unless moved; keep it at real time so SigV4's
+    // 15-minute skew check passes however long the run takes.
+    const syncClock = () => {
+      const behind = Date.now() - portal.now().getTime();
+      if (behind > 0) portal.advance(behind / 1000);
+    };
+    const cpu: { helper: number[]; staticEnv: number[] } = { helper: [], staticEnv: [] };
+    /** Wall time of one CLI call; its CPU time (user + system, from /usr/bin/time) goes to `into`. */
+    const timed = async (extraArgs: string[], callEnv: NodeJS.ProcessEnv, into: number[]) => {
+      syncClock();
       const started = performance.now();
-      await exec(AWS_CLI, ['sts', 'get-caller-identity', '--endpoint-url', portal.emulator.url, ...extraArgs], {
-        env: callEnv,
-      });
-      return performance.now() - started;
+      const { stderr } = await exec(
+        '/usr/bin/time',
+        ['-f', 'cpu %U %S', AWS_CLI, 'sts', 'get-caller-identity', '--endpoint-url', portal.emulator.url, ...extraArgs],
+        { env: callEnv },
+      );
+      const wall = performance.now() - started;
+      const match = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+      if (match) into.push((Number(match[1]) + Number(match[2])) * 1000);
+      return wall;
+    };
+
+    // 1. The helper alone, as credential_process runs it, N times in a row: all but the first from the cache.
+    const beforeDirect = await issuances();
+    const directMs: number[] = [];
+    for (let i = 0; i < calls; i += 1) {
+      syncClock();
+      const started = performance.now();
+      await exec(process.execPath, [HELPER, '--portal', portalUrl, '--role', 'readonly'], { env });
+      directMs.push(performance.now() - started);
+    }
+    const direct = {
+      calls: directMs.length,
+      portalIssuances: (await issuances()) - beforeDirect,
+      medianMs: round(median(directMs)),
+      p90Ms: round(percentile(directMs, 90)),
+      firstMs: round(directMs[0]!),
     };
 
     const { stdout: cliVersion } = await exec(AWS_CLI, ['--version']);
+    // 2. The AWS CLI through the helper vs with static credentials, from an empty cache again.
+    await rm(path.join(dir, '.cache'), { recursive: true, force: true });
     const before = await issuances();
     const helperMs: number[] = [];
     const staticMs: number[] = [];
@@ -105,7 +138,10 @@ export async function run(args: string[]): Promise<void> {
         node: process.version,
         awsCli: cliVersion.trim(),
       },
+      helperAlone: direct,
       portalIssuances: (await issuances()) - before,
+      cpuMedianMs: { helper: round(median(cpu.helper)), staticEnv: round(median(cpu.staticEnv)) },
+      cpuMedianRatio: Math.round((median(cpu.helper) / median(cpu.staticEnv)) * 1000) / 1000,
       helper: {
         medianMs: round(median(helperMs)),
         p90Ms: round(percentile(helperMs, 90)),
@@ -117,8 +153,8 @@ export async function run(args: string[]): Promise<void> {
     });
     // Alternate the two so drift in machine load hits both alike; the first helper call fills the cache.
     for (let i = 0; i < calls; i += 1) {
-      helperMs.push(await timed(['--profile', 'ro'], env));
-      staticMs.push(await timed([], staticEnv));
+      helperMs.push(await timed(['--profile', 'ro'], env, cpu.helper));
+      staticMs.push(await timed([], staticEnv, cpu.staticEnv));
       // Progress on disk, so a long run on a busy machine leaves figures even if stopped.
       if ((i + 1) % 20 === 0 && i + 1 < calls)
         await writeFile(RESULTS, `${JSON.stringify(await summary(), null, 2)}\n`);
