@@ -22,7 +22,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, realpathSync, statSync } from 'node:fs';
-import { copyFile, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -590,6 +590,23 @@ async function readCache(file, portal) {
   }
 }
 
+/**
+ * Deletes cache files old enough that their credentials have expired (no session outlasts
+ * 12 hours), e.g. those of an earlier token: secrets do not linger on disk. Runs only after an
+ * issuance, so the cached path stays cheap.
+ * @param {string} dir
+ */
+async function pruneCache(dir) {
+  const cutoff = Date.now() - DURATION_SECONDS.maximum * 1000;
+  const names = await readdir(dir).catch(() => /** @type {string[]} */ ([]));
+  for (const name of names) {
+    if (!/^[0-9a-f]{40}\.json$/.test(name)) continue;
+    const file = path.join(dir, name);
+    const info = await lstat(file).catch(() => null);
+    if (info?.isFile() && info.mtimeMs < cutoff) await unlink(file).catch(() => {});
+  }
+}
+
 /** @param {Options} options */
 async function printCredentials(options) {
   if (options.role === undefined) throw new HelperError('Missing --role <alias> (see --help).');
@@ -640,6 +657,7 @@ async function printCredentials(options) {
     // A cache that cannot be written costs speed, not correctness: the credentials still go out.
     await mkdir(path.dirname(cached), { recursive: true, mode: 0o700 }).catch(() => {});
     await writePrivateFile(cached, response.text, 'the credential cache').catch(() => {});
+    await pruneCache(path.dirname(cached));
   }
   process.stdout.write(response.text);
 }

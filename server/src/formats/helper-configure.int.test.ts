@@ -1,5 +1,17 @@
 import { spawn } from 'node:child_process';
-import { chown, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -187,6 +199,18 @@ describe('the credential cache', () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain(`Refusing to use ${file}: it belongs to user id 4321`);
+  });
+
+  it('deletes cache files older than any session after an issuance', async () => {
+    const cacheDir = path.join(home, '.cache', 'aws-mfa-portal', 'credentials');
+    await mkdir(cacheDir, { recursive: true });
+    const stale = path.join(cacheDir, `${'a'.repeat(40)}.json`);
+    await writeFile(stale, PROCESS_BODY, { mode: 0o600 });
+    const old = new Date(Date.now() - 13 * 3600_000);
+    await utimes(stale, old, old);
+    expect((await helper(args())).code).toBe(0);
+    expect(await readdir(cacheDir)).toHaveLength(1);
+    await expect(stat(stale)).rejects.toThrow();
   });
 
   it('does not follow a symbolic link planted as a cache file', async () => {
