@@ -243,8 +243,7 @@ describe('generated AWS config, the credential cache and --code-command', () => 
   });
 });
 
-describe('several MFA devices per user', () => {
-  const sqlite = testDatabaseUrls()[0]!;
+describe.each(testDatabaseUrls())('several MFA devices per user ($name)', (provider) => {
   let db: TestDatabase;
   let portal: PortalHarness;
   const SECOND_SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -256,7 +255,7 @@ describe('several MFA devices per user', () => {
       if (user.name === 'alice') user.mfaDevices!.push({ serial: 'GAHT00000002', type: 'hardware', seed: SECOND_SEED });
       if (user.name === 'carol') user.mfaDevices!.push({ serial: CAROL_SECOND, type: 'virtual', seed: SECOND_SEED });
     }
-    db = await sqlite.create({ migrate: false });
+    db = await provider.create({ migrate: false });
     portal = await startEnrolledPortal({ databaseUrl: db.url, state, env: { MFA_FAILURE_LIMIT: '2' } });
     // carol is pinned to her hardware token, as `enroll --mfa-serial` does.
     await portal.app.services.custody.unenroll('carol');
