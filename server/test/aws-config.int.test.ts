@@ -210,14 +210,17 @@ describe('generated AWS config, the credential cache and --code-command', () => 
   });
 
   it('serves repeated credential_process calls from a 0600 cache: one issuance', async () => {
+    const cacheDir = path.join(home, '.cache', 'aws-mfa-portal', 'credentials');
+    // The configure test cached demo-deploy; start from an empty cache so the one file is partner's.
+    rmSync(cacheDir, { recursive: true, force: true });
     const before = await issuances();
     expect(await callerArn('222222222222-partner')).toBe('arn:aws:sts::222222222222:assumed-role/PartnerAudit/alice');
     expect(await callerArn('222222222222-partner')).toBe('arn:aws:sts::222222222222:assumed-role/PartnerAudit/alice');
     expect(await callerArn('222222222222-partner')).toBe('arn:aws:sts::222222222222:assumed-role/PartnerAudit/alice');
     expect(await issuances()).toBe(before + 1);
 
-    const cacheDir = path.join(home, '.cache', 'aws-mfa-portal', 'credentials');
-    const [cached] = readdirSync(cacheDir);
+    const [cached, ...others] = readdirSync(cacheDir);
+    expect(others).toEqual([]);
     expect(cached).toMatch(/^[0-9a-f]{40}\.json$/);
     const file = path.join(cacheDir, cached!);
     expect(statSync(file).mode & 0o777).toBe(0o600);
