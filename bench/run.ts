@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<vo
   'oneshot-cli': () => import('./oneshot-cli.bench.ts'),
   memory: () => import('./memory.bench.ts'),
   web: () => import('./web.bench.ts'),
+  'cli-cache': () => import('./cli-cache.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

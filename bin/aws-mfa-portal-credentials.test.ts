@@ -1,12 +1,15 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
+import { BLOCK_BEGIN as SERVER_BLOCK_BEGIN, BLOCK_END as SERVER_BLOCK_END } from '../server/src/formats/index.ts';
 import { validateRoleAlias } from '../server/src/formats/render-input.ts';
 import { MaxDuration } from '../server/src/routes/admin-schemas.ts';
 import { DurationSeconds, MfaCode, RoleAlias, UserName } from '../server/src/routes/schemas.ts';
 import { MIN_DURATION_SECONDS } from '../server/src/services/credentials/duration.ts';
 import { normalizeCode } from '../server/src/services/sign-in/sign-in-service.ts';
 import {
+  BLOCK_BEGIN,
+  BLOCK_END,
   DURATION_SECONDS,
   isRoleAlias,
   isUserName,
@@ -111,5 +114,12 @@ describe('the credential helper follows the portal rules', () => {
   it('reports the package version', () => {
     expect(VERSION).toBe(packageJson.version);
     expect(NAME).toBe(Object.keys(packageJson.bin)[0]);
+  });
+});
+
+describe('the managed ~/.aws/config block', () => {
+  it('has the same marker lines in the helper (configure) and the portal (download)', () => {
+    expect(BLOCK_BEGIN).toBe(SERVER_BLOCK_BEGIN);
+    expect(BLOCK_END).toBe(SERVER_BLOCK_END);
   });
 });

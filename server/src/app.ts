@@ -25,6 +25,7 @@ import adminRoleRoutes from './routes/admin-role-routes.ts';
 import adminUserRoutes from './routes/admin-user-routes.ts';
 import apiDocsRoutes from './routes/api-docs-routes.ts';
 import { API_DESCRIPTION } from './routes/api-docs-text.ts';
+import awsConfigRoutes from './routes/aws-config-routes.ts';
 import consoleRoutes from './routes/console-routes.ts';
 import containerCredentialRoutes from './routes/container-credential-routes.ts';
 import credentialRoutes from './routes/credential-routes.ts';
@@ -116,6 +117,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(credentialRoutes, { config });
   await app.register(consoleRoutes, { config });
   await app.register(containerCredentialRoutes);
+  await app.register(awsConfigRoutes, { config });
   await app.register(deviceRoutes);
   await app.register(adminComplianceRoutes);
   await app.register(adminCisRoutes);

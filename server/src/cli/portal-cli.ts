@@ -10,7 +10,8 @@ import { runOffboard, runRevocations, runRevoke } from './revocation-commands.ts
 const USAGE = `Usage: npm run portal -- <command> [options]
 
 Custody of users' keys
-  enroll <user> [--mfa-serial <arn>] [--import]   create (or, with --import, read "ACCESS_KEY_ID SECRET" from stdin) and hold a key for <user>
+  enroll <user> [--mfa-serial <arn>] [--import]   create (or, with --import, read "ACCESS_KEY_ID SECRET" from stdin) and hold a key for <user>;
+                                                  any of their TOTP devices signs them in, unless --mfa-serial pins one
   unenroll <user>                                 delete the user's key in IAM and in the portal, end their sessions and tokens
   enrolled                                        list enrolled users
   rotate-keys [--older-than-days <n>]             replace keys older than n days (default 90)
@@ -96,7 +97,7 @@ async function run(
         ...(importedKey ? { importedKey } : {}),
       });
       console.log(
-        `enrolled ${enrolled.userName} (${enrolled.userArn}) with key ${enrolled.accessKeyId}, MFA device ${enrolled.mfaSerial}`,
+        `enrolled ${enrolled.userName} (${enrolled.userArn}) with key ${enrolled.accessKeyId}, MFA device ${enrolled.mfaSerial}${enrolled.mfaSerialPinned ? ' (pinned: the only one accepted)' : ' (tried first; their other TOTP devices work too)'}`,
       );
       if (enrolled.keysWorkWithoutMfa === 'yes') {
         console.log(
@@ -125,7 +126,7 @@ async function run(
     case 'enrolled': {
       for (const u of await custody.list()) {
         console.log(
-          `${u.userName}\t${u.accessKeyId}\tkey from ${u.keyCreatedAt.toISOString().slice(0, 10)}\t${u.issuePath}\t${u.mfaSerial}`,
+          `${u.userName}\t${u.accessKeyId}\tkey from ${u.keyCreatedAt.toISOString().slice(0, 10)}\t${u.issuePath}\t${u.mfaSerial}${u.mfaSerialPinned ? ' (pinned)' : ''}`,
         );
       }
       return 0;

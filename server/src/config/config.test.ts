@@ -74,6 +74,16 @@ describe('loadConfig', () => {
       /MFA_FAILURE_LIMIT_PER_USER: must be at least MFA_FAILURE_LIMIT/,
     );
   });
+
+  it('checks the ~/.aws/config profile pattern at boot', () => {
+    expect(load({}).awsConfigProfilePattern).toBe('{account}-{role}');
+    expect(load({ AWS_CONFIG_PROFILE_PATTERN: '{accountId}_{role}' }).awsConfigProfilePattern).toBe(
+      '{accountId}_{role}',
+    );
+    expect(() => load({ AWS_CONFIG_PROFILE_PATTERN: '{account}' })).toThrow(
+      /AWS_CONFIG_PROFILE_PATTERN: must contain \{role\}/,
+    );
+  });
 });
 
 describe('.env.example', () => {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/database-url.ts';
+import { profilePatternProblem } from '../formats/aws-config-profiles.ts';
 import { type AlertWebhook, parseAlertWebhooks } from '../services/alerts/alert-webhooks.ts';
 import { type MasterKey, parseMasterKey } from '../services/custody/secret-box.ts';
 import { type AuditSinkSettings, type MetricsSettings, opsSettingsFrom, opsSettingsShape } from './ops-settings.ts';
@@ -201,6 +202,16 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
     .optional(),
+  /** Profile names of the generated ~/.aws/config: {account} (alias, else id), {accountId}, {role}, {roleName}. */
+  AWS_CONFIG_PROFILE_PATTERN: z
+    .string()
+    .trim()
+    .max(128)
+    .superRefine((pattern, ctx) => {
+      const problem = profilePatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('{account}-{role}'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -245,6 +256,7 @@ export interface Config {
   revocationRoleName: string | undefined;
   alertWebhooks: AlertWebhook[];
   alertDeliveryAttempts: number;
+  awsConfigProfilePattern: string;
 }
 
 export class ConfigError extends Error {
@@ -320,5 +332,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     revocationRoleName: e.REVOCATION_ROLE_NAME,
     alertWebhooks: e.ALERT_WEBHOOKS ?? [],
     alertDeliveryAttempts: e.ALERT_DELIVERY_ATTEMPTS,
+    awsConfigProfilePattern: e.AWS_CONFIG_PROFILE_PATTERN,
   };
 }

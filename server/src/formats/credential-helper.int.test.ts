@@ -82,9 +82,14 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+let cacheCounter = 0;
+/** Each test starts without cached credentials (the helper caches per token and role). */
+let cacheHome = '';
+
 beforeEach(() => {
   seen = [];
   handler = portalHandler;
+  cacheHome = path.join(dir, `cache-${++cacheCounter}`);
 });
 
 interface Run {
@@ -96,7 +101,7 @@ interface Run {
 function runHelper(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HELPER, ...args], {
-      env: { PATH: '/usr/bin:/bin', HOME: dir, ...options.env },
+      env: { PATH: '/usr/bin:/bin', HOME: dir, XDG_CACHE_HOME: cacheHome, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -392,6 +397,7 @@ describe('the AWS CLI v2 runs the helper as its credential_process', () => {
         env: {
           PATH: '/usr/bin:/bin',
           HOME: dir,
+          XDG_CACHE_HOME: cacheHome,
           AWS_CONFIG_FILE: config,
           AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
           AWS_EC2_METADATA_DISABLED: 'true',

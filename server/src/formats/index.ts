@@ -32,6 +32,17 @@ import {
 
 import type { RequestedFormat } from './credential-formats.ts';
 
+export {
+  type AwsConfigProfile,
+  BLOCK_BEGIN,
+  BLOCK_END,
+  PROFILE_SOURCE_NAMES,
+  PROFILE_SOURCES,
+  type ProfileSource,
+  type ProfileSourceName,
+  profilesFor,
+  renderAwsConfig,
+} from './aws-config-profiles.ts';
 export { REQUESTED_FORMATS, type RequestedFormat } from './credential-formats.ts';
 export {
   defaultProfileName,

@@ -131,7 +131,8 @@ export const UserParams = Type.Object({ userName: UserName });
 export const SetupLink = Type.Object({ url: Type.String(), expiresAt: DateTime });
 export type SetupLink = Static<typeof SetupLink>;
 
-// A body is optional: a request without one (null) enrolls with the user's only device.
+// A body is optional: without one (null) the user's first TOTP device is tried first and any other
+// TOTP device of theirs also signs them in; `mfaSerial` pins the one device accepted.
 export const EnrollRequest = Nullable(
   Type.Object(
     { mfaSerial: Type.Optional(Type.String({ minLength: 9, maxLength: 256, pattern: '^[\\w+=/:,.@-]+$' })) },
@@ -143,6 +144,9 @@ export const Enrollment = Type.Object({
   userName: Type.String(),
   accountId: Type.String(),
   mfaSerial: Type.String(),
+  mfaSerialPinned: Type.Boolean({
+    description: "Only mfaSerial's codes are accepted (else every TOTP device of the user's)",
+  }),
   issuePath: Type.Union([Type.Literal('assume_role'), Type.Literal('mfa_session')]),
   keysWorkWithoutMfa: Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('unknown')], {
     description: "Whether the user's keys work without MFA (policy simulation); 'yes' deserves a warning",

@@ -65,6 +65,7 @@ const adminUserRoutes: FastifyPluginAsync = async (fastify) => {
         userName: enrolled.userName,
         accountId: enrolled.accountId,
         mfaSerial: enrolled.mfaSerial,
+        mfaSerialPinned: enrolled.mfaSerialPinned,
         issuePath: enrolled.issuePath,
         keysWorkWithoutMfa: enrolled.keysWorkWithoutMfa,
         enrolledAt: enrolled.enrolledAt,

@@ -13,6 +13,7 @@ import { type AuditService, createAuditService } from './audit/audit-service.ts'
 import { type AuditOutbox, createAuditOutbox } from './audit-sinks/audit-outbox.ts';
 import { configuredSinks } from './audit-sinks/configured-sinks.ts';
 import { createSinkCursorRepository } from './audit-sinks/sink-cursor-repository.ts';
+import { type AwsConfigService, createAwsConfigService } from './aws-config/aws-config-service.ts';
 import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { type CatalogService, createCatalogService } from './catalog/catalog-service.ts';
 import { createIamDirectory, type IamDirectory } from './catalog/iam-directory.ts';
@@ -68,6 +69,7 @@ export interface Services {
   cis: CisService;
   remediation: RemediationService;
   alerts: AlertService;
+  awsConfig: AwsConfigService;
 }
 
 /** Optional logger for background work (scans) that has no request to log through. */
@@ -295,5 +297,10 @@ export function createServices(
     cis,
     remediation,
     alerts,
+    awsConfig: createAwsConfigService({
+      credentials,
+      profilePattern: config.awsConfigProfilePattern,
+      region: config.awsRegion,
+    }),
   };
 }

@@ -103,6 +103,16 @@ export function createCliTokenService({
       return { token, expiresAt: opened.credentials.expiration };
     },
 
+    /** Whose token this is, if it is still valid (the same checks as `issue`, without issuing anything). */
+    async ownerOf(token: string): Promise<{ userName: string }> {
+      if (!TOKEN_SHAPE.test(token)) throw invalidToken();
+      const row = await tokens.findByHash(prisma, hashToken(token));
+      if (!row || row.revokedAt) throw invalidToken();
+      if (row.expiresAt.getTime() <= now().getTime())
+        throw unauthorized('token_expired', 'The portal token has expired. Get a new one with a fresh MFA code.');
+      return { userName: row.userName };
+    },
+
     async issue(input: {
       token: string;
       roleAlias: string;

@@ -23,6 +23,8 @@ export interface EnrolledUserSummary {
   userArn: string;
   accessKeyId: string;
   mfaSerial: string;
+  /** Only mfaSerial signs the user in (enroll --mfa-serial); else their other TOTP devices are tried after it. */
+  mfaSerialPinned: boolean;
   issuePath: IssuePath;
   keyCreatedAt: Date;
   enrolledAt: Date;
@@ -41,7 +43,7 @@ export interface UserKey extends EnrolledUserSummary {
 }
 
 export interface EnrollOptions {
-  /** Which MFA device to use when the user has several. */
+  /** The one MFA device the user may sign in with (pins it); without it every TOTP device of theirs works. */
   mfaSerial?: string;
   /** An existing key pair to hold instead of creating one. */
   importedKey?: { accessKeyId: string; secretAccessKey: string };
@@ -75,6 +77,9 @@ export interface CustodyServiceDeps {
 const USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const KEY_ID = /^[A-Z0-9]{16,128}$/;
 const KEY_PROPAGATION_CHECKS = 8;
+
+/** FIDO security keys' serials are ARNs with `:u2f/`; STS takes codes only from TOTP devices. */
+export const isFidoSerial = (serial: string) => serial.includes(':u2f/');
 
 const sealContext = (userNameKey: string, accessKeyId: string) => `user-key:${userNameKey}:${accessKeyId}`;
 
@@ -139,6 +144,7 @@ export function createCustodyService({
     userArn: string;
     accessKeyId: string;
     mfaSerial: string;
+    mfaSerialPinned: boolean;
     issuePath: IssuePath;
     keyCreatedAt: Date;
     enrolledAt: Date;
@@ -150,6 +156,7 @@ export function createCustodyService({
       userArn: row.userArn,
       accessKeyId: row.accessKeyId,
       mfaSerial: row.mfaSerial,
+      mfaSerialPinned: row.mfaSerialPinned,
       issuePath: row.issuePath,
       keyCreatedAt: row.keyCreatedAt,
       enrolledAt: row.enrolledAt,
@@ -176,6 +183,10 @@ export function createCustodyService({
     }
   }
 
+  /**
+   * The device tried first: the one named (and then the only one), else the user's first TOTP
+   * device. FIDO security keys cannot answer STS with a code, so they are never chosen.
+   */
   async function chooseMfaSerial(userName: string, wanted: string | undefined): Promise<string> {
     const all = await aws.listMfaDevices(userName);
     // STS takes codes only from TOTP devices: a FIDO security key protects console sign-in only.
@@ -188,6 +199,7 @@ export function createCustodyService({
           : `${userName} has no MFA device in IAM. Set one up first; the portal signs people in with its codes.`,
       );
     }
+    const totp = devices.filter((d) => !isFidoSerial(d.serialNumber));
     if (wanted) {
       if (!devices.some((d) => d.serialNumber === wanted)) {
         throw badRequest(
@@ -195,15 +207,21 @@ export function createCustodyService({
           `${userName} has no MFA device ${wanted}. Their devices: ${devices.map((d) => d.serialNumber).join(', ')}.`,
         );
       }
+      if (isFidoSerial(wanted)) {
+        throw badRequest(
+          'fido_mfa_device',
+          `${wanted} is a FIDO security key: AWS accepts its touches for console sign-in only, never as a code. Name a TOTP device.`,
+        );
+      }
       return wanted;
     }
-    if (devices.length > 1) {
-      throw badRequest(
-        'choose_mfa_device',
-        `${userName} has several MFA devices; name one with --mfa-serial: ${devices.map((d) => d.serialNumber).join(', ')}.`,
+    if (totp.length === 0) {
+      throw conflict(
+        'no_totp_device',
+        `${userName} has only FIDO security keys, which cannot sign in with a code. Add a virtual or hardware TOTP device.`,
       );
     }
-    return devices[0]!.serialNumber;
+    return totp[0]!.serialNumber;
   }
 
   async function obtainKey(
@@ -259,6 +277,7 @@ export function createCustodyService({
               sealedSecret: seal(ring, key.secretAccessKey, sealContext(userNameKey, key.accessKeyId)),
               masterKeyId: ring.current.id,
               mfaSerial,
+              mfaSerialPinned: options.mfaSerial !== undefined,
               issuePath,
               keyCreatedAt: now(),
             },

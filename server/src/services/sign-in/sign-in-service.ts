@@ -14,7 +14,7 @@ import type { AuditAction as AuditActionName, AuditOutcome, RequestOrigin } from
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
 import { appErrorFromAws, auditErrorCode, invalidMfaCode } from '../aws-error-mapping.ts';
-import type { CustodyService, UserKey } from '../custody/custody-service.ts';
+import { type CustodyService, isFidoSerial, type UserKey } from '../custody/custody-service.ts';
 import type { MfaSessionStore } from '../sessions/mfa-session-store.ts';
 
 export interface CodeAttempt {
@@ -55,6 +55,7 @@ export type Admission = { admitted: AdmittedAttempt; rejected?: never } | { reje
 
 /** A code AWS accepted, with what AWS handed out for it. */
 export interface VerifiedAttempt<C> {
+  /** `mfaSerial` is the device whose code AWS accepted (the enrolled one, or another of the user's). */
   user: UserKey;
   credentials: C;
 }
@@ -79,6 +80,9 @@ export interface SignInServiceDeps {
 
 /** GetSessionToken's shortest session: what the portal asks for when it only needs AWS's verdict on a code. */
 const MIN_SESSION_SECONDS = 900;
+
+/** AWS's limit of MFA devices per IAM user: at most this many are asked about one code. */
+const MAX_MFA_DEVICES = 8;
 
 /** A 6-digit code, tolerating the spaces people paste ("123 456"). */
 export function normalizeCode(code: string): string | null {
@@ -162,14 +166,52 @@ export function createSignInService(deps: SignInServiceDeps) {
     );
   }
 
-  async function verifyWith<C>(attempt: AdmittedAttempt, call: Promise<C>): Promise<Verification<C>> {
+  /** AWS refused the code for this device (wrong code, or not a device of this user): another device may take it. */
+  const refusedCode = (error: unknown) =>
+    error instanceof AwsCallError && (error.kind === 'invalid_mfa_code' || error.kind === 'mfa_device_mismatch');
+
+  /** The user's other TOTP devices (AWS allows 8 per user), after the enrolled one; none if IAM cannot say. */
+  async function otherDevices(user: UserKey): Promise<string[]> {
     try {
-      const credentials = await call;
-      await settle(attempt, null);
-      return { verified: { user: attempt.user, credentials } };
-    } catch (error) {
-      return { rejected: await awsRejection(attempt, error) };
+      const devices = await aws.listMfaDevices(user.userName);
+      return devices
+        .map((d) => d.serialNumber)
+        .filter((serial) => serial !== user.mfaSerial && !isFidoSerial(serial))
+        .slice(0, MAX_MFA_DEVICES - 1);
+    } catch {
+      return [];
     }
+  }
+
+  /**
+   * Asks AWS with the enrolled device first, then (unless the enrolment pins it) with each other
+   * TOTP device of the user, all within the one attempt already reserved: a person with two
+   * authenticators signs in with either. AWS refusing the code for every device is one wrong code.
+   */
+  async function verifyWith<C>(
+    attempt: AdmittedAttempt,
+    call: (serial: string) => Promise<C>,
+  ): Promise<Verification<C>> {
+    const { user } = attempt;
+    let firstError: unknown;
+    try {
+      const credentials = await call(user.mfaSerial);
+      await settle(attempt, null);
+      return { verified: { user, credentials } };
+    } catch (error) {
+      if (user.mfaSerialPinned || !refusedCode(error)) return { rejected: await awsRejection(attempt, error) };
+      firstError = error;
+    }
+    for (const serial of await otherDevices(user)) {
+      try {
+        const credentials = await call(serial);
+        await settle(attempt, null);
+        return { verified: { user: { ...user, mfaSerial: serial }, credentials } };
+      } catch (error) {
+        if (!refusedCode(error)) return { rejected: await awsRejection(attempt, error) };
+      }
+    }
+    return { rejected: await awsRejection(attempt, firstError) };
   }
 
   /**
@@ -220,9 +262,8 @@ export function createSignInService(deps: SignInServiceDeps) {
     durationSeconds: number,
   ): Promise<Verification<TemporaryCredentials>> {
     const { user, code } = attempt;
-    return verifyWith(
-      attempt,
-      aws.getSessionToken(user.key, { serialNumber: user.mfaSerial, tokenCode: code, durationSeconds }),
+    return verifyWith(attempt, (serialNumber) =>
+      aws.getSessionToken(user.key, { serialNumber, tokenCode: code, durationSeconds }),
     );
   }
 
@@ -237,7 +278,9 @@ export function createSignInService(deps: SignInServiceDeps) {
       input: Omit<AssumeRoleInput, 'serialNumber' | 'tokenCode'>,
     ): Promise<Verification<AssumedRoleCredentials>> {
       const { user, code } = attempt;
-      return verifyWith(attempt, aws.assumeRole(user.key, { ...input, serialNumber: user.mfaSerial, tokenCode: code }));
+      return verifyWith(attempt, (serialNumber) =>
+        aws.assumeRole(user.key, { ...input, serialNumber, tokenCode: code }),
+      );
     },
 
     /**
@@ -299,7 +342,11 @@ export function createSignInService(deps: SignInServiceDeps) {
             action,
             outcome: 'success',
             ...attempt.origin,
-            metadata: { mfaSessionId: sessionId, expiresAt: credentials.expiration.toISOString() },
+            metadata: {
+              mfaSessionId: sessionId,
+              expiresAt: credentials.expiration.toISOString(),
+              mfaSerial: user.mfaSerial,
+            },
           },
           tx,
         );

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "EnrolledUser" ADD COLUMN "mfaSerialPinned" BOOLEAN NOT NULL DEFAULT false;
