@@ -21,9 +21,10 @@ const COLUMNS = [
   'keysWorkWithoutMfa',
   'enrolled',
   'lastPortalSignInAt',
+  'oldestCredentialUseAt',
 ] as const satisfies ReadonlyArray<keyof ScannedUser>;
 
-/** Rows per statement: 19 parameters each, well inside SQLite's 32,766 and PostgreSQL's 65,535. */
+/** Rows per statement: 20 parameters each, well inside SQLite's 32,766 and PostgreSQL's 65,535. */
 const ROWS_PER_STATEMENT = 1000;
 
 /**
@@ -55,7 +56,7 @@ export async function insertSnapshotRows(
     const values: unknown[] = [];
     const tuples = batch.map((user, row) => {
       values.push(randomUUID(), scanId, user.userName.toLowerCase());
-      for (const column of COLUMNS) values.push(encode(provider, user[column]));
+      for (const column of COLUMNS) values.push(encode(provider, user[column] ?? null));
       const slots = Array.from({ length: width }, (_, i) =>
         provider === 'postgresql' ? `$${row * width + i + 1}` : '?',
       );

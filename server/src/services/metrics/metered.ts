@@ -18,6 +18,8 @@ const OPERATIONS: Record<string, string> = {
   enableMfaDevice: 'EnableMFADevice',
   deleteVirtualMfaDevice: 'DeleteVirtualMFADevice',
   accountAlias: 'ListAccountAliases',
+  authorizationDetailsPages: 'GetAccountAuthorizationDetails',
+  virtualMfaAssignmentPages: 'ListVirtualMFADevices',
 };
 
 /** The AWS calls of the running compliance scan, counted across its concurrent work. */
@@ -28,7 +30,8 @@ const seconds = (startedAt: bigint) => Number(process.hrtime.bigint() - startedA
 /**
  * The gateway with every call counted and timed (`portal_aws_calls_total`, `..._duration_seconds`).
  * Wrapping the gateway rather than each SDK client measures what the portal waits for: the SDK's
- * retries and every page of a paginated listing count as one call. Methods added to the gateway
+ * retries count as one call, and so does a listing the gateway collects whole; the page-by-page
+ * listings a scan streams (async iterables) count one call per page. Methods added to the gateway
  * later are measured without changes here (operation: the method name in PascalCase).
  */
 export function meteredGateway(aws: AwsGateway, metrics: Pick<PortalMetrics, 'awsCall'>): AwsGateway {
@@ -40,22 +43,60 @@ export function meteredGateway(aws: AwsGateway, metrics: Pick<PortalMetrics, 'aw
     }
     const service = STS_METHODS.has(name) ? 'sts' : 'iam';
     const operation = OPERATIONS[name] ?? name.charAt(0).toUpperCase() + name.slice(1);
-    metered[name] = async (...args: unknown[]) => {
+    const record = (result: string, startedAt: bigint) =>
+      metrics.awsCall({ service, operation, result, seconds: seconds(startedAt) });
+    const failure = (error: unknown) => (error instanceof AwsCallError ? error.kind : 'error');
+    metered[name] = (...args: unknown[]) => {
       const startedAt = process.hrtime.bigint();
       const scan = scanCalls.getStore();
+      const answer = (method as (...a: unknown[]) => unknown).apply(aws, args);
+      // Page-by-page listings (async iterables): each page is one AWS call, timed as it arrives.
+      if (isAsyncIterable(answer)) return meteredPages(answer, scan, record, failure);
       if (scan) scan.calls++;
-      try {
-        const result = await (method as (...a: unknown[]) => Promise<unknown>).apply(aws, args);
-        metrics.awsCall({ service, operation, result: 'ok', seconds: seconds(startedAt) });
-        return result;
-      } catch (error) {
-        const result = error instanceof AwsCallError ? error.kind : 'error';
-        metrics.awsCall({ service, operation, result, seconds: seconds(startedAt) });
-        throw error;
-      }
+      return Promise.resolve(answer).then(
+        (result) => {
+          record('ok', startedAt);
+          return result;
+        },
+        (error: unknown) => {
+          record(failure(error), startedAt);
+          throw error;
+        },
+      );
     };
   }
   return metered as unknown as AwsGateway;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value && !('then' in value);
+}
+
+async function* meteredPages(
+  pages: AsyncIterable<unknown>,
+  scan: { calls: number } | undefined,
+  record: (result: string, startedAt: bigint) => void,
+  failure: (error: unknown) => string,
+): AsyncGenerator<unknown> {
+  const iterator = pages[Symbol.asyncIterator]();
+  try {
+    while (true) {
+      const startedAt = process.hrtime.bigint();
+      if (scan) scan.calls++;
+      let step: IteratorResult<unknown>;
+      try {
+        step = await iterator.next();
+      } catch (error) {
+        record(failure(error), startedAt);
+        throw error;
+      }
+      if (step.done) return;
+      record('ok', startedAt);
+      yield step.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
 }
 
 /** The audit service with appends timed and failures counted. The chain itself is untouched. */
