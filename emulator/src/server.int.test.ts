@@ -127,7 +127,7 @@ describe('fault injection', () => {
     const bad = await faults('POST', { throttleRate: 2, bogus: 1 });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe(
-      'throttleRate must be a number from 0 to 1; unknown setting "bogus" (allowed: latencyMs, throttleRate, errorRate, errorStatus, dropConnections)',
+      'throttleRate must be a number from 0 to 1; unknown setting "bogus" (allowed: latencyMs, throttleRate, errorRate, errorStatus, dropConnections, malformedRate)',
     );
     expect((await faults('POST', { latencyMs: 5 })).status).toBe(200);
     expect(await (await faults('GET')).json()).toEqual({
@@ -136,6 +136,7 @@ describe('fault injection', () => {
       errorRate: 0,
       errorStatus: 'random',
       dropConnections: 0,
+      malformedRate: 0,
     });
     expect(await (await faults('DELETE')).json()).toMatchObject({ latencyMs: 0 });
   });
