@@ -102,6 +102,14 @@ for (const language of LANGUAGES) {
       await expectNoAxeViolations(page);
       if (language.locale !== 'en') expect(await englishLeftovers(page), screen.path).toEqual([]);
     }
+    // User access with a user shown: their tokens, unenrolling, and revoking their AWS sessions.
+    await page.goto('/admin/users');
+    await page.locator('#access-user').fill('alice');
+    await page.locator('form.lookup button[type="submit"]').click();
+    await expect(page.locator('#revoke-title')).toBeVisible();
+    await page.waitForLoadState('networkidle');
+    await expectNoAxeViolations(page);
+    if (language.locale !== 'en') expect(await englishLeftovers(page), 'user access for alice').toEqual([]);
     // The roles page with a role open and credentials issued: the panel, its tabs and the recipes.
     await page.goto('/roles');
     const card = page.getByTestId('role-card').first();

@@ -15,7 +15,11 @@ export interface TrendSeries {
 /** Percent of users with MFA, and percent whose keys work without MFA, one value per scan. */
 export function trendSeries(points: HistoryPoint[]): TrendSeries[] {
   return [
-    { key: 'mfa', label: t('chart.usersWithMfa'), values: points.map((p) => percent(p.summary.withMfa, p.summary.users)) },
+    {
+      key: 'mfa',
+      label: t('chart.usersWithMfa'),
+      values: points.map((p) => percent(p.summary.withMfa, p.summary.users)),
+    },
     {
       key: 'keys',
       label: t('chart.keysWorkWithoutMfa'),

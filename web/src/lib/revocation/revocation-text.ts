@@ -5,8 +5,7 @@ import { t } from '../i18n/i18n.ts';
 export function describeApplied(userName: string, applied: ApplyReport): string {
   const failed = applied.targets.filter((t) => t.status === 'failed');
   const roles = applied.targets.filter((t) => t.kind === 'role' && t.status !== 'failed').length;
-  if (failed.length === 0)
-    return t('revoke.done', { user: userName, roles });
+  if (failed.length === 0) return t('revoke.done', { user: userName, roles });
   return t('revoke.partial', {
     failed: failed.length,
     total: applied.targets.length,
