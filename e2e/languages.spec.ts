@@ -26,6 +26,11 @@ const SCREENS = [
   { path: '/roles', heading: { en: 'Roles', ko: '역할', ja: 'ロール' } },
   { path: '/session', heading: { en: 'My MFA session', ko: '내 MFA 세션', ja: '自分の MFA セッション' } },
   { path: '/devices', heading: { en: 'Devices and tokens', ko: '기기 및 토큰', ja: 'デバイスとトークン' } },
+  // The admin console (carol is a portal admin in the demo).
+  { path: '/admin', heading: { en: 'MFA compliance', ko: 'MFA 준수 현황', ja: 'MFA コンプライアンス' } },
+  { path: '/admin/audit', heading: { en: 'Audit log', ko: '감사 로그', ja: '監査ログ' } },
+  { path: '/admin/roles', heading: { en: 'Role catalog', ko: '역할 카탈로그', ja: 'ロールカタログ' } },
+  { path: '/admin/users', heading: { en: 'User access', ko: '사용자 액세스', ja: 'ユーザーアクセス' } },
   {
     path: '/no/such/page',
     heading: { en: 'Page not found', ko: '페이지를 찾을 수 없음', ja: 'ページが見つかりません' },
@@ -80,7 +85,7 @@ for (const language of LANGUAGES) {
   test(`${language.locale}: the main screens are translated, with no missing message, and pass axe`, async ({
     browser,
   }) => {
-    test.setTimeout(120_000); // axe on six screens, on two shared cores
+    test.setTimeout(240_000); // axe on ten screens, on two shared cores
     const signedOut = await openIn(browser, language.tag, false);
     await signedOut.page.goto('/');
     await expect(signedOut.page.getByRole('heading', { level: 1, name: language.signIn })).toBeVisible();
@@ -97,6 +102,14 @@ for (const language of LANGUAGES) {
       await expectNoAxeViolations(page);
       if (language.locale !== 'en') expect(await englishLeftovers(page), screen.path).toEqual([]);
     }
+    // User access with a user shown: their tokens, unenrolling, and revoking their AWS sessions.
+    await page.goto('/admin/users');
+    await page.locator('#access-user').fill('alice');
+    await page.locator('form.lookup button[type="submit"]').click();
+    await expect(page.locator('#revoke-title')).toBeVisible();
+    await page.waitForLoadState('networkidle');
+    await expectNoAxeViolations(page);
+    if (language.locale !== 'en') expect(await englishLeftovers(page), 'user access for alice').toEqual([]);
     // The roles page with a role open and credentials issued: the panel, its tabs and the recipes.
     await page.goto('/roles');
     const card = page.getByTestId('role-card').first();

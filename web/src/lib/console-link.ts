@@ -1,3 +1,5 @@
+import { t } from './i18n/i18n.ts';
+
 /** What "Open console" asks for: a role, and optionally a console service and a region. */
 export interface ConsoleTarget {
   role: string;
@@ -20,7 +22,7 @@ export function consoleHref(target: ConsoleTarget): string {
 
 /** A problem with the typed service or region, in words, or null. */
 export function consoleTargetProblem(service: string, region: string): string | null {
-  if (service !== '' && !CONSOLE_SERVICE.test(service)) return 'Service: a console name such as s3, ec2 or iam.';
-  if (region !== '' && !REGION.test(region)) return 'Region: an AWS region such as eu-west-1.';
+  if (service !== '' && !CONSOLE_SERVICE.test(service)) return t('console.badService');
+  if (region !== '' && !REGION.test(region)) return t('console.badRegion');
   return null;
 }

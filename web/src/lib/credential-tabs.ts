@@ -1,5 +1,5 @@
 import type { CredentialFormat } from './api/credentials-service.ts';
-import { msg } from './i18n/i18n.ts';
+import { msg, t } from './i18n/i18n.ts';
 
 export interface CredentialTab {
   format: CredentialFormat;
@@ -38,9 +38,8 @@ export const CREDENTIAL_TABS: readonly CredentialTab[] = [
 export function containerTab(origin: string, roleAlias: string): FormatTabView {
   return {
     id: 'container',
-    label: 'SDK auto-refresh',
-    usage:
-      'After `aws-mfa-portal-credentials login`, paste into bash or zsh: every AWS SDK and the AWS CLI v2 fetch fresh credentials from the portal by themselves (https, or http on localhost only).',
+    label: t('tabs.sdkLabel'),
+    usage: t('tabs.sdk'),
     body: [
       `export AWS_CONTAINER_CREDENTIALS_FULL_URI=${origin}/api/v1/container-credentials/${encodeURIComponent(roleAlias)}`,
       'export AWS_CONTAINER_AUTHORIZATION_TOKEN="$(jq -r .token ~/.config/aws-mfa-portal/token)"',

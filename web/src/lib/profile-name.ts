@@ -1,4 +1,5 @@
 import type { CredentialFormat } from './api/credentials-service.ts';
+import { t } from './i18n/i18n.ts';
 
 /**
  * AWS CLI profile names, under the same rule the server applies, so a name typed here renders
@@ -7,13 +8,11 @@ import type { CredentialFormat } from './api/credentials-service.ts';
  */
 const PROFILE_NAME = /^[A-Za-z0-9_.@+=,-]{1,64}$/;
 
-export const PROFILE_NAME_RULE = 'Use 1 to 64 letters, digits or _ . @ + = , - (not starting with -).';
-
 /** null when usable, else what is wrong in plain words. */
 export function profileNameProblem(name: string): string | null {
-  if (name.length === 0) return 'Enter a profile name.';
-  if (name.startsWith('-')) return 'A profile name cannot start with -.';
-  if (!PROFILE_NAME.test(name)) return PROFILE_NAME_RULE;
+  if (name.length === 0) return t('profile.missing');
+  if (name.startsWith('-')) return t('profile.leadingDash');
+  if (!PROFILE_NAME.test(name)) return t('profile.rule');
   return null;
 }
 

@@ -1,4 +1,5 @@
 import type { ComplianceSummary, HistoryPoint } from '../api/admin-compliance-service.ts';
+import { t } from '../i18n/i18n.ts';
 
 /** Pure helpers behind the dashboard's charts (no DOM, unit-tested). */
 
@@ -14,10 +15,14 @@ export interface TrendSeries {
 /** Percent of users with MFA, and percent whose keys work without MFA, one value per scan. */
 export function trendSeries(points: HistoryPoint[]): TrendSeries[] {
   return [
-    { key: 'mfa', label: 'Users with MFA', values: points.map((p) => percent(p.summary.withMfa, p.summary.users)) },
+    {
+      key: 'mfa',
+      label: t('chart.usersWithMfa'),
+      values: points.map((p) => percent(p.summary.withMfa, p.summary.users)),
+    },
     {
       key: 'keys',
-      label: 'Keys work without MFA',
+      label: t('chart.keysWorkWithoutMfa'),
       values: points.map((p) => percent(p.summary.keysWorkWithoutMfa, p.summary.users)),
     },
   ];
@@ -49,16 +54,16 @@ export interface BreakdownRow {
 /** The breakdown chart's bars, each a share of all users. */
 export function breakdownRows(summary: ComplianceSummary): BreakdownRow[] {
   return [
-    { key: 'hardware', label: 'Hardware MFA', count: summary.hardwareMfa },
+    { key: 'hardware', label: t('chart.hardwareMfa'), count: summary.hardwareMfa },
     {
       key: 'virtual',
-      label: 'Virtual MFA',
+      label: t('chart.virtualMfa'),
       count: Math.max(0, summary.withMfa - summary.hardwareMfa - summary.consoleOnlyMfa),
     },
-    { key: 'console-only', label: 'MFA for the console only', count: summary.consoleOnlyMfa },
-    { key: 'none', label: 'No MFA device', count: summary.withoutMfa },
-    { key: 'console', label: 'Console without MFA', count: summary.consoleWithoutMfa },
-    { key: 'keys', label: 'Keys work without MFA', count: summary.keysWorkWithoutMfa },
-    { key: 'enrolled', label: 'Enrolled in the portal', count: summary.enrolled },
+    { key: 'console-only', label: t('chart.consoleOnlyMfa'), count: summary.consoleOnlyMfa },
+    { key: 'none', label: t('chart.noMfa'), count: summary.withoutMfa },
+    { key: 'console', label: t('chart.consoleWithoutMfa'), count: summary.consoleWithoutMfa },
+    { key: 'keys', label: t('chart.keysWorkWithoutMfa'), count: summary.keysWorkWithoutMfa },
+    { key: 'enrolled', label: t('chart.enrolled'), count: summary.enrolled },
   ];
 }

@@ -1,4 +1,5 @@
 import { type Lockout, liftLockout, listLockouts } from '../api/admin-lockouts-service.ts';
+import { t } from '../i18n/i18n.ts';
 import { Loadable } from '../loadable.svelte.ts';
 
 /** Who is locked out of signing in by the MFA attempt budgets, and lifting a lockout. */
@@ -32,7 +33,7 @@ export class LockoutsState {
     try {
       const lifted = await this.#change.run(async () => {
         await liftLockout(lockout.key);
-        return `Lifted the lockout of ${description}.`;
+        return t('lockouts.lifted', { who: description });
       });
       if (lifted) await this.load();
     } finally {

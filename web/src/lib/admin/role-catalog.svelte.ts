@@ -7,6 +7,7 @@ import {
   removeCatalogRole,
   updateCatalogRole,
 } from '../api/admin-roles-service.ts';
+import { t } from '../i18n/i18n.ts';
 import { Loadable, type LoadStatus } from '../loadable.svelte.ts';
 import { inputFromForm, type RoleForm } from './role-catalog-form.ts';
 
@@ -58,21 +59,21 @@ export class RoleCatalogState {
         roleArn: form.roleArn.trim(),
         ...inputFromForm(form),
       });
-      this.message = `Added ${role.alias}.`;
+      this.message = t('catalog.added', { alias: role.alias });
     });
   }
 
   async update(alias: string, form: RoleForm): Promise<string | null> {
     return this.#change(async () => {
       await updateCatalogRole(alias, inputFromForm(form));
-      this.message = `Saved ${alias}.`;
+      this.message = t('catalog.saved', { alias });
     });
   }
 
   async remove(alias: string): Promise<string | null> {
     return this.#change(async () => {
       await removeCatalogRole(alias);
-      this.message = `Removed ${alias} from the catalog.`;
+      this.message = t('catalog.removed', { alias });
     });
   }
 

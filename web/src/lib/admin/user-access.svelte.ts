@@ -1,4 +1,5 @@
 import { listUserTokens, revokeUserToken, unenrollUser } from '../api/devices-service.ts';
+import { t } from '../i18n/i18n.ts';
 import { TokenList } from '../token-list.svelte.ts';
 
 /** The admin's view of one user's access: their CLI tokens, revoking one, and unenrolling the user. */
@@ -20,7 +21,7 @@ export class UserAccessState extends TokenList<[string]> {
     if (userName === null) return;
     await this.change(async () => {
       await revokeUserToken(userName, id);
-      return `Revoked a token of ${userName}.`;
+      return t('access.tokenRevoked', { user: userName });
     }, [userName]);
   }
 
@@ -29,7 +30,12 @@ export class UserAccessState extends TokenList<[string]> {
     if (userName === null) return;
     await this.change(async () => {
       const { ended } = await unenrollUser(userName);
-      return `Unenrolled ${userName}: deleted the portal's key and ended ${ended.webSessions} browser sessions, ${ended.mfaSessions} MFA sessions and ${ended.cliTokens} CLI tokens.`;
+      return t('access.unenrolled', {
+        user: userName,
+        webSessions: ended.webSessions,
+        mfaSessions: ended.mfaSessions,
+        cliTokens: ended.cliTokens,
+      });
     }, [userName]);
   }
 }

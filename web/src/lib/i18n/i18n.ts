@@ -18,10 +18,11 @@ import { LOCALE_STORAGE_KEY, type Locale, pickLocale } from './locales.ts';
  * 4. Dates and durations: lib/time-format.ts (Intl with the current language), not hand-made text.
  * 5. API errors: the server's `message` stays English; the UI shows `errors.<code>` when the
  *    catalogue has it (lib/i18n/error-text.ts), else the server's message.
- * Not yet in the catalogues (English in every language): the admin compliance dashboard and its
- * table and charts, the role catalog editor, user access, the lockouts panel and the setup-link
- * notice. Move them the same way (the e2e locale test, e2e/languages.spec.ts, then covers them
- * when their paths are added to its SCREENS).
+ * 6. Data from the server stays as it is (user names, ARNs, codes); where the UI names a server
+ *    code in words, the key carries the code with a fallback to it when the catalogue lacks it
+ *    (`cis.check.<id>`, `mine.via.<via>` with hasMessage).
+ * 7. A new screen: add its path and heading to SCREENS in e2e/languages.spec.ts, so the locale
+ *    test checks it in every language.
  * English is bundled; Korean and Japanese load on demand (their own chunks). A key missing in
  * the current language falls back to English and logs `[i18n] missing message` (the e2e
  * locale test fails on that line).

@@ -1,4 +1,5 @@
 import { offboardUser, revokeUserAwsSessions } from '../api/revocation-service.ts';
+import { t } from '../i18n/i18n.ts';
 import { Loadable } from '../loadable.svelte.ts';
 import { describeApplied } from './revocation-text.ts';
 
@@ -28,11 +29,14 @@ export class UserRevocationState {
     await this.#change.run(async () => {
       const result = await offboardUser(userName, options);
       if (result.status === 'done')
-        return `Offboarded ${userName}: portal sessions ended, AWS sessions revoked, the portal's key deleted${
-          options.deactivateOtherKeys ? ', other access keys deactivated' : ''
-        }${options.deactivateMfaDevices ? ', MFA devices deactivated' : ''}.`;
+        return t('revoke.offboarded', {
+          user: userName,
+          extra:
+            (options.deactivateOtherKeys ? t('revoke.offboardedKeys') : '') +
+            (options.deactivateMfaDevices ? t('revoke.offboardedDevices') : ''),
+        });
       const why = result.applied ? ` ${describeApplied(userName, result.applied)}` : '';
-      return `Offboarding of ${userName} stopped at "${result.step}".${why} Run it again to resume.`;
+      return t('revoke.offboardStopped', { user: userName, step: result.step, why });
     });
   }
 }
