@@ -34,6 +34,8 @@ const tiers = [
       'run',
       '--project',
       'integration',
+      // Two files at a time: many of them wait on child processes (the AWS CLI, boto3, the emulator).
+      '--maxWorkers=2',
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${reports}/integration.json`,
