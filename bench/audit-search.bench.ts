@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
@@ -10,20 +8,12 @@ import { parseDatabaseUrl } from '../server/src/db/database-url.ts';
 import { auditHash, canonicalJson, GENESIS_HASH } from '../server/src/services/audit/audit-chain.ts';
 import type { AuditRecord } from '../server/src/services/audit/audit-events.ts';
 import { auditKeysFrom } from '../server/src/services/audit/audit-key.ts';
-import { generateMasterKey, parseMasterKey } from '../server/src/services/custody/secret-box.ts';
-import { type BenchDatabase, createBenchDatabase, type Provider, providersFrom } from './lib/databases.ts';
+import { parseMasterKey } from '../server/src/services/custody/secret-box.ts';
+import { type BenchDatabase, type Provider, providersFrom } from './lib/databases.ts';
 import { httpLoad } from './lib/load.ts';
-import {
-  benchOrganisation,
-  benchUser,
-  browserSignIn,
-  portalKeyOf,
-  preparePortalDatabase,
-  ROLE_ARN,
-  writeState,
-} from './lib/portal-fixture.ts';
-import { type Child, startEmulatorProcess, startPortalProcess } from './lib/processes.ts';
+import { benchOrganisation, benchUser, browserSignIn, ROLE_ARN } from './lib/portal-fixture.ts';
 import { ROOT, writeResults } from './lib/results.ts';
+import { withBenchStack } from './lib/stack.ts';
 import { printTable, type Summary, summarise } from './lib/stats.ts';
 
 /**
@@ -227,7 +217,6 @@ async function verifyChain(databaseUrl: string, masterKey: string) {
 }
 
 async function measureOn(provider: Provider, options: { rows: number; requests: number; rounds: number }) {
-  const work = await mkdtemp(path.join(os.tmpdir(), 'portal-bench-audit-'));
   const state = benchOrganisation(1);
   state.users.push({
     account: '111111111111',
@@ -242,77 +231,58 @@ async function measureOn(provider: Provider, options: { rows: number; requests: 
       },
     ],
   });
-  const statePath = path.join(work, 'state.json');
-  await writeState(statePath, state);
-  const portalKey = portalKeyOf(state);
-  const masterKey = generateMasterKey();
-  let db: BenchDatabase | undefined;
-  let emulator: Child | undefined;
-  let portal: Child | undefined;
-  try {
-    db = createBenchDatabase(provider, 'audit');
-    emulator = await startEmulatorProcess(statePath);
-    await preparePortalDatabase({
-      databaseUrl: db.url,
-      masterKey,
-      emulatorUrl: emulator.url,
-      portalKey,
-      users: ['bench-admin'],
-    });
-    const end = new Date();
-    const loadStarted = performance.now();
-    const inserted = await bulkInsert(db, generateRows(options.rows, await headOf(db), masterKey, end));
-    const loadMs = Math.round(performance.now() - loadStarted);
-    console.log(`${provider}: ${inserted} audit rows generated and loaded in ${(loadMs / 1000).toFixed(1)} s`);
-    const head = await headOf(db);
+  return withBenchStack(
+    { provider, name: 'audit', state, users: ['bench-admin'] },
+    async ({ db, masterKey, startPortal }) => {
+      const end = new Date();
+      const loadStarted = performance.now();
+      const inserted = await bulkInsert(db, generateRows(options.rows, await headOf(db), masterKey, end));
+      const loadMs = Math.round(performance.now() - loadStarted);
+      console.log(`${provider}: ${inserted} audit rows generated and loaded in ${(loadMs / 1000).toFixed(1)} s`);
+      const head = await headOf(db);
 
-    portal = await startPortalProcess({ databaseUrl: db.url, masterKey, emulatorUrl: emulator.url, portalKey });
-    const admin = await browserSignIn(portal.url, 'bench-admin');
-    const monthAgo = new Date(end.getTime() - 30 * 86_400_000).toISOString();
-    const queries: Record<string, string> = {
-      'first page': '/api/v1/admin/audit?limit=50',
-      'filtered: user + 30 days': `/api/v1/admin/audit?limit=50&actor=${benchUser(123 % actorsFor(options.rows))}&from=${encodeURIComponent(monthAgo)}&to=${encodeURIComponent(end.toISOString())}`,
-      'filtered: action + outcome': '/api/v1/admin/audit?limit=50&action=credentials.process&outcome=failure',
-      'deep cursor page': `/api/v1/admin/audit?limit=50&cursor=${Math.floor(head.seq / 100)}`,
-    };
-    const timings = new Map<string, number[]>(Object.keys(queries).map((q) => [q, []]));
-    const check = await fetch(`${portal.url}${queries['filtered: user + 30 days']}`, {
-      headers: { cookie: admin.cookie, 'x-forwarded-for': '10.250.1.1' },
-    });
-    const sample = (await check.json()) as { events: unknown[] };
-    if (check.status !== 200 || sample.events.length === 0)
-      throw new Error(`the filtered page answered ${check.status}, ${sample.events?.length} events`);
-    for (const path of Object.values(queries))
-      await httpLoad({
-        url: portal.url,
-        connections: 1,
-        amount: 20,
-        request: () => ({ path, headers: { cookie: admin.cookie } }),
+      const portal = await startPortal();
+      const admin = await browserSignIn(portal.url, 'bench-admin');
+      const monthAgo = new Date(end.getTime() - 30 * 86_400_000).toISOString();
+      const queries: Record<string, string> = {
+        'first page': '/api/v1/admin/audit?limit=50',
+        'filtered: user + 30 days': `/api/v1/admin/audit?limit=50&actor=${benchUser(123 % actorsFor(options.rows))}&from=${encodeURIComponent(monthAgo)}&to=${encodeURIComponent(end.toISOString())}`,
+        'filtered: action + outcome': '/api/v1/admin/audit?limit=50&action=credentials.process&outcome=failure',
+        'deep cursor page': `/api/v1/admin/audit?limit=50&cursor=${Math.floor(head.seq / 100)}`,
+      };
+      const timings = new Map<string, number[]>(Object.keys(queries).map((q) => [q, []]));
+      const check = await fetch(`${portal.url}${queries['filtered: user + 30 days']}`, {
+        headers: { cookie: admin.cookie, 'x-forwarded-for': '10.250.1.1' },
       });
-    for (let round = 0; round < options.rounds; round++)
-      for (const [name, path] of Object.entries(queries)) {
-        const run = await httpLoad({
+      const sample = (await check.json()) as { events: unknown[] };
+      if (check.status !== 200 || sample.events.length === 0)
+        throw new Error(`the filtered page answered ${check.status}, ${sample.events?.length} events`);
+      for (const path of Object.values(queries))
+        await httpLoad({
           url: portal.url,
           connections: 1,
-          amount: options.requests,
+          amount: 20,
           request: () => ({ path, headers: { cookie: admin.cookie } }),
         });
-        if (run.failed) throw new Error(`${name}: ${run.failed} requests failed ${JSON.stringify(run.statusCodes)}`);
-        timings.get(name)!.push(...run.latencies);
-      }
-    const pages: Record<string, Summary> = Object.fromEntries([...timings].map(([name, t]) => [name, summarise(t)]));
-    const portalRssMiB = portal.rssMiB();
-    await portal.stop();
-    portal = undefined;
-    const verify = await verifyChain(db.url, masterKey);
-    console.log(`${provider}: audit verify ${verify.wallMs} ms, peak RSS ${verify.peakRssMiB} MiB: ${verify.output}`);
-    return { provider, rows: head.seq, loadMs, pages, verify, portalRssMiB };
-  } finally {
-    await portal?.stop();
-    await emulator?.stop();
-    db?.drop();
-    await rm(work, { recursive: true, force: true });
-  }
+      for (let round = 0; round < options.rounds; round++)
+        for (const [name, path] of Object.entries(queries)) {
+          const run = await httpLoad({
+            url: portal.url,
+            connections: 1,
+            amount: options.requests,
+            request: () => ({ path, headers: { cookie: admin.cookie } }),
+          });
+          if (run.failed) throw new Error(`${name}: ${run.failed} requests failed ${JSON.stringify(run.statusCodes)}`);
+          timings.get(name)!.push(...run.latencies);
+        }
+      const pages: Record<string, Summary> = Object.fromEntries([...timings].map(([name, t]) => [name, summarise(t)]));
+      const portalRssMiB = portal.rssMiB();
+      await portal.stop();
+      const verify = await verifyChain(db.url, masterKey);
+      console.log(`${provider}: audit verify ${verify.wallMs} ms, peak RSS ${verify.peakRssMiB} MiB: ${verify.output}`);
+      return { provider, rows: head.seq, loadMs, pages, verify, portalRssMiB };
+    },
+  );
 }
 
 export async function run(argv: string[]): Promise<void> {

@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AutocannonRequest } from 'autocannon';
 import { roleSessionNameFor } from '../server/src/services/credentials/role-session-name.ts';
-import { generateMasterKey } from '../server/src/services/custody/secret-box.ts';
-import { type BenchDatabase, createBenchDatabase, type Provider, providersFrom } from './lib/databases.ts';
+import { type Provider, providersFrom } from './lib/databases.ts';
 import { callLoad, httpLoad, type LoadRun } from './lib/load.ts';
 import {
   benchOrganisation,
@@ -14,14 +11,11 @@ import {
   browserSignIn,
   cliToken,
   mfaSessionCredentialsOf,
-  portalKeyOf,
-  preparePortalDatabase,
   ROLE_ALIAS,
   ROLE_ARN,
-  writeState,
 } from './lib/portal-fixture.ts';
-import { type Child, startEmulatorProcess, startPortalProcess } from './lib/processes.ts';
 import { ROOT, writeResults } from './lib/results.ts';
+import { withBenchStack } from './lib/stack.ts';
 import { printTable, ratio, type Summary, summarise } from './lib/stats.ts';
 
 /**
@@ -80,154 +74,131 @@ async function measureOn(
   provider: Provider,
   options: { rounds: number; perRound1: number; perRound32: number; concurrency: number[]; profile: boolean },
 ) {
-  const work = await mkdtemp(path.join(os.tmpdir(), 'portal-bench-issuance-'));
   const state = benchOrganisation(USERS_PER_SIDE * (Object.keys(PORTAL_PATHS).length + 1));
-  const statePath = path.join(work, 'state.json');
-  await writeState(statePath, state);
-  const portalKey = portalKeyOf(state);
-  const masterKey = generateMasterKey();
-  let db: BenchDatabase | undefined;
-  let emulator: Child | undefined;
-  let portal: Child | undefined;
-  try {
-    db = createBenchDatabase(provider, 'issuance');
-    emulator = await startEmulatorProcess(statePath);
-    const pathNames = Object.keys(PORTAL_PATHS);
-    const usersOf = (index: number) =>
-      Array.from({ length: USERS_PER_SIDE }, (_, k) => benchUser(index * USERS_PER_SIDE + k));
-    await preparePortalDatabase({
-      databaseUrl: db.url,
-      masterKey,
-      emulatorUrl: emulator.url,
-      portalKey,
-      users: pathNames.flatMap((_, i) => usersOf(i)),
-    });
-    portal = await startPortalProcess({
-      databaseUrl: db.url,
-      masterKey,
-      emulatorUrl: emulator.url,
-      portalKey,
-      ...(options.profile
-        ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] }
-        : {}),
-    });
-    const portalUrl = portal.url;
-
-    const sides: Side[] = [];
-    for (const [index, name] of pathNames.entries()) {
-      const request = await PORTAL_PATHS[name]!({ portalUrl, users: usersOf(index) });
-      sides.push({
-        name,
-        run: (connections, amount) => httpLoad({ url: portalUrl, connections, amount, request }),
+  const pathNames = Object.keys(PORTAL_PATHS);
+  const usersOf = (index: number) =>
+    Array.from({ length: USERS_PER_SIDE }, (_, k) => benchUser(index * USERS_PER_SIDE + k));
+  return withBenchStack(
+    { provider, name: 'issuance', state, users: pathNames.flatMap((_, i) => usersOf(i)) },
+    async ({ db, emulator, masterKey, startPortal }) => {
+      const portal = await startPortal({
+        ...(options.profile
+          ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] }
+          : {}),
       });
-    }
-    // The direct side: the SDK, one client per MFA session (as an application would keep it),
-    // with the very MFA session credentials the portal holds for the browser path's users.
-    const directClients = await Promise.all(
-      usersOf(0).map(async (userName) => {
-        const credentials = await mfaSessionCredentialsOf({ databaseUrl: db!.url, masterKey, userName });
-        return {
-          userName,
-          sts: new STSClient({
-            region: 'us-east-1',
-            endpoint: emulator!.url,
-            credentials: {
-              accessKeyId: credentials.accessKeyId,
-              secretAccessKey: credentials.secretAccessKey,
-              sessionToken: credentials.sessionToken,
-            },
-          }),
-        };
-      }),
-    );
-    let d = 0;
-    sides.push({
-      name: 'direct SDK AssumeRole',
-      run: (concurrency, amount) =>
-        callLoad(concurrency, amount, async () => {
-          const { userName, sts } = directClients[d++ % directClients.length]!;
-          const out = await sts.send(
-            new AssumeRoleCommand({
-              RoleArn: ROLE_ARN,
-              RoleSessionName: roleSessionNameFor(userName),
-              SourceIdentity: roleSessionNameFor(userName),
-              DurationSeconds: 3600,
-            }),
-          );
-          if (!out.Credentials?.AccessKeyId) throw new Error('AssumeRole returned no credentials');
-        }),
-    });
+      const portalUrl = portal.url;
 
-    const byConcurrency: Record<
-      string,
-      Record<
-        string,
-        {
-          latency: Summary;
-          throughputPerSecond: number;
-          failed: number;
-          cpuMsPerRequest: { portal: number; emulator: number; loadGeneratorOrSdk: number };
-        }
-      >
-    > = {};
-    for (const concurrency of options.concurrency) {
-      const amount = concurrency === 1 ? options.perRound1 : options.perRound32;
-      // Warm-up: every side once at this concurrency (JIT, connection pools, group cache).
-      for (const side of sides) await side.run(concurrency, Math.max(concurrency * 2, 20));
-      const runs = new Map<string, LoadRun[]>(sides.map((s) => [s.name, []]));
-      // CPU each process spent per answered request: unlike wall time, hardly moved by neighbours.
-      const cpu = new Map(sides.map((s) => [s.name, { portal: 0, emulator: 0, client: 0 }]));
-      for (let round = 0; round < options.rounds; round++) {
-        const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
-        for (const side of order) {
-          const before = { portal: portal.cpuMs(), emulator: emulator.cpuMs(), client: process.cpuUsage() };
-          runs.get(side.name)!.push(await side.run(concurrency, amount));
-          const spent = cpu.get(side.name)!;
-          spent.portal += portal.cpuMs() - before.portal;
-          spent.emulator += emulator.cpuMs() - before.emulator;
-          const client = process.cpuUsage(before.client);
-          spent.client += (client.user + client.system) / 1000;
-        }
+      const sides: Side[] = [];
+      for (const [index, name] of pathNames.entries()) {
+        const request = await PORTAL_PATHS[name]!({ portalUrl, users: usersOf(index) });
+        sides.push({
+          name,
+          run: (connections, amount) => httpLoad({ url: portalUrl, connections, amount, request }),
+        });
       }
-      byConcurrency[`c${concurrency}`] = Object.fromEntries(
-        sides.map((side) => {
-          const all = runs.get(side.name)!;
-          const ok = all.reduce((a, r) => a + r.ok, 0);
-          const wall = all.reduce((a, r) => a + r.wallMs, 0);
-          // Throughput per round, then the median round: one slow round (a neighbour's burst) does not decide.
-          const perRound = all.map((r) => (r.ok / r.wallMs) * 1000).sort((a, b) => a - b);
-          const spent = cpu.get(side.name)!;
-          const perRequest = (ms: number) => Math.round((ms / Math.max(1, ok)) * 100) / 100;
-          return [
-            side.name,
-            {
-              latency: summarise(all.flatMap((r) => r.latencies)),
-              throughputPerSecond: Math.round(perRound[Math.floor(perRound.length / 2)]! * 10) / 10,
-              meanThroughputPerSecond: Math.round((ok / wall) * 1000 * 10) / 10,
-              failed: all.reduce((a, r) => a + r.failed, 0),
-              cpuMsPerRequest: {
-                portal: perRequest(spent.portal),
-                emulator: perRequest(spent.emulator),
-                loadGeneratorOrSdk: perRequest(spent.client),
+      // The direct side: the SDK, one client per MFA session (as an application would keep it),
+      // with the very MFA session credentials the portal holds for the browser path's users.
+      const directClients = await Promise.all(
+        usersOf(0).map(async (userName) => {
+          const credentials = await mfaSessionCredentialsOf({ databaseUrl: db!.url, masterKey, userName });
+          return {
+            userName,
+            sts: new STSClient({
+              region: 'us-east-1',
+              endpoint: emulator!.url,
+              credentials: {
+                accessKeyId: credentials.accessKeyId,
+                secretAccessKey: credentials.secretAccessKey,
+                sessionToken: credentials.sessionToken,
               },
-              statusCodes: all.reduce<Record<string, number>>((acc, r) => {
-                for (const [code, count] of Object.entries(r.statusCodes)) acc[code] = (acc[code] ?? 0) + count;
-                return acc;
-              }, {}),
-            },
-          ];
+            }),
+          };
         }),
       );
-    }
-    const portalRssMiB = portal.rssMiB();
-    for (const c of directClients) c.sts.destroy();
-    return { provider, byConcurrency, portalRssMiB };
-  } finally {
-    await portal?.stop();
-    await emulator?.stop();
-    db?.drop();
-    await rm(work, { recursive: true, force: true });
-  }
+      let d = 0;
+      sides.push({
+        name: 'direct SDK AssumeRole',
+        run: (concurrency, amount) =>
+          callLoad(concurrency, amount, async () => {
+            const { userName, sts } = directClients[d++ % directClients.length]!;
+            const out = await sts.send(
+              new AssumeRoleCommand({
+                RoleArn: ROLE_ARN,
+                RoleSessionName: roleSessionNameFor(userName),
+                SourceIdentity: roleSessionNameFor(userName),
+                DurationSeconds: 3600,
+              }),
+            );
+            if (!out.Credentials?.AccessKeyId) throw new Error('AssumeRole returned no credentials');
+          }),
+      });
+
+      const byConcurrency: Record<
+        string,
+        Record<
+          string,
+          {
+            latency: Summary;
+            throughputPerSecond: number;
+            failed: number;
+            cpuMsPerRequest: { portal: number; emulator: number; loadGeneratorOrSdk: number };
+          }
+        >
+      > = {};
+      for (const concurrency of options.concurrency) {
+        const amount = concurrency === 1 ? options.perRound1 : options.perRound32;
+        // Warm-up: every side once at this concurrency (JIT, connection pools, group cache).
+        for (const side of sides) await side.run(concurrency, Math.max(concurrency * 2, 20));
+        const runs = new Map<string, LoadRun[]>(sides.map((s) => [s.name, []]));
+        // CPU each process spent per answered request: unlike wall time, hardly moved by neighbours.
+        const cpu = new Map(sides.map((s) => [s.name, { portal: 0, emulator: 0, client: 0 }]));
+        for (let round = 0; round < options.rounds; round++) {
+          const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
+          for (const side of order) {
+            const before = { portal: portal.cpuMs(), emulator: emulator.cpuMs(), client: process.cpuUsage() };
+            runs.get(side.name)!.push(await side.run(concurrency, amount));
+            const spent = cpu.get(side.name)!;
+            spent.portal += portal.cpuMs() - before.portal;
+            spent.emulator += emulator.cpuMs() - before.emulator;
+            const client = process.cpuUsage(before.client);
+            spent.client += (client.user + client.system) / 1000;
+          }
+        }
+        byConcurrency[`c${concurrency}`] = Object.fromEntries(
+          sides.map((side) => {
+            const all = runs.get(side.name)!;
+            const ok = all.reduce((a, r) => a + r.ok, 0);
+            const wall = all.reduce((a, r) => a + r.wallMs, 0);
+            // Throughput per round, then the median round: one slow round (a neighbour's burst) does not decide.
+            const perRound = all.map((r) => (r.ok / r.wallMs) * 1000).sort((a, b) => a - b);
+            const spent = cpu.get(side.name)!;
+            const perRequest = (ms: number) => Math.round((ms / Math.max(1, ok)) * 100) / 100;
+            return [
+              side.name,
+              {
+                latency: summarise(all.flatMap((r) => r.latencies)),
+                throughputPerSecond: Math.round(perRound[Math.floor(perRound.length / 2)]! * 10) / 10,
+                meanThroughputPerSecond: Math.round((ok / wall) * 1000 * 10) / 10,
+                failed: all.reduce((a, r) => a + r.failed, 0),
+                cpuMsPerRequest: {
+                  portal: perRequest(spent.portal),
+                  emulator: perRequest(spent.emulator),
+                  loadGeneratorOrSdk: perRequest(spent.client),
+                },
+                statusCodes: all.reduce<Record<string, number>>((acc, r) => {
+                  for (const [code, count] of Object.entries(r.statusCodes)) acc[code] = (acc[code] ?? 0) + count;
+                  return acc;
+                }, {}),
+              },
+            ];
+          }),
+        );
+      }
+      const portalRssMiB = portal.rssMiB();
+      for (const c of directClients) c.sts.destroy();
+      return { provider, byConcurrency, portalRssMiB };
+    },
+  );
 }
 
 export async function run(argv: string[]): Promise<void> {

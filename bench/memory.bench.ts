@@ -1,14 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateMasterKey } from '../server/src/services/custody/secret-box.ts';
 import { ADMIN_USER, generateOrganisation } from './generate-organisation.ts';
-import { type BenchDatabase, createBenchDatabase, type Provider, providersFrom } from './lib/databases.ts';
+import { type Provider, providersFrom } from './lib/databases.ts';
 import { httpLoad } from './lib/load.ts';
-import { browserSignIn, portalKeyOf, preparePortalDatabase, ROLE_ALIAS, writeState } from './lib/portal-fixture.ts';
-import { type Child, startEmulatorProcess, startPortalProcess } from './lib/processes.ts';
+import { browserSignIn, ROLE_ALIAS } from './lib/portal-fixture.ts';
 import { writeResults } from './lib/results.ts';
+import { withBenchStack } from './lib/stack.ts';
 import { printTable } from './lib/stats.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -19,26 +15,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * users, and after another 10,000 issuances (growth across runs would show there).
  */
 async function measureOn(provider: Provider, options: { issuances: number; users: number }) {
-  const work = await mkdtemp(path.join(os.tmpdir(), 'portal-bench-memory-'));
   const { state } = generateOrganisation(options.users);
-  const statePath = path.join(work, 'state.json');
-  await writeState(statePath, state);
-  const portalKey = portalKeyOf(state);
-  const masterKey = generateMasterKey();
-  let db: BenchDatabase | undefined;
-  let emulator: Child | undefined;
-  let portal: Child | undefined;
-  try {
-    db = createBenchDatabase(provider, 'memory');
-    emulator = await startEmulatorProcess(statePath);
-    await preparePortalDatabase({
-      databaseUrl: db.url,
-      masterKey,
-      emulatorUrl: emulator.url,
-      portalKey,
-      users: [ADMIN_USER],
-    });
-    portal = await startPortalProcess({ databaseUrl: db.url, masterKey, emulatorUrl: emulator.url, portalKey });
+  return withBenchStack({ provider, name: 'memory', state, users: [ADMIN_USER] }, async ({ startPortal }) => {
+    const portal = await startPortal();
     const p = portal;
     await sleep(3000);
     const idleMiB = p.rssMiB();
@@ -84,12 +63,7 @@ async function measureOn(provider: Provider, options: { issuances: number; users
       `${provider}: scan peak ${peakScanMiB} MiB (${scanMs} ms), after another ${options.issuances} issuances ${afterSecondMiB} MiB`,
     );
     return { provider, idleMiB, afterFirstMiB, peakScanMiB, afterScanMiB, afterSecondMiB, scanMs };
-  } finally {
-    await portal?.stop();
-    await emulator?.stop();
-    db?.drop();
-    await rm(work, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function run(argv: string[]): Promise<void> {
