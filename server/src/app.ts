@@ -90,12 +90,13 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(apiNoStore);
   await app.register(crossSiteGuard, { config });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  // A coarse per-address ceiling against floods; MFA guessing has its own, stricter budget
-  // kept in the database (services/abuse).
+  // A coarse per-address ceiling against API floods, kept in each instance's memory; MFA guessing
+  // has its own, stricter budget kept in the database (services/abuse). Pages, assets, health and
+  // metrics are not counted: a team behind one NAT address loads them on every visit.
   await app.register(rateLimit, {
-    max: 300,
+    max: config.apiRequestsPerMinute,
     timeWindow: '1 minute',
-    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    allowList: (request) => !request.url.startsWith('/api/'),
   });
   await app.register(swagger, {
     openapi: {

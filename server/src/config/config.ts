@@ -142,6 +142,13 @@ const environmentSchema = z.object({
     .max(10000)
     .default(50),
   MFA_FAILURE_WINDOW_SECONDS: duration(60, 86400).default(900),
+  /** API requests per client address per minute on each instance (a flood ceiling; pages and assets are not counted). */
+  API_REQUESTS_PER_MINUTE: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(10)
+    .max(1_000_000)
+    .default(600),
   /** Every rejected MFA code is answered no sooner than this, so timing tells unknown users from wrong codes. */
   MFA_FAILURE_FLOOR_MS: z.coerce
     .number({ error: 'must be a number of milliseconds' })
@@ -245,6 +252,8 @@ export interface Config {
   addressFailureLimit: number;
   failureWindowSeconds: number;
   failureFloorMs: number;
+  /** The per-address ceiling on API requests per minute (per instance). */
+  apiRequestsPerMinute: number;
   groupCacheSeconds: number;
   complianceScanIntervalMinutes: number;
   complianceScanConcurrency: number;
@@ -319,6 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     addressFailureLimit: e.MFA_FAILURE_LIMIT_PER_ADDRESS,
     failureWindowSeconds: e.MFA_FAILURE_WINDOW_SECONDS,
     failureFloorMs: e.MFA_FAILURE_FLOOR_MS,
+    apiRequestsPerMinute: e.API_REQUESTS_PER_MINUTE,
     groupCacheSeconds: e.GROUP_CACHE_SECONDS,
     complianceScanIntervalMinutes: e.COMPLIANCE_SCAN_INTERVAL_MINUTES,
     complianceScanConcurrency: e.COMPLIANCE_SCAN_CONCURRENCY,

@@ -10,8 +10,8 @@ export interface LoadReport {
 
 /**
  * Signed-in clients taking role credentials through the balancer in a loop, as fast as the
- * portal answers, until stopped; each logs the access key ids it received. Kept below the
- * per-address rate limit (300 a minute per instance) by a short pause between requests.
+ * portal answers (with a short pause between requests), until stopped; each logs the access key
+ * ids it received. The portals under load need API_REQUESTS_PER_MINUTE above that pace.
  */
 export function runIssuanceLoad(
   client: HttpsClient,

@@ -10,6 +10,8 @@ export type SessionStatus = 'checking' | 'signed-out' | 'signed-in';
 
 /** Longest delay setTimeout honours (about 24.8 days); longer sessions are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Longest wait before a rate-limited session check runs again. */
+const MAX_RECHECK_SECONDS = 60;
 
 /**
  * The browser's MFA session. The session cookie is HttpOnly, so this only knows what the API
@@ -27,6 +29,7 @@ export class SessionState {
   loadError = $state<string | null>(null);
 
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  #recheckTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #endListeners = new Set<() => void>();
 
   constructor() {
@@ -34,8 +37,13 @@ export class SessionState {
     api.onSessionEnded(() => this.expire('server'));
   }
 
-  /** Asks the server whether the cookie still holds a session (on page load). */
+  /**
+   * Asks the server whether the cookie still holds a session (on page load). When the portal is
+   * too busy to say (429), the sign-in form shows why and the check runs again after Retry-After:
+   * a rate-limited reload must not cost a signed-in user a new MFA code.
+   */
   async load(): Promise<void> {
+    clearTimeout(this.#recheckTimer);
     try {
       this.#start(await getSession());
       this.loadError = null;
@@ -43,13 +51,21 @@ export class SessionState {
       this.#reset();
       if (error instanceof ApiError && error.status === 401) this.loadError = null;
       else this.loadError = error instanceof ApiError ? describeError(error) : t('session.unreachable');
+      if (error instanceof ApiError && error.status === 429) {
+        const seconds = Math.min(Math.max(error.retryAfterSeconds ?? 5, 1), MAX_RECHECK_SECONDS);
+        this.#recheckTimer = setTimeout(() => {
+          if (this.status === 'signed-out') void this.load();
+        }, seconds * 1000);
+      }
     }
   }
 
   /** Throws ApiError for the sign-in form to explain; spaces in a pasted code are dropped. */
   async signIn(userName: string, code: string): Promise<void> {
     const session = await signIn(userName.trim(), code.replace(/\s+/g, ''));
+    clearTimeout(this.#recheckTimer);
     this.endNotice = null;
+    this.loadError = null;
     this.#start(session);
   }
 

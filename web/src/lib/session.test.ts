@@ -82,4 +82,33 @@ describe('SessionState with the API client', () => {
     expect(session.endNotice).toMatch(/^Your session has ended/);
     expect(cleared).toBe(1);
   });
+
+  it('checks again after Retry-After when the portal was too busy to say whether it is signed in', async () => {
+    vi.useFakeTimers();
+    try {
+      const answers = [
+        new Response(JSON.stringify({ error: 'rate_limited', message: 'Rate limit exceeded, retry in 2 seconds' }), {
+          status: 429,
+          headers: { 'content-type': 'application/json', 'retry-after': '2' },
+        }),
+        json(200, {
+          user: { userName: 'alice', accountId: '111111111111', isAdmin: false },
+          csrfToken: 'token-1',
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      ];
+      vi.stubGlobal('fetch', async () => answers.shift() ?? json(401, { error: 'not_signed_in', message: '' }));
+      await session.load();
+      expect(session.status).toBe('signed-out');
+      expect(session.loadError).toMatch(/./);
+      await vi.advanceTimersByTimeAsync(1_900);
+      expect(session.status).toBe('signed-out');
+      await vi.advanceTimersByTimeAsync(200);
+      expect(session.status).toBe('signed-in');
+      expect(session.user?.userName).toBe('alice');
+      expect(session.loadError).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
