@@ -90,6 +90,7 @@ export function createServices(
   metrics?: PortalMetrics,
 ): Services {
   const aws = metrics ? meteredGateway(awsGateway, metrics) : awsGateway;
+  const { provider } = parseDatabaseUrl(config.databaseUrl);
   const keyRing = (): KeyRing => {
     if (!config.masterKey) {
       throw serviceUnavailable(
@@ -104,16 +105,14 @@ export function createServices(
     prisma,
     auditRepository,
     keys: auditKeysFrom(config.masterKey, config.previousMasterKeys),
-    provider: parseDatabaseUrl(config.databaseUrl).provider,
+    provider,
   });
   const audit = metrics ? meteredAudit(auditService, metrics) : auditService;
   const directory = createIamDirectory({ aws, groupCacheMs: config.groupCacheSeconds * 1000 });
   const mfaSessions = createMfaSessionStore(prisma, keyRing);
   const tokens = createCliTokenRepository();
   const revocation = createRevocationService({ prisma, mfaSessions, tokens, audit });
-  const complianceRepository = createComplianceRepository({
-    provider: parseDatabaseUrl(config.databaseUrl).provider,
-  });
+  const complianceRepository = createComplianceRepository({ provider });
   const snapshot = createSnapshotUpdates({ repository: complianceRepository });
   const custody = createCustodyService({ prisma, aws, keyRing, audit, revocation, snapshot });
   const catalog = createCatalogService({
@@ -179,7 +178,12 @@ export function createServices(
   });
   const scanner = metrics ? meteredScanner(plainScanner, metrics) : plainScanner;
   // CIS checks, alerts and remediation read compliance snapshots (services/cis, alerts, remediation).
-  const cis = createCisService({ prisma, repository: createCisRepository(), compliance: complianceRepository, audit });
+  const cis = createCisService({
+    prisma,
+    repository: createCisRepository({ provider }),
+    compliance: complianceRepository,
+    audit,
+  });
   const alerts = createAlertService({
     prisma,
     audit,

@@ -1,8 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseProvider } from '../../db/database-url.ts';
+import { insertRows } from '../../db/multi-row-insert.ts';
 import type { DbClient } from '../../db/prisma-types.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import type { CisCheckId } from './cis-checks.ts';
 
 const BATCH = 500;
+const FINDING_COLUMNS = [
+  'id',
+  'check',
+  'subject',
+  'userName',
+  'firstScanId',
+  'firstSeenAt',
+  'lastScanId',
+  'exempt',
+] as const;
 
 export type CisFindingRow = Awaited<ReturnType<PrismaClient['cisFinding']['findFirstOrThrow']>>;
 export type ExemptionRow = Awaited<ReturnType<PrismaClient['complianceExemption']['findFirstOrThrow']>>;
@@ -15,20 +28,22 @@ export interface NewFinding {
 }
 
 /** Data access for CIS findings and exemptions. Methods that take `db` may run in a transaction. */
-export function createCisRepository() {
+export function createCisRepository({ provider }: { provider: DatabaseProvider }) {
   return {
     async openFindings(db: DbClient): Promise<Array<Pick<CisFindingRow, 'id' | 'check' | 'subject' | 'exempt'>>> {
       return db.cisFinding.findMany({ select: { id: true, check: true, subject: true, exempt: true } });
     },
 
+    /** A scan's new findings, with multi-row INSERTs (db/multi-row-insert.ts says why). */
     async addFindings(db: DbClient, scan: { id: string; at: Date }, findings: NewFinding[]): Promise<void> {
-      for (let i = 0; i < findings.length; i += BATCH) {
-        await db.cisFinding.createMany({
-          data: findings
-            .slice(i, i + BATCH)
-            .map((f) => ({ ...f, firstScanId: scan.id, firstSeenAt: scan.at, lastScanId: scan.id })),
-        });
-      }
+      const rows = findings.map((f) => ({
+        ...f,
+        id: randomUUID(),
+        firstScanId: scan.id,
+        firstSeenAt: scan.at,
+        lastScanId: scan.id,
+      }));
+      await insertRows(db, provider, 'CisFinding', FINDING_COLUMNS, rows);
     },
 
     async markSeen(db: DbClient, scanId: string, ids: string[], exempt: boolean): Promise<void> {
