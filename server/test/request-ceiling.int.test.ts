@@ -40,6 +40,16 @@ describe('the per-address API request ceiling', () => {
     expect((await get('/api/v1/info', '198.51.100.3')).statusCode).toBe(200);
   });
 
+  it('lets no more than the budget through when the requests arrive at once', async () => {
+    const answers = await Promise.all(Array.from({ length: 25 }, () => get('/api/v1/info', '198.51.100.4')));
+    const statuses = answers.map((a) => a.statusCode);
+    // @fastify/rate-limit's in-memory count is read after every parallel request has added to it,
+    // so a burst over the budget is refused whole: stricter than the budget, never looser.
+    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((status) => status !== 200).every((status) => status === 429)).toBe(true);
+    expect((await get('/api/v1/info', '198.51.100.4')).statusCode).toBe(429);
+  });
+
   it('counts the client a trusted proxy names, not the proxy', async () => {
     for (let i = 0; i < 10; i++) await get('/api/v1/info', '10.0.0.2', '203.0.113.7');
     expect((await get('/api/v1/info', '10.0.0.2', '203.0.113.7')).statusCode).toBe(429);
