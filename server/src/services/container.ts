@@ -251,7 +251,7 @@ export function createServices(
     aws,
     audit,
   });
-  const departures = createDepartures({ compliance, custody, offboarding });
+  const departures = createDepartures({ compliance, catalog, custody, offboarding });
   const housekeeping = createHousekeeping({
     everyMs: 10 * 60_000,
     tasks: [

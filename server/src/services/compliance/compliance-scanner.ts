@@ -62,7 +62,8 @@ type DeviceCounts = Record<MfaDeviceKind, number>;
  * distinct permission setups, not of users:
  * - the credential report (everyone's password, MFA flag and keys) and the listing of assigned
  *   virtual MFA devices;
- * - GetAccountAuthorizationDetails, page by page, to fingerprint each user's permissions; then one
+ * - GetAccountAuthorizationDetails, page by page, to fingerprint each user's permissions (and keep
+ *   their group memberships, for automatic offboarding); then one
  *   SimulatePrincipalPolicy (aws:MultiFactorAuthPresent=false) per fingerprint among users with
  *   active keys, whose answer every member of the group gets;
  * - ListMFADevices only for users the listings cannot classify: MFA active but no virtual device
@@ -127,17 +128,25 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
     return { byUser, serials };
   }
 
-  async function fingerprints() {
+  /**
+   * The permission fingerprints, and each listed user's IAM groups (lower-cased user name to the
+   * group names), from the pages of GetAccountAuthorizationDetails.
+   */
+  async function authorizationDetails() {
     const prints = createPermissionFingerprints();
+    const groupsByUser = new Map<string, string[]>();
     await eachPage(
       () => aws.authorizationDetailsPages(),
       (page) => {
-        page.users.forEach(prints.addUser);
+        for (const user of page.users) {
+          prints.addUser(user);
+          groupsByUser.set(user.userName.toLowerCase(), [...user.groups]);
+        }
         page.groups.forEach(prints.addGroup);
         page.policies.forEach(prints.addPolicy);
       },
     );
-    return prints;
+    return { prints, groupsByUser };
   }
 
   /** One simulation for a group of users with the same permissions, tried on a few of them. */
@@ -173,7 +182,12 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
     }
   }
 
-  function scannedUser(user: CredentialReportUser, devices: DeviceCounts, keys: KeysWorkWithoutMfa): ScannedUser {
+  function scannedUser(
+    user: CredentialReportUser,
+    devices: DeviceCounts,
+    keys: KeysWorkWithoutMfa,
+    iamGroups: string[] | null,
+  ): ScannedUser {
     const keyTimes = user.activeKeys.map((k) => k.createdAt).filter((d): d is Date => d !== null);
     const usedTimes = user.activeKeys.map((k) => k.lastUsedAt).filter((d): d is Date => d !== null);
     const deviceCount = devices.virtual + devices.hardware + devices.fido;
@@ -195,6 +209,7 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
       enrolled: false,
       lastPortalSignInAt: null,
       oldestCredentialUseAt: oldestCredentialUse(user), // CIS 1.12
+      iamGroups,
     };
   }
 
@@ -207,7 +222,7 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
       const users = parsed.users;
       await observer.onUsersFound(users.length);
       const { byUser: virtualByUser, serials: virtualSerials } = await virtualDevices();
-      const prints = await fingerprints();
+      const { prints, groupsByUser } = await authorizationDetails();
 
       // Users with active keys, grouped by fingerprint: one simulation per group.
       const groups = new Map<string, number[]>();
@@ -240,7 +255,13 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
 
       const scanned = users.map((user, index) => {
         observer.onUserDone();
-        return scannedUser(user, devices[index]!, keyAnswers[index]!);
+        // A user the listing did not show (created since the report) has no known groups.
+        return scannedUser(
+          user,
+          devices[index]!,
+          keyAnswers[index]!,
+          groupsByUser.get(user.userName.toLowerCase()) ?? null,
+        );
       });
       return {
         accountId: identity.account,
