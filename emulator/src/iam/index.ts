@@ -22,6 +22,7 @@ import {
   attachGroupPolicy,
   attachUserPolicy,
   createPolicy,
+  deletePolicy,
   detachGroupPolicy,
   detachUserPolicy,
   getPolicy,
@@ -37,6 +38,7 @@ import {
   listVirtualMfaDevices,
   resyncMfaDevice,
 } from './mfa-devices.ts';
+import { deleteUserPermissionsBoundary, putUserPermissionsBoundary } from './permissions-boundaries.ts';
 import { getRole, listRoles } from './roles.ts';
 import { simulatePrincipalPolicy } from './simulate.ts';
 import { simulateCustomPolicy } from './simulate-custom.ts';
@@ -98,6 +100,9 @@ export const iamOperations: OperationTable = {
   AttachGroupPolicy: attachGroupPolicy,
   DetachGroupPolicy: detachGroupPolicy,
   ListEntitiesForPolicy: listEntitiesForPolicy,
+  DeletePolicy: deletePolicy,
+  PutUserPermissionsBoundary: putUserPermissionsBoundary,
+  DeleteUserPermissionsBoundary: deleteUserPermissionsBoundary,
   SimulateCustomPolicy: simulateCustomPolicy,
   GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
 };

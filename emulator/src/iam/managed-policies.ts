@@ -64,6 +64,11 @@ function attachmentsOf(ctx: OperationContext, arn: string): Attachments {
   };
 }
 
+/** Users of the caller's account whose permissions boundary the policy is. */
+function boundaryUsers(ctx: OperationContext, arn: string): UserSpec[] {
+  return ctx.store.state.users.filter((u) => u.account === ctx.caller.account && u.permissionsBoundary === arn);
+}
+
 function policyShape(ctx: OperationContext, policy: ManagedPolicySpec, withDescription: boolean) {
   const { path, name } = splitPolicyArn(policy.arn);
   const owner = policy.arn.split(':')[4] ?? '';
@@ -76,7 +81,7 @@ function policyShape(ctx: OperationContext, policy: ManagedPolicySpec, withDescr
     Path: path,
     DefaultVersionId: 'v1',
     AttachmentCount: attached.users.length + attached.groups.length + attached.roles.length,
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: boundaryUsers(ctx, policy.arn).length,
     IsAttachable: true,
     Description: withDescription ? policy.description : undefined,
     CreateDate: created,
@@ -224,9 +229,10 @@ export const attachGroupPolicy: Operation = (ctx) => attachTo(ctx, groupTarget(c
 export const detachGroupPolicy: Operation = (ctx) => attachTo(ctx, groupTarget(ctx), GROUP_QUOTA, 'detach');
 
 /**
- * ListEntitiesForPolicy: groups, users and roles the policy is attached to, paged together
- * (groups, then users, then roles, each by name). The emulator has no permissions boundaries,
- * so `PolicyUsageFilter=PermissionsBoundary` lists nothing.
+ * ListEntitiesForPolicy: groups, users and roles the policy is attached to or (users only: role
+ * boundaries are not modelled) is the permissions boundary of, paged together (groups, then users,
+ * then roles, each by name). `PolicyUsageFilter` keeps one of the two uses; without it both are
+ * listed, an entity once.
  */
 export const listEntitiesForPolicy: Operation = (ctx) => {
   const policy = authorizedPolicy(ctx);
@@ -234,21 +240,23 @@ export const listEntitiesForPolicy: Operation = (ctx) => {
   const usage = enumValue(ctx.params, 'PolicyUsageFilter', USAGE_FILTERS);
   const prefix = optionalChecked(ctx.params, 'PathPrefix', 'pathPrefix') ?? '/';
   const attached = attachmentsOf(ctx, policy.arn);
+  const asPolicy = usage !== 'PermissionsBoundary';
+  const asBoundary = usage !== 'PermissionsPolicy';
+  const users = [
+    ...new Set([...(asPolicy ? attached.users : []), ...(asBoundary ? boundaryUsers(ctx, policy.arn) : [])]),
+  ];
   const byName = <T extends { name: string }>(list: T[]) =>
     list
       .filter((e) => ((e as { path?: string }).path ?? '/').startsWith(prefix))
       .sort((a, b) => a.name.localeCompare(b.name, 'en'));
-  const wants = (kind: 'Group' | 'User' | 'Role') =>
-    usage !== 'PermissionsBoundary' && (filter === undefined || filter === kind);
+  const wants = (kind: 'Group' | 'User' | 'Role') => filter === undefined || filter === kind;
   type Entry = { kind: 'group' | 'user' | 'role'; name: string; id: string };
   const entries: Entry[] = [
-    ...(wants('Group')
+    ...(wants('Group') && asPolicy
       ? byName(attached.groups).map((g) => ({ kind: 'group' as const, name: g.name, id: groupId(g) }))
       : []),
-    ...(wants('User')
-      ? byName(attached.users).map((u) => ({ kind: 'user' as const, name: u.name, id: userId(u) }))
-      : []),
-    ...(wants('Role')
+    ...(wants('User') ? byName(users).map((u) => ({ kind: 'user' as const, name: u.name, id: userId(u) })) : []),
+    ...(wants('Role') && asPolicy
       ? byName(attached.roles).map((r) => ({
           kind: 'role' as const,
           name: r.name,
@@ -264,4 +272,24 @@ export const listEntitiesForPolicy: Operation = (ctx) => {
     PolicyRoles: of('role').map((e) => ({ RoleName: e.name, RoleId: e.id })),
     ...pageFields(page),
   };
+};
+
+/**
+ * DeletePolicy: only a customer managed policy attached to nothing and the permissions boundary
+ * of no one. AWS refuses both cases with one DeleteConflict (a policy used only as a boundary
+ * cannot be detached with Detach*Policy either: DeleteUserPermissionsBoundary frees it). The
+ * emulator keeps no non-default versions, so none block the delete.
+ */
+export const deletePolicy: Operation = (ctx) => {
+  const policy = authorizedPolicy(ctx);
+  // AWS managed policies belong to AWS, not to the account. (AWS's exact answer is unconfirmed.)
+  if (policy.arn.startsWith('arn:aws:iam::aws:'))
+    throw new AwsError('InvalidInput', `ARN ${policy.arn} is not valid: AWS managed policies cannot be deleted.`);
+  const attached = attachmentsOf(ctx, policy.arn);
+  const inUse =
+    attached.users.length + attached.groups.length + attached.roles.length + boundaryUsers(ctx, policy.arn).length;
+  if (inUse > 0) throw new AwsError('DeleteConflict', 'Cannot delete a policy attached to entities.', 409);
+  ctx.store.state.policies.splice(ctx.store.state.policies.indexOf(policy), 1);
+  storeChanged(ctx);
+  return null;
 };

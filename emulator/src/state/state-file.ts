@@ -40,6 +40,11 @@ export interface UserSpec {
   mfaDevices?: MfaDeviceSpec[];
   inlinePolicies?: InlinePolicySpec[];
   attachedPolicies?: string[]; // managed policy ARNs
+  /**
+   * Managed policy ARN of the user's permissions boundary: the most its identity policies can
+   * grant (an action must be allowed by both; a Deny in either wins). It grants nothing itself.
+   */
+  permissionsBoundary?: string;
   tags?: TagSpec[];
 }
 

@@ -209,6 +209,7 @@ function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntr
     'mfaDevices',
     'inlinePolicies',
     'attachedPolicies',
+    'permissionsBoundary',
     'tags',
   ]);
   if (!user) return;
@@ -280,7 +281,15 @@ function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntr
   });
   checkInlinePolicies(ctx, user.inlinePolicies, `${path}.inlinePolicies`);
   checkAttachedPolicies(ctx, user.attachedPolicies, `${path}.attachedPolicies`);
+  checkPermissionsBoundary(ctx, user.permissionsBoundary, `${path}.permissionsBoundary`);
   checkTags(ctx, user.tags, `${path}.tags`);
+}
+
+/** A permissions boundary is one managed policy of "policies", named by its ARN. */
+function checkPermissionsBoundary(ctx: Context, value: unknown, path: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string') ctx.problems.add(path, `must be a policy ARN string, got ${describe(value)}`);
+  else if (!ctx.policies.has(value)) ctx.problems.add(path, `refers to ${value}, which is not in "policies"`);
 }
 
 function checkFidoSerial(
