@@ -117,9 +117,13 @@ describe('CreateUser', () => {
     ["another account's policy", 'arn:aws:iam::222222222222:policy/ForceMFA'],
   ])('refuses %s as the boundary with NoSuchEntity, creating nothing', async (_, arn) => {
     const h = harness();
-    await expect(call(h, 'CreateUser', createUser, { UserName: 'grace', PermissionsBoundary: arn })).rejects.toMatchObject(
-      { code: 'NoSuchEntity', status: 404, message: `Scope ARN: ${arn} does not exist or is not attachable.` },
-    );
+    await expect(
+      call(h, 'CreateUser', createUser, { UserName: 'grace', PermissionsBoundary: arn }),
+    ).rejects.toMatchObject({
+      code: 'NoSuchEntity',
+      status: 404,
+      message: `Scope ARN: ${arn} does not exist or is not attachable.`,
+    });
     expect(h.store.findUser(ACCOUNT, 'grace')).toBeUndefined();
   });
 
