@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  AttachUserPolicyCommand,
   CreatePolicyCommand,
   DeletePolicyCommand,
   DeleteUserPermissionsBoundaryCommand,
@@ -233,6 +234,13 @@ describe('permissions boundaries through the AWS SDK for JavaScript v3', () => {
     expect(saved.users.find((u) => u.name === 'frank')?.permissionsBoundary).toBe(REQUIRE_MFA);
 
     await admin.send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'frank' }));
+    // An attachment blocks DeletePolicy just the same.
+    await admin.send(new AttachUserPolicyCommand({ UserName: 'frank', PolicyArn: S3_ONLY }));
+    expect(await failureOf(admin.send(new DeletePolicyCommand({ PolicyArn: S3_ONLY })))).toMatchObject({
+      name: 'DeleteConflictException',
+      status: 409,
+    });
+    await admin.send(new DetachUserPolicyCommand({ UserName: 'frank', PolicyArn: S3_ONLY }));
     await admin.send(new DeletePolicyCommand({ PolicyArn: S3_ONLY }));
     expect(await failureOf(admin.send(new GetPolicyCommand({ PolicyArn: S3_ONLY })))).toMatchObject({
       name: 'NoSuchEntityException',
