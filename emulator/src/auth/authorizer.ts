@@ -19,13 +19,16 @@ export function identityPoliciesOf(store: Store, caller: Caller): PolicyDocument
 
 /**
  * The permissions boundary over a caller: the IAM user's, for its long-term keys and for its
- * GetSessionToken sessions alike (those are governed by the user's policies). Role boundaries are
- * not modelled.
+ * GetSessionToken sessions alike (those are governed by the user's policies); the role's for a
+ * role session.
  */
 export function permissionsBoundaryOf(store: Store, caller: Caller): PolicyDocument | undefined {
-  if (caller.kind === 'role-session') return undefined;
+  if (caller.kind === 'role-session') {
+    const role = store.findRoleByArn(caller.roleArn);
+    return role ? store.boundaryOf(role) : undefined;
+  }
   const user = store.findUser(caller.account, caller.userName);
-  return user ? store.boundaryForUser(user) : undefined;
+  return user ? store.boundaryOf(user) : undefined;
 }
 
 /**

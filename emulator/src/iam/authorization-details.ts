@@ -65,6 +65,7 @@ function roleDetail(role: RoleSpec): XmlObject {
     InstanceProfileList: [],
     RolePolicyList: inlineList(role.inlinePolicies),
     AttachedManagedPolicies: attachedList(role.attachedPolicies),
+    PermissionsBoundary: attachedBoundary(role),
     Tags: tags(role.tags),
     RoleLastUsed: {},
   };
@@ -95,7 +96,7 @@ function policyDetail(policy: ManagedPolicySpec, usage: PolicyUsage): XmlObject 
 interface PolicyUsage {
   /** Users, groups and roles attaching each policy (AttachmentCount). */
   attachments: Map<string, number>;
-  /** Users using it as their permissions boundary (PermissionsBoundaryUsageCount). */
+  /** Users and roles using it as their permissions boundary (PermissionsBoundaryUsageCount). */
   boundaries: Map<string, number>;
 }
 
@@ -124,8 +125,9 @@ function parseFilter(values: string[]): Set<EntityFilter> {
 }
 
 /**
- * GetAccountAuthorizationDetails: users (with groups, inline and attached policies, boundary), groups,
- * roles and managed policies (with their versions) of the caller's account, in that order.
+ * GetAccountAuthorizationDetails: users (with groups, inline and attached policies, boundary),
+ * groups, roles (likewise) and managed policies (with their versions) of the caller's account, in
+ * that order.
  * `MaxItems` counts entities of every kind together and `Marker` continues across kinds, so a
  * page may end in the users and the next start there. AWS managed policies are listed when some
  * entity of the account attaches them or uses them as a boundary (AWS's exact selection is
@@ -145,7 +147,10 @@ export const getAccountAuthorizationDetails: Operation = (ctx) => {
     for (const role of state.roles) if (role.account === account) entities.push({ kind: 'Role', role });
   const usage: PolicyUsage | null =
     wanted.has('LocalManagedPolicy') || wanted.has('AWSManagedPolicy')
-      ? { attachments: attachmentCounts(ctx.store, account), boundaries: boundaryUsageCounts(state.users, account) }
+      ? {
+          attachments: attachmentCounts(ctx.store, account),
+          boundaries: boundaryUsageCounts([...state.users, ...state.roles], account),
+        }
       : null;
   if (usage) {
     for (const policy of state.policies) {

@@ -38,7 +38,12 @@ import {
   listVirtualMfaDevices,
   resyncMfaDevice,
 } from './mfa-devices.ts';
-import { deleteUserPermissionsBoundary, putUserPermissionsBoundary } from './permissions-boundaries.ts';
+import {
+  deleteRolePermissionsBoundary,
+  deleteUserPermissionsBoundary,
+  putRolePermissionsBoundary,
+  putUserPermissionsBoundary,
+} from './permissions-boundaries.ts';
 import { getRole, listRoles } from './roles.ts';
 import { simulatePrincipalPolicy } from './simulate.ts';
 import { simulateCustomPolicy } from './simulate-custom.ts';
@@ -103,6 +108,8 @@ export const iamOperations: OperationTable = {
   DeletePolicy: deletePolicy,
   PutUserPermissionsBoundary: putUserPermissionsBoundary,
   DeleteUserPermissionsBoundary: deleteUserPermissionsBoundary,
+  PutRolePermissionsBoundary: putRolePermissionsBoundary,
+  DeleteRolePermissionsBoundary: deleteRolePermissionsBoundary,
   SimulateCustomPolicy: simulateCustomPolicy,
   GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
 };

@@ -2,7 +2,7 @@ import { AwsError, noSuchEntity, validationError } from '../protocol/aws-error.t
 import type { Operation, OperationContext } from '../protocol/operation.ts';
 import { randomUniqueId, stableUniqueId } from '../state/identity-ids.ts';
 import { Problems } from '../state/state-checks.ts';
-import type { GroupSpec, ManagedPolicySpec, PolicyDocument, UserSpec } from '../state/state-file.ts';
+import type { GroupSpec, ManagedPolicySpec, PolicyDocument, RoleSpec, UserSpec } from '../state/state-file.ts';
 import { checkPolicyDocument } from '../state/state-validator.ts';
 import { groupArn, userArn } from '../state/store.ts';
 import { noSuchGroup } from './groups.ts';
@@ -51,7 +51,7 @@ function authorizedPolicy(ctx: OperationContext): ManagedPolicySpec {
 interface Attachments {
   users: UserSpec[];
   groups: GroupSpec[];
-  roles: Array<{ name: string; account: string; path?: string; id?: string }>;
+  roles: RoleSpec[];
 }
 
 function attachmentsOf(ctx: OperationContext, arn: string): Attachments {
@@ -64,10 +64,17 @@ function attachmentsOf(ctx: OperationContext, arn: string): Attachments {
   };
 }
 
-/** Users of the caller's account whose permissions boundary the policy is. */
-function boundaryUsers(ctx: OperationContext, arn: string): UserSpec[] {
-  return ctx.store.state.users.filter((u) => u.account === ctx.caller.account && u.permissionsBoundary === arn);
+/** Users and roles of the caller's account whose permissions boundary the policy is. */
+function boundaryUsers(ctx: OperationContext, arn: string): { users: UserSpec[]; roles: RoleSpec[] } {
+  const uses = (e: { account: string; permissionsBoundary?: string }) =>
+    e.account === ctx.caller.account && e.permissionsBoundary === arn;
+  return { users: ctx.store.state.users.filter(uses), roles: ctx.store.state.roles.filter(uses) };
 }
+
+const boundaryCount = (ctx: OperationContext, arn: string): number => {
+  const { users, roles } = boundaryUsers(ctx, arn);
+  return users.length + roles.length;
+};
 
 function policyShape(ctx: OperationContext, policy: ManagedPolicySpec, withDescription: boolean) {
   const { path, name } = splitPolicyArn(policy.arn);
@@ -81,7 +88,7 @@ function policyShape(ctx: OperationContext, policy: ManagedPolicySpec, withDescr
     Path: path,
     DefaultVersionId: 'v1',
     AttachmentCount: attached.users.length + attached.groups.length + attached.roles.length,
-    PermissionsBoundaryUsageCount: boundaryUsers(ctx, policy.arn).length,
+    PermissionsBoundaryUsageCount: boundaryCount(ctx, policy.arn),
     IsAttachable: true,
     Description: withDescription ? policy.description : undefined,
     CreateDate: created,
@@ -229,10 +236,9 @@ export const attachGroupPolicy: Operation = (ctx) => attachTo(ctx, groupTarget(c
 export const detachGroupPolicy: Operation = (ctx) => attachTo(ctx, groupTarget(ctx), GROUP_QUOTA, 'detach');
 
 /**
- * ListEntitiesForPolicy: groups, users and roles the policy is attached to or (users only: role
- * boundaries are not modelled) is the permissions boundary of, paged together (groups, then users,
- * then roles, each by name). `PolicyUsageFilter` keeps one of the two uses; without it both are
- * listed, an entity once.
+ * ListEntitiesForPolicy: groups, users and roles the policy is attached to or is the permissions
+ * boundary of, paged together (groups, then users, then roles, each by name). `PolicyUsageFilter`
+ * keeps one of the two uses; without it both are listed, an entity once.
  */
 export const listEntitiesForPolicy: Operation = (ctx) => {
   const policy = authorizedPolicy(ctx);
@@ -242,9 +248,9 @@ export const listEntitiesForPolicy: Operation = (ctx) => {
   const attached = attachmentsOf(ctx, policy.arn);
   const asPolicy = usage !== 'PermissionsBoundary';
   const asBoundary = usage !== 'PermissionsPolicy';
-  const users = [
-    ...new Set([...(asPolicy ? attached.users : []), ...(asBoundary ? boundaryUsers(ctx, policy.arn) : [])]),
-  ];
+  const bounded = asBoundary ? boundaryUsers(ctx, policy.arn) : { users: [], roles: [] };
+  const users = [...new Set([...(asPolicy ? attached.users : []), ...bounded.users])];
+  const roles = [...new Set([...(asPolicy ? attached.roles : []), ...bounded.roles])];
   const byName = <T extends { name: string }>(list: T[]) =>
     list
       .filter((e) => ((e as { path?: string }).path ?? '/').startsWith(prefix))
@@ -256,11 +262,11 @@ export const listEntitiesForPolicy: Operation = (ctx) => {
       ? byName(attached.groups).map((g) => ({ kind: 'group' as const, name: g.name, id: groupId(g) }))
       : []),
     ...(wants('User') ? byName(users).map((u) => ({ kind: 'user' as const, name: u.name, id: userId(u) })) : []),
-    ...(wants('Role') && asPolicy
-      ? byName(attached.roles).map((r) => ({
+    ...(wants('Role')
+      ? byName(roles).map((r) => ({
           kind: 'role' as const,
           name: r.name,
-          id: roleId({ ...r, trustPolicy: {} }),
+          id: roleId(r),
         }))
       : []),
   ];
@@ -286,8 +292,7 @@ export const deletePolicy: Operation = (ctx) => {
   if (policy.arn.startsWith('arn:aws:iam::aws:'))
     throw new AwsError('InvalidInput', `ARN ${policy.arn} is not valid: AWS managed policies cannot be deleted.`);
   const attached = attachmentsOf(ctx, policy.arn);
-  const inUse =
-    attached.users.length + attached.groups.length + attached.roles.length + boundaryUsers(ctx, policy.arn).length;
+  const inUse = attached.users.length + attached.groups.length + attached.roles.length + boundaryCount(ctx, policy.arn);
   if (inUse > 0) throw new AwsError('DeleteConflict', 'Cannot delete a policy attached to entities.', 409);
   ctx.store.state.policies.splice(ctx.store.state.policies.indexOf(policy), 1);
   storeChanged(ctx);

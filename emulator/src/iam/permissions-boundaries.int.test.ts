@@ -7,13 +7,17 @@ import {
   AttachUserPolicyCommand,
   CreatePolicyCommand,
   DeletePolicyCommand,
+  DeleteRolePermissionsBoundaryCommand,
   DeleteUserPermissionsBoundaryCommand,
   DetachUserPolicyCommand,
   GetAccountAuthorizationDetailsCommand,
   GetPolicyCommand,
+  GetRoleCommand,
   GetUserCommand,
   IAMClient,
   ListEntitiesForPolicyCommand,
+  ListRolesCommand,
+  PutRolePermissionsBoundaryCommand,
   PutUserPermissionsBoundaryCommand,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
@@ -75,6 +79,13 @@ function organisation(): StateFile {
   });
   const dave = state.users.find((u) => u.name === 'dave')!;
   dave.mfaDevices = [{ serial: DAVE_MFA, type: 'virtual', seed: DAVE_SEED }];
+  // Deploy's sessions may list roles: an IAM action the emulator serves, to test role boundaries on.
+  state
+    .roles!.find((r) => r.name === 'Deploy')!
+    .inlinePolicies!.push({
+      name: 'ListRoles',
+      document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' }] },
+    });
   return state;
 }
 
@@ -257,6 +268,54 @@ describe('permissions boundaries through the AWS SDK for JavaScript v3', () => {
     });
   });
 
+  it("caps a role's sessions with the role's boundary", async () => {
+    const noIam = `arn:aws:iam::${ACCOUNT}:policy/RoleBoundaryNoIam`;
+    await admin.send(
+      new CreatePolicyCommand({ PolicyName: 'RoleBoundaryNoIam', PolicyDocument: JSON.stringify(S3_ONLY_DOCUMENT) }),
+    );
+    const sts = client(STSClient, daveKey());
+    const session = sessionCredentials(
+      (await sts.send(new AssumeRoleCommand({ RoleArn: DEPLOY_ROLE, RoleSessionName: 'dave' }))).Credentials,
+    );
+    sts.destroy();
+    const deploy = client(IAMClient, session);
+    expect(await failureOf(deploy.send(new ListRolesCommand({})))).toEqual({ name: 'no error', message: '' });
+
+    await admin.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'Deploy', PermissionsBoundary: noIam }));
+    expect((await admin.send(new GetRoleCommand({ RoleName: 'Deploy' }))).Role?.PermissionsBoundary).toEqual({
+      PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+      PermissionsBoundaryArn: noIam,
+    });
+    // The session issued before the boundary is refused from the next request on.
+    expect(await failureOf(deploy.send(new ListRolesCommand({})))).toEqual({
+      name: 'AccessDenied',
+      status: 403,
+      message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/Deploy/dave is not authorized to perform: iam:ListRoles on resource: * because no permissions boundary allows the iam:ListRoles action`,
+    });
+    const simulated = await admin.send(
+      new SimulatePrincipalPolicyCommand({ PolicySourceArn: DEPLOY_ROLE, ActionNames: ['iam:ListRoles'] }),
+    );
+    expect(simulated.EvaluationResults![0]).toMatchObject({
+      EvalDecision: 'implicitDeny',
+      PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: false },
+    });
+    const used = await admin.send(
+      new ListEntitiesForPolicyCommand({ PolicyArn: noIam, PolicyUsageFilter: 'PermissionsBoundary' }),
+    );
+    expect([used.PolicyRoles?.map((r) => r.RoleName), used.PolicyUsers]).toEqual([['Deploy'], []]);
+    expect((await admin.send(new GetPolicyCommand({ PolicyArn: noIam }))).Policy?.PermissionsBoundaryUsageCount).toBe(
+      1,
+    );
+    expect(await failureOf(admin.send(new DeletePolicyCommand({ PolicyArn: noIam })))).toMatchObject({
+      name: 'DeleteConflictException',
+    });
+
+    await admin.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'Deploy' }));
+    expect(await failureOf(deploy.send(new ListRolesCommand({})))).toEqual({ name: 'no error', message: '' });
+    deploy.destroy();
+    await admin.send(new DeletePolicyCommand({ PolicyArn: noIam }));
+  });
+
   it('keeps boundaries across a restart from the persisted state file', async () => {
     await admin.send(new PutUserPermissionsBoundaryCommand({ UserName: 'dave', PermissionsBoundary: REQUIRE_MFA }));
     await emulator.close();
@@ -291,7 +350,10 @@ describe('permissions boundaries through the AWS CLI v2 and boto3', () => {
       (error: { stderr: string }) => error.stderr.trim().replace(' (reached max retries: 0)', ''),
     );
 
-  it('create-user --permissions-boundary, get-user, simulate-principal-policy and a refused request', async () => {
+  // Each AWS CLI run starts Python anew: about a second each on this machine.
+  it('create-user --permissions-boundary, get-user, simulate-principal-policy and a refused request', {
+    timeout: 120_000,
+  }, async () => {
     requireTool(AWS_CLI_V2, 'awscli');
     const created = JSON.parse(
       (await cli(ADMIN_KEY, ['iam', 'create-user', '--user-name', 'ci-bot', '--permissions-boundary', REQUIRE_MFA]))
@@ -351,6 +413,22 @@ describe('permissions boundaries through the AWS CLI v2 and boto3', () => {
       PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: false },
     });
     await cli(ADMIN_KEY, ['iam', 'delete-user-permissions-boundary', '--user-name', 'dave']);
+    await cli(ADMIN_KEY, [
+      'iam',
+      'put-role-permissions-boundary',
+      '--role-name',
+      'ReadOnly',
+      '--permissions-boundary',
+      REQUIRE_MFA,
+    ]);
+    const role = JSON.parse((await cli(ADMIN_KEY, ['iam', 'get-role', '--role-name', 'ReadOnly'])).stdout);
+    expect(role.Role.PermissionsBoundary).toEqual({
+      PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+      PermissionsBoundaryArn: REQUIRE_MFA,
+    });
+    await cli(ADMIN_KEY, ['iam', 'delete-role-permissions-boundary', '--role-name', 'ReadOnly']);
+    const cleared = JSON.parse((await cli(ADMIN_KEY, ['iam', 'get-role', '--role-name', 'ReadOnly'])).stdout);
+    expect(cleared.Role.PermissionsBoundary).toBeUndefined();
     expect(await cliFailure(ADMIN_KEY, ['iam', 'delete-user', '--user-name', 'ci-bot'])).toBe('no error');
   });
 

@@ -59,6 +59,7 @@ export function roleSummary(role: RoleSpec): XmlObject {
 export function roleDetail(role: RoleSpec): XmlObject {
   return {
     ...roleSummary(role),
+    PermissionsBoundary: attachedBoundary(role),
     Tags: role.tags?.length ? role.tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined,
     RoleLastUsed: {},
   };

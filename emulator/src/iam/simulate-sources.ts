@@ -17,7 +17,7 @@ export interface SourcePolicy {
 export interface SimulationSource {
   arn: string;
   policies: SourcePolicy[];
-  /** The user's permissions boundary (roles' are not modelled). */
+  /** The user's or role's permissions boundary (groups have none). */
   boundary?: SourcePolicy;
   /** Keys AWS knows about the principal itself; ContextEntries may override them. */
   principalKeys: Record<string, string>;
@@ -89,9 +89,11 @@ export function resolveSimulationSource(store: Store, account: string, arn: stri
   }
   const role = sameAccount ? store.findRole(account, name) : undefined;
   if (!role || roleArn(role) !== arn) throw noSuchEntity(`The role with name ${name} cannot be found.`);
+  const boundary = role.permissionsBoundary === undefined ? undefined : boundaryOf(store, role.permissionsBoundary);
   return {
     arn,
     policies: [...inline(role.inlinePolicies, 'role'), ...managed(store, role.attachedPolicies)],
+    ...(boundary ? { boundary } : {}),
     principalKeys: {
       'aws:userid': roleId(role),
       'aws:PrincipalArn': arn,

@@ -113,6 +113,8 @@ export interface RoleSpec {
   trustPolicy: PolicyDocument;
   inlinePolicies?: InlinePolicySpec[];
   attachedPolicies?: string[];
+  /** Managed policy ARN of the role's permissions boundary: caps its sessions like a user's. */
+  permissionsBoundary?: string;
   tags?: TagSpec[];
   created?: string;
 }

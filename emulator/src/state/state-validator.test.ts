@@ -93,6 +93,9 @@ describe('validateStateFile', () => {
     expect(problemsOf((s) => ((s.users[0] as unknown as Record<string, unknown>).permissionsBoundary = 7))).toEqual([
       'users[0].permissionsBoundary: must be a policy ARN string, got number 7',
     ]);
+    expect(problemsOf((s) => (s.roles![0]!.permissionsBoundary = 'arn:aws:iam::111111111111:policy/Nope'))).toEqual([
+      'roles[0].permissionsBoundary: refers to arn:aws:iam::111111111111:policy/Nope, which is not in "policies"',
+    ]);
   });
 
   it('checks MFA serials belong to the user account and statements are well formed', () => {

@@ -338,6 +338,7 @@ function checkRole(ctx: Context, raw: unknown, path: string): void {
     'trustPolicy',
     'inlinePolicies',
     'attachedPolicies',
+    'permissionsBoundary',
     'tags',
     'created',
   ]);
@@ -355,6 +356,7 @@ function checkRole(ctx: Context, raw: unknown, path: string): void {
   else checkPolicyDocument(p, role.trustPolicy, `${path}.trustPolicy`);
   checkInlinePolicies(ctx, role.inlinePolicies, `${path}.inlinePolicies`);
   checkAttachedPolicies(ctx, role.attachedPolicies, `${path}.attachedPolicies`);
+  checkPermissionsBoundary(ctx, role.permissionsBoundary, `${path}.permissionsBoundary`);
   checkTags(ctx, role.tags, `${path}.tags`);
   timestampAt(p, role, 'created', path);
 }

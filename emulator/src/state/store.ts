@@ -159,13 +159,13 @@ export class Store {
   }
 
   /**
-   * The document of the user's permissions boundary, or undefined when the user has none. A
+   * The document of a user's or role's permissions boundary, or undefined when it has none. A
    * boundary naming a policy that is gone allows nothing (fail closed), though DeletePolicy and
    * the state validator keep that from happening.
    */
-  boundaryForUser(user: UserSpec): PolicyDocument | undefined {
-    if (user.permissionsBoundary === undefined) return undefined;
-    return this.findManagedPolicy(user.permissionsBoundary)?.document ?? { Version: '2012-10-17', Statement: [] };
+  boundaryOf(entity: UserSpec | RoleSpec): PolicyDocument | undefined {
+    if (entity.permissionsBoundary === undefined) return undefined;
+    return this.findManagedPolicy(entity.permissionsBoundary)?.document ?? { Version: '2012-10-17', Statement: [] };
   }
 
   policiesForRole(role: RoleSpec): PolicyDocument[] {
