@@ -65,14 +65,14 @@ function attachmentsOf(ctx: OperationContext, arn: string): Attachments {
 }
 
 /** Users and roles of the caller's account whose permissions boundary the policy is. */
-function boundaryUsers(ctx: OperationContext, arn: string): { users: UserSpec[]; roles: RoleSpec[] } {
+function boundaryHolders(ctx: OperationContext, arn: string): { users: UserSpec[]; roles: RoleSpec[] } {
   const uses = (e: { account: string; permissionsBoundary?: string }) =>
     e.account === ctx.caller.account && e.permissionsBoundary === arn;
   return { users: ctx.store.state.users.filter(uses), roles: ctx.store.state.roles.filter(uses) };
 }
 
 const boundaryCount = (ctx: OperationContext, arn: string): number => {
-  const { users, roles } = boundaryUsers(ctx, arn);
+  const { users, roles } = boundaryHolders(ctx, arn);
   return users.length + roles.length;
 };
 
@@ -248,7 +248,7 @@ export const listEntitiesForPolicy: Operation = (ctx) => {
   const attached = attachmentsOf(ctx, policy.arn);
   const asPolicy = usage !== 'PermissionsBoundary';
   const asBoundary = usage !== 'PermissionsPolicy';
-  const bounded = asBoundary ? boundaryUsers(ctx, policy.arn) : { users: [], roles: [] };
+  const bounded = asBoundary ? boundaryHolders(ctx, policy.arn) : { users: [], roles: [] };
   const users = [...new Set([...(asPolicy ? attached.users : []), ...bounded.users])];
   const roles = [...new Set([...(asPolicy ? attached.roles : []), ...bounded.roles])];
   const byName = <T extends { name: string }>(list: T[]) =>
@@ -281,16 +281,19 @@ export const listEntitiesForPolicy: Operation = (ctx) => {
 };
 
 /**
- * DeletePolicy: only a customer managed policy attached to nothing and the permissions boundary
- * of no one. AWS refuses both cases with one DeleteConflict (a policy used only as a boundary
- * cannot be detached with Detach*Policy either: DeleteUserPermissionsBoundary frees it). The
- * emulator keeps no non-default versions, so none block the delete.
+ * DeletePolicy: only a customer managed policy of the caller's account, attached to nothing and
+ * the permissions boundary of no one. AWS refuses both cases with one DeleteConflict (a policy
+ * used only as a boundary cannot be detached with Detach*Policy either:
+ * Delete{User,Role}PermissionsBoundary frees it). The emulator keeps no non-default versions, so
+ * none block the delete.
  */
 export const deletePolicy: Operation = (ctx) => {
   const policy = authorizedPolicy(ctx);
+  const owner = policy.arn.split(':')[4];
   // AWS managed policies belong to AWS, not to the account. (AWS's exact answer is unconfirmed.)
-  if (policy.arn.startsWith('arn:aws:iam::aws:'))
+  if (owner === 'aws')
     throw new AwsError('InvalidInput', `ARN ${policy.arn} is not valid: AWS managed policies cannot be deleted.`);
+  if (owner !== ctx.caller.account) throw noSuchPolicy(policy.arn);
   const attached = attachmentsOf(ctx, policy.arn);
   const inUse = attached.users.length + attached.groups.length + attached.roles.length + boundaryCount(ctx, policy.arn);
   if (inUse > 0) throw new AwsError('DeleteConflict', 'Cannot delete a policy attached to entities.', 409);
