@@ -87,6 +87,15 @@ describe('validateStateFile', () => {
     expect(problemsOf((s) => (s.users[0]!.attachedPolicies = ['arn:aws:iam::111111111111:policy/Nope']))).toEqual([
       'users[0].attachedPolicies[0]: refers to arn:aws:iam::111111111111:policy/Nope, which is not in "policies"',
     ]);
+    expect(problemsOf((s) => (s.users[0]!.permissionsBoundary = 'arn:aws:iam::111111111111:policy/Nope'))).toEqual([
+      'users[0].permissionsBoundary: refers to arn:aws:iam::111111111111:policy/Nope, which is not in "policies"',
+    ]);
+    expect(problemsOf((s) => ((s.users[0] as unknown as Record<string, unknown>).permissionsBoundary = 7))).toEqual([
+      'users[0].permissionsBoundary: must be a policy ARN string, got number 7',
+    ]);
+    expect(problemsOf((s) => (s.roles![0]!.permissionsBoundary = 'arn:aws:iam::111111111111:policy/Nope'))).toEqual([
+      'roles[0].permissionsBoundary: refers to arn:aws:iam::111111111111:policy/Nope, which is not in "policies"',
+    ]);
   });
 
   it('checks MFA serials belong to the user account and statements are well formed', () => {
@@ -106,7 +115,7 @@ describe('validateStateFile', () => {
       s.accounts[0]!.id = 'x';
     });
     expect(problems).toContain(
-      'users[0].mfaDevice: unknown field (allowed: account, name, path, id, created, groups, password, accessKeys, mfaDevices, inlinePolicies, attachedPolicies, tags)',
+      'users[0].mfaDevice: unknown field (allowed: account, name, path, id, created, groups, password, accessKeys, mfaDevices, inlinePolicies, attachedPolicies, permissionsBoundary, tags)',
     );
     expect(problems.length).toBeGreaterThan(1);
   });

@@ -247,6 +247,7 @@ function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntr
     'mfaDevices',
     'inlinePolicies',
     'attachedPolicies',
+    'permissionsBoundary',
     'tags',
   ]);
   if (!user) return;
@@ -321,7 +322,15 @@ function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntr
     owner: 'user',
   });
   checkAttachedPolicies(ctx, user.attachedPolicies, `${path}.attachedPolicies`);
+  checkPermissionsBoundary(ctx, user.permissionsBoundary, `${path}.permissionsBoundary`);
   checkTags(ctx, user.tags, `${path}.tags`);
+}
+
+/** A permissions boundary is one managed policy of "policies", named by its ARN. */
+function checkPermissionsBoundary(ctx: Context, value: unknown, path: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string') ctx.problems.add(path, `must be a policy ARN string, got ${describe(value)}`);
+  else if (!ctx.policies.has(value)) ctx.problems.add(path, `refers to ${value}, which is not in "policies"`);
 }
 
 function checkFidoSerial(
@@ -370,6 +379,7 @@ function checkRole(ctx: Context, raw: unknown, path: string): void {
     'trustPolicy',
     'inlinePolicies',
     'attachedPolicies',
+    'permissionsBoundary',
     'tags',
     'created',
   ]);
@@ -390,6 +400,7 @@ function checkRole(ctx: Context, raw: unknown, path: string): void {
     owner: 'role',
   });
   checkAttachedPolicies(ctx, role.attachedPolicies, `${path}.attachedPolicies`);
+  checkPermissionsBoundary(ctx, role.permissionsBoundary, `${path}.permissionsBoundary`);
   checkTags(ctx, role.tags, `${path}.tags`);
   timestampAt(p, role, 'created', path);
 }
