@@ -108,11 +108,17 @@ export function createCisRepository({ provider }: { provider: DatabaseProvider }
       });
     },
 
+    /**
+     * Removes a user's exemption; null when there was none. Two admins removing the same one at
+     * once both read it, but only the delete that removed a row counts: the other answers null
+     * (a `delete` of the row already gone would throw, a 500 instead of a 404).
+     */
     async deleteExemption(db: DbClient, userName: string): Promise<ExemptionRow | null> {
       const userNameKey = userName.toLowerCase();
       const row = await db.complianceExemption.findUnique({ where: { userNameKey } });
-      if (row) await db.complianceExemption.delete({ where: { userNameKey } });
-      return row;
+      if (!row) return null;
+      const { count } = await db.complianceExemption.deleteMany({ where: { userNameKey } });
+      return count === 1 ? row : null;
     },
 
     async setExempt(db: DbClient, check: CisCheckId, subject: string, exempt: boolean): Promise<void> {

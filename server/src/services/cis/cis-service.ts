@@ -4,6 +4,7 @@ import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
 import type { ComplianceRepository, StoredScan } from '../compliance/compliance-repository.ts';
+import type { KeysWorkWithoutMfa } from '../compliance/compliance-types.ts';
 import {
   ALERT_CHECKS,
   CIS_CHECKS,
@@ -23,7 +24,10 @@ export const MAX_EXEMPTION_DAYS = 366;
 export interface CisServiceDeps {
   prisma: PrismaClient;
   repository: CisRepository;
-  compliance: Pick<ComplianceRepository, 'scan' | 'latest' | 'history' | 'pageUsers' | 'findUser'>;
+  compliance: Pick<
+    ComplianceRepository,
+    'scan' | 'latest' | 'history' | 'pageUsers' | 'findUser' | 'keysWorkWithoutMfaOf'
+  >;
   audit: Pick<AuditService, 'append'>;
   now?: () => Date;
 }
@@ -41,6 +45,19 @@ export interface CheckResult {
   exempt: number;
   /** When the longest-standing failure was first seen. */
   since: Date | null;
+}
+
+export interface ExemptionOverview {
+  /** The complete scan `keysWorkWithoutMfa` comes from (null before the first). */
+  scanId: string | null;
+  maxDays: number;
+  exemptions: Array<
+    ExemptionRow & {
+      active: boolean;
+      /** What that scan says of the user's keys; null when the user is not in it. */
+      keysWorkWithoutMfa: KeysWorkWithoutMfa | null;
+    }
+  >;
 }
 
 export interface ScanFindings {
@@ -169,9 +186,29 @@ export function createCisService(deps: CisServiceDeps) {
       };
     },
 
-    async exemptions(): Promise<Array<ExemptionRow & { active: boolean }>> {
+    /**
+     * Every exemption, expired ones too (until an admin removes them), each with what the latest
+     * scan says of the user's keys: the console counts exempt users apart from that figure.
+     */
+    async exemptions(): Promise<ExemptionOverview> {
       const at = now();
-      return (await repository.allExemptions(prisma)).map((e) => ({ ...e, active: e.expiresAt > at }));
+      const [rows, scan] = await Promise.all([repository.allExemptions(prisma), compliance.latest(prisma, 'complete')]);
+      const keys = scan
+        ? await compliance.keysWorkWithoutMfaOf(
+            prisma,
+            scan.id,
+            rows.map((e) => e.userNameKey),
+          )
+        : new Map<string, KeysWorkWithoutMfa>();
+      return {
+        scanId: scan?.id ?? null,
+        maxDays: MAX_EXEMPTION_DAYS,
+        exemptions: rows.map((e) => ({
+          ...e,
+          active: e.expiresAt > at,
+          keysWorkWithoutMfa: keys.get(e.userNameKey) ?? null,
+        })),
+      };
     },
 
     /** Marks a service identity exempt from "keys work without MFA", audited in the same transaction. */
