@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CisResults, ExemptionList } from '../src/routes/admin-cis-schemas.ts';
+import type { CisFailingPage, CisResults, ExemptionList } from '../src/routes/admin-cis-schemas.ts';
 import type { CompliancePage } from '../src/routes/admin-schemas.ts';
 import { complianceState, type SignedIn, scanNow, signIn } from './admin-fixtures.ts';
 import { useEnrolledPortal } from './enrolled-portal.ts';
@@ -90,7 +90,10 @@ describe.each(testDatabaseUrls())('compliance exemptions ($name)', (provider) =>
     expect(cis.failing).toBe(keysWork - counted);
   });
 
-  it('marks an exemption past its expiry as no longer active, and keeps it listed until removed', async () => {
+  it('marks an exemption past its expiry as no longer active, counted again at once, and listed until removed', async () => {
+    const keysCheck = async () =>
+      (await get<CisResults>('/api/v1/admin/compliance/cis')).checks.find((c) => c.id === 'keys_work_without_mfa')!;
+    const before = await keysCheck();
     await harness().database.prisma.complianceExemption.update({
       where: { userNameKey: 'gina' },
       data: { expiresAt: new Date(Date.now() - 60_000) },
@@ -99,6 +102,10 @@ describe.each(testDatabaseUrls())('compliance exemptions ($name)', (provider) =>
       (e) => e.userName === 'gina',
     );
     expect(gina).toMatchObject({ active: false, keysWorkWithoutMfa: 'yes' });
+    // The CIS table agrees without waiting for the next scan.
+    expect(await keysCheck()).toMatchObject({ failing: before.failing + 1, exempt: before.exempt - 1 });
+    const failing = await get<CisFailingPage>('/api/v1/admin/compliance/cis/keys_work_without_mfa');
+    expect(failing.users.find((u) => u.userName === 'gina')?.exempt).toBe(false);
     expect((await send('DELETE', 'gina')).statusCode).toBe(204);
   });
 

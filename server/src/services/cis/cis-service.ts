@@ -107,6 +107,14 @@ export function createCisService(deps: CisServiceDeps) {
     return failing;
   }
 
+  /**
+   * An exemption that has run out stops counting at once, not only from the next scan (which
+   * reads the exemptions active when it starts): the CIS table then agrees with the list.
+   */
+  async function releaseLapsedExemptions(): Promise<void> {
+    for (const check of EXEMPTABLE_CHECKS) await repository.releaseLapsed(prisma, check, now());
+  }
+
   return {
     /** Brings the findings up to date with a completed scan; returns what newly fails. */
     async recordScan(scanId: string): Promise<ScanFindings> {
@@ -147,6 +155,7 @@ export function createCisService(deps: CisServiceDeps) {
 
     /** The CIS table: every check with its status, counts and "since", from the latest scan. */
     async results(): Promise<{ scanId: string | null; scannedAt: Date | null; checks: CheckResult[] }> {
+      await releaseLapsedExemptions();
       const scan = await compliance.latest(prisma, 'complete');
       const rootKnown = scan?.rootAccount != null;
       const counts = await repository.counts(prisma);
@@ -177,6 +186,7 @@ export function createCisService(deps: CisServiceDeps) {
     ): Promise<{ users: Array<{ userName: string; since: Date; exempt: boolean }>; nextCursor: string | null }> {
       if (!CIS_CHECKS.some((c) => c.id === check))
         throw notFound('unknown_check', `There is no check called ${check}.`);
+      await releaseLapsedExemptions();
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       const rows = await repository.pageFindings(prisma, check as CisCheckId, after, query.limit + 1);
       const page = rows.slice(0, query.limit);
