@@ -61,6 +61,7 @@ test('an admin exempts a service identity, sees it counted apart and audited, an
   await page.setViewportSize({ width: 1280, height: 800 });
   await form.getByRole('button', { name: 'Exempt portal' }).click();
   await expect(page.getByTestId('exemption-granted')).toContainText('portal is exempt until');
+  await expect(page.getByTestId('exemption-granted')).toBeFocused();
   await expect(row.getByTestId('exempt-badge')).toContainText('exempt until');
 
   // Counted apart, not hidden: the card shows the rest, and the exempt one as a link to the list.
@@ -97,6 +98,7 @@ test('an admin exempts a service identity, sees it counted apart and audited, an
   await end.focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('exemption-ended')).toHaveText('The exemption of portal has ended.');
+  await expect(page.getByTestId('exemption-ended')).toBeFocused();
   await expect(page.getByText('No user is exempt.')).toBeVisible();
 
   await page.getByRole('link', { name: 'Audit log' }).click();
@@ -124,6 +126,11 @@ test.describe('in Korean, with an exemption listed', () => {
     await page.waitForLoadState('networkidle');
     await expectNoAxeViolations(page);
     await form.screenshot({ path: 'e2e/artifacts/exemption-form-ko.png' });
+    await form.getByRole('button', { name: '취소' }).click();
+    await expect(form).toHaveCount(0);
+    await expect(
+      row.getByRole('button', { name: 'portal을(를) “MFA 없이 작동하는 키” 검사에서 예외 처리' }),
+    ).toBeFocused();
 
     const headers = { 'x-csrf-token': session.csrfToken };
     const expiresAt = new Date(Date.now() + 14 * 86_400_000).toISOString();

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ExemptionList, ListedExemption } from '../api/admin-cis-service.ts';
-import { activeByUser, expiryBounds, keysFigure, splitByExpiry, startOfLocalDate } from './exemption-rules.ts';
+import {
+  activeByUser,
+  exemptionDomId,
+  expiryBounds,
+  keysFigure,
+  splitByExpiry,
+  startOfLocalDate,
+} from './exemption-rules.ts';
 
 const exemption = (over: Partial<ListedExemption>): ListedExemption => ({
   userName: 'portal',
@@ -75,5 +82,15 @@ describe('exempt users counted apart', () => {
     );
     expect(current.map((e) => e.userName)).toEqual(['a', 'b']);
     expect(expired.map((e) => e.userName)).toEqual(['d', 'c']);
+  });
+});
+
+describe('element ids for a user’s exemption controls', () => {
+  it('are valid ids and differ for names that differ only in punctuation', () => {
+    const ids = ['ci.deploy', 'ci_deploy', 'ci@deploy', 'ci+deploy', 'ci=deploy', 'ci,deploy', 'ci-deploy'].map(
+      exemptionDomId,
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[\w-]+$/);
   });
 });
