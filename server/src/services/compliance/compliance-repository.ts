@@ -6,6 +6,7 @@ import type {
   ComplianceFilter,
   ComplianceSort,
   ComplianceSummary,
+  KeysWorkWithoutMfa,
   ScannedUser,
   ScanProgress,
   ScanStatus,
@@ -223,6 +224,23 @@ export function createComplianceRepository({ provider }: { provider: DatabasePro
         for (const row of rows) byScan.get(row.scanId)?.set(row.userNameKey, groupNames(row.iamGroups));
       }
       return byScan;
+    },
+
+    /** What one snapshot says of these users' keys, by lower-case name (users it lacks are absent). */
+    async keysWorkWithoutMfaOf(
+      db: DbClient,
+      scanId: string,
+      userNameKeys: string[],
+    ): Promise<Map<string, KeysWorkWithoutMfa>> {
+      const found = new Map<string, KeysWorkWithoutMfa>();
+      for (let i = 0; i < userNameKeys.length; i += 500) {
+        const rows = await db.complianceUser.findMany({
+          where: { scanId, userNameKey: { in: userNameKeys.slice(i, i + 500) } },
+          select: { userNameKey: true, keysWorkWithoutMfa: true },
+        });
+        for (const row of rows) found.set(row.userNameKey, row.keysWorkWithoutMfa as KeysWorkWithoutMfa);
+      }
+      return found;
     },
 
     async updateUser(db: DbClient, id: string, data: SnapshotRowChange): Promise<void> {
