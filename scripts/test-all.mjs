@@ -15,7 +15,7 @@ import path from 'node:path';
 const reports = path.resolve('.tmp/test-reports');
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
-const runDir = path.resolve(process.env.PORTAL_TEST_RUN_DIR || '.tmp/test-run');
+const runDir = path.resolve('.tmp/test-run');
 rmSync(runDir, { recursive: true, force: true });
 mkdirSync(path.join(runDir, 'tiers'), { recursive: true });
 const playwrightOutput = path.resolve('test-results');

@@ -12,6 +12,14 @@ export interface SmallTmpfs {
   unmount(): void;
 }
 
+/** Why a tmpfs cannot be mounted here, or null when it can (mounts and unmounts a tiny one). */
+export function cannotMountTmpfs(): string | null {
+  const probe = mountSmallTmpfs('64k');
+  if ('cannotMount' in probe) return probe.cannotMount;
+  probe.unmount();
+  return null;
+}
+
 /**
  * Mounts a tmpfs of `size` (mount(8) syntax: `8m`) on a new folder, or says why it cannot:
  * not root, no mount(8), or a container without CAP_SYS_ADMIN.
@@ -23,7 +31,7 @@ export function mountSmallTmpfs(size: string): SmallTmpfs | { cannotMount: strin
   });
   if (mounted.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    const why = mounted.error?.message ?? mounted.stderr.trim();
+    const why = mounted.error?.message ?? mounted.stderr.trim().split('\n')[0];
     return { cannotMount: `mount -t tmpfs failed (${why || `exit ${mounted.status}`}); it needs root` };
   }
   let gone = false;

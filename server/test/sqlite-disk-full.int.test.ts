@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, signIn } from './admin-fixtures.ts';
 import { startEnrolledPortal } from './enrolled-portal.ts';
 import type { PortalHarness } from './portal-harness.ts';
-import { mountSmallTmpfs, type SmallTmpfs } from './small-tmpfs.ts';
+import { cannotMountTmpfs, mountSmallTmpfs, type SmallTmpfs } from './small-tmpfs.ts';
 
-const disk = mountSmallTmpfs('24m');
-const cannotMount = 'cannotMount' in disk ? disk.cannotMount : null;
+const cannotMount = cannotMountTmpfs();
 if (cannotMount) console.warn(`SQLite disk-full test skipped: ${cannotMount}`);
 
 const ISSUING_ACTIONS = ['credentials.issue', 'credentials.process', 'session.credentials'];
@@ -20,13 +19,16 @@ const ACCESS_KEY_ID = /ASIA[A-Z0-9]{16}/g;
  * filler is gone the same process issues again and the audit chain verifies.
  */
 describe.skipIf(cannotMount !== null)(`SQLite on a full disk${cannotMount ? ` (skipped: ${cannotMount})` : ''}`, () => {
-  const tmpfs = disk as SmallTmpfs;
+  let tmpfs: SmallTmpfs;
   let portal: PortalHarness;
   let alice: SignedIn;
   /** Every body the portal answered in this file, to find the access key ids that reached a client. */
   const bodies: string[] = [];
 
   beforeAll(async () => {
+    const mounted = mountSmallTmpfs('24m');
+    if ('cannotMount' in mounted) throw new Error(mounted.cannotMount);
+    tmpfs = mounted;
     portal = await startEnrolledPortal({
       databaseUrl: `file:${path.join(tmpfs.dir, 'portal.db')}`,
       env: { COMPLIANCE_SCAN_INTERVAL_MINUTES: '0' },
@@ -37,7 +39,7 @@ describe.skipIf(cannotMount !== null)(`SQLite on a full disk${cannotMount ? ` (s
     try {
       await portal?.close();
     } finally {
-      tmpfs.unmount();
+      tmpfs?.unmount();
     }
   });
 
