@@ -1,4 +1,5 @@
 import { type APIRequestContext, expect, type Page, test } from '@playwright/test';
+import { secretLedgerFromEnv } from '../emulator/src/secret-ledger.ts';
 import { type DemoUser, demoUser } from './support/demo-users.ts';
 import { signInThroughApi } from './support/portal-api.ts';
 import { freshCode } from './support/totp.ts';
@@ -24,7 +25,9 @@ async function createToken(request: APIRequestContext, user: DemoUser, userAgent
     data: { userName: user.userName, code: await freshCode(user) },
   });
   expect(response.status(), await response.text()).toBe(201);
-  return ((await response.json()) as { token: string }).token;
+  const { token } = (await response.json()) as { token: string };
+  secretLedgerFromEnv()?.record('cli_token', token);
+  return token;
 }
 
 async function tokenAnswer(request: APIRequestContext, token: string): Promise<{ status: number; error?: string }> {

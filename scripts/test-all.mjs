@@ -1,14 +1,24 @@
 #!/usr/bin/env node
 // `npm test`: every tier, in order: unit, integration (SQLite, and PostgreSQL when
-// TEST_POSTGRES_URL is set), build, resilience (scale-out, faults, fuzzing), then the browser tier. Each runner prints its own summary;
-// this script adds one closing line with the totals and fails if any tier fails or runs nothing.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+// TEST_POSTGRES_URL is set), build, resilience (scale-out, faults, fuzzing), the browser tier,
+// then the secrets sweep. Each runner prints its own summary; this script adds one closing line
+// with the totals and fails if any tier fails or runs nothing.
+//
+// Every tier runs with PORTAL_TEST_RUN_DIR naming .tmp/test-run: the emulator and the test
+// harnesses file the secrets they mint or see in its ledger/ and write the portals' debug log
+// lines to its logs/; each tier's own output is kept in its tiers/. The sweep then looks for
+// every ledger value in all of them and in the reports and Playwright output.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const reports = path.resolve('.tmp/test-reports');
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
+const runDir = path.resolve('.tmp/test-run');
+rmSync(runDir, { recursive: true, force: true });
+mkdirSync(path.join(runDir, 'tiers'), { recursive: true });
+const playwrightOutput = path.resolve('test-results');
 
 const tiers = [
   {
@@ -68,6 +78,11 @@ const tiers = [
     report: 'e2e.json',
     kind: 'playwright',
   },
+  {
+    // Last: every log line and report the tiers above produced, against the run's ledger.
+    name: 'secrets',
+    cmd: ['node', 'scripts/secrets-sweep.mjs', runDir, reports, playwrightOutput],
+  },
 ];
 
 const only = process.argv.slice(2);
@@ -81,7 +96,7 @@ if (!process.env.TEST_POSTGRES_URL) {
 for (const tier of tiers) {
   if (only.length > 0 && !only.includes(tier.name)) continue;
   console.log(`\n=== ${tier.name} ===`);
-  const result = spawnSync(tier.cmd[0], tier.cmd.slice(1), { stdio: 'inherit', env: { ...process.env, ...tier.env } });
+  const result = await runTier(tier);
   if (result.status !== 0) failures.push(`${tier.name} (exit ${result.status ?? result.signal})`);
   if (!tier.report) continue;
   const counts = readCounts(path.join(reports, tier.report), tier.kind);
@@ -99,6 +114,31 @@ console.log('');
 if (failures.length > 0) console.log(`failing tiers: ${failures.join(', ')}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failures.length > 0 || totals.failed > 0 ? 1 : 0);
+
+/** Runs a tier with its output shown and also kept in the run folder, for the sweep. */
+function runTier(tier) {
+  const log = createWriteStream(path.join(runDir, 'tiers', `${tier.name}.log`));
+  const child = spawn(tier.cmd[0], tier.cmd.slice(1), {
+    stdio: ['inherit', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PORTAL_TEST_RUN_DIR: runDir,
+      ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}),
+      ...tier.env,
+    },
+  });
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    log.write(chunk);
+  });
+  child.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    log.write(chunk);
+  });
+  return new Promise((resolve) => {
+    child.on('close', (status, signal) => log.end(() => resolve({ status, signal })));
+  });
+}
 
 function readCounts(file, kind) {
   let report;

@@ -9,6 +9,7 @@ import { NO_FAULTS, pickFault } from './http/fault-injection.ts';
 import { createRateLimiter, type RateLimitSettings } from './http/rate-limit.ts';
 import { iamOperations } from './iam/index.ts';
 import { renderError } from './protocol/xml.ts';
+import { type SecretKind, type SecretLedger, secretLedgerFromEnv } from './secret-ledger.ts';
 import type { WireRequest } from './sigv4/signature-verifier.ts';
 import { loadStateFile, StatePersister, validateStateFile } from './state/load-state.ts';
 import type { StateFile } from './state/state-file.ts';
@@ -29,6 +30,11 @@ export interface EmulatorOptions {
   logError?: (message: string, error: unknown) => void;
   /** IAM request-rate limit per account (a token bucket); none when absent. */
   rateLimit?: RateLimitSettings;
+  /**
+   * Where every secret the emulator holds or hands out is recorded (secret-ledger.ts); by default
+   * the test run's ledger when PORTAL_TEST_RUN_DIR is set, else none.
+   */
+  ledger?: SecretLedger | null;
 }
 
 /** Requests that carried an MFA code for AWS to verify, by action. */
@@ -85,6 +91,32 @@ function sendXml(
   response.end(body);
 }
 
+/** The state's long-term key secrets and TOTP seeds: secrets the test suite owns from the start. */
+function recordStateSecrets(ledger: SecretLedger, state: StateFile): void {
+  for (const user of state.users) {
+    for (const key of user.accessKeys ?? []) ledger.record('aws_secret_access_key', key.secret);
+    for (const device of user.mfaDevices ?? []) if ('seed' in device) ledger.record('mfa_seed', device.seed);
+  }
+  for (const device of state.unassignedMfaDevices ?? []) ledger.record('mfa_seed', device.seed);
+}
+
+const ANSWERED_SECRETS: Array<[SecretKind, RegExp]> = [
+  ['aws_secret_access_key', /<SecretAccessKey>([^<]+)<\/SecretAccessKey>/g],
+  ['aws_session_token', /<SessionToken>([^<]+)<\/SessionToken>/g],
+  ['mfa_seed', /<Base32StringSeed>([^<]+)<\/Base32StringSeed>/g],
+];
+
+/** Secrets in an answer (new access keys, sessions, virtual MFA seeds): as they leave, so none is missed. */
+function recordAnsweredSecrets(ledger: SecretLedger, body: string): void {
+  for (const [kind, pattern] of ANSWERED_SECRETS) {
+    for (const [, value] of body.matchAll(pattern)) {
+      ledger.record(kind, value);
+      // IAM sends a virtual device's seed base64-encoded; apps (and logs) would show it decoded.
+      if (kind === 'mfa_seed' && value) ledger.record(kind, Buffer.from(value, 'base64').toString('ascii'));
+    }
+  }
+}
+
 /** Starts the STS + IAM emulator on one HTTP endpoint. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const state =
@@ -103,7 +135,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   };
   const faults: FaultState = { current: { ...NO_FAULTS } };
   const tokenCodeCalls: TokenCodeCalls = { GetSessionToken: 0, AssumeRole: 0 };
-  const federation = createFederationEndpoint(store, now);
+  const ledger = options.ledger === undefined ? secretLedgerFromEnv() : options.ledger;
+  if (ledger) recordStateSecrets(ledger, state);
+  const federation = createFederationEndpoint(store, now, ledger ?? undefined);
 
   async function handleAws(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -168,6 +202,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const action = params.string('Action');
     if ((action === 'GetSessionToken' || action === 'AssumeRole') && params.has('TokenCode')) tokenCodeCalls[action]++;
     const answer = await handleAwsRequest(deps, wire, at, requestId);
+    if (ledger) recordAnsweredSecrets(ledger, answer.body);
     // Saved before answering: a client that saw success can rely on the change being on disk.
     if (persister) await persister.persist(() => store.toStateFile());
     sendXml(response, answer.status, answer.body, requestId, at);

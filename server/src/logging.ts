@@ -30,9 +30,24 @@ export const REDACTED_PATHS = [
 /**
  * Setup link tokens travel in request bodies, but an old or hand-made address may still carry
  * one in the path (/mfa-setup/<token>); logs get a stand-in for anything but the two routes.
+ * Query values are never logged either: the API takes no secret there, so one that arrives (a
+ * setup token or a code pasted as `?token=`) was sent by mistake, and would otherwise be kept in
+ * every log the line reaches. The parameter names stay, for debugging.
  */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/mfa-setup\/)(?!(?:open|complete)(?:[/?#]|$))[^/?#]+/g, '$1[redacted]');
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  const redactedPath = path.replace(/(\/mfa-setup\/)(?!(?:open|complete)(?:[/#]|$))[^/#]+/g, '$1[redacted]');
+  if (query < 0) return redactedPath;
+  const redactedQuery = url
+    .slice(query + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      return equals < 0 ? pair : `${pair.slice(0, equals)}=[redacted]`;
+    })
+    .join('&');
+  return `${redactedPath}?${redactedQuery}`;
 }
 
 export function loggerOptions(config: Pick<Config, 'logLevel'>): FastifyServerOptions['logger'] {

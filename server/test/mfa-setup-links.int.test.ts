@@ -167,7 +167,10 @@ describe.each(testDatabaseUrls())('MFA setup links ($name)', (provider) => {
     ]);
     expect(everything).not.toContain(token);
     expect(everything).not.toContain(device.secret);
-    expect(redactUrl(`/api/v1/mfa-setup/${token}?x=1`)).toBe('/api/v1/mfa-setup/[redacted]?x=1');
+    expect(redactUrl(`/api/v1/mfa-setup/${token}?x=1`)).toBe('/api/v1/mfa-setup/[redacted]?x=[redacted]');
+    expect(redactUrl(`/api/v1/mfa-setup/open?token=${token}&limit`)).toBe(
+      '/api/v1/mfa-setup/open?token=[redacted]&limit',
+    );
     expect(redactUrl('/api/v1/mfa-setup/open')).toBe('/api/v1/mfa-setup/open');
   });
 

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { RateLimitSettings } from '../../emulator/src/http/rate-limit.ts';
+import { secretLedgerFromEnv, testRunLogFile } from '../../emulator/src/secret-ledger.ts';
 import { type RunningEmulator, startEmulator } from '../../emulator/src/server.ts';
 import type { StateFile } from '../../emulator/src/state/state-file.ts';
 import { codeAtStep, timeStepAt } from '../../emulator/src/totp.ts';
@@ -10,7 +12,9 @@ import { type AwsGateway, createAwsGateway } from '../src/aws/aws-gateway.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import { applyMigrations } from '../src/db/migrator.ts';
+import { loggerOptions } from '../src/logging.ts';
 import { generateMasterKey } from '../src/services/custody/secret-box.ts';
+import { recordSecretsCrossing } from './secrets-ledger-hooks.ts';
 
 export const DEMO_STATE_PATH = path.resolve(import.meta.dirname, '../../emulator/demo-state.json');
 export const ACCOUNT = '111111111111';
@@ -41,7 +45,10 @@ export interface HarnessOptions {
   failureFloorMs?: number;
   /** SDK timeouts and attempts (default: the portal's own); fault tests shorten them. */
   aws?: { requestTimeoutMs?: number; maxAttempts?: number };
-  /** The app's logger (default: none). */
+  /**
+   * The app's logger (default: none; during `npm test`, debug lines to a file in the run folder
+   * for the secrets sweep).
+   */
   logger?: FastifyServerOptions['logger'];
   /** The emulator's IAM request-rate limit per account (default: none). */
   rateLimit?: RateLimitSettings;
@@ -57,10 +64,13 @@ export interface HarnessOptions {
 export async function startPortalHarness(options: HarnessOptions): Promise<PortalHarness> {
   const state = options.state ?? demoState();
   let clock = Date.now();
+  const ledger = secretLedgerFromEnv();
+  const logFile = testRunLogFile('portal-harness');
+  const logStream = logFile ? createWriteStream(logFile, { flags: 'a' }) : null;
   const emulator = await startEmulator({
     state,
     now: () => new Date(clock),
-    logError: () => {},
+    logError: logStream ? (message, error) => logStream.write(`[emulator] ${message}: ${String(error)}\n`) : () => {},
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   const portalUser = state.users.find((u) => u.account === ACCOUNT && u.name === 'portal');
@@ -83,14 +93,19 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
     CONSOLE_FEDERATION_URL_AWS: `${emulator.url}/federation`,
     ...options.env,
   });
+  for (const masterKey of [config.masterKey, ...config.previousMasterKeys]) {
+    for (const encoding of ['base64', 'base64url', 'hex'] as const)
+      ledger?.record('master_key', masterKey?.key.toString(encoding));
+  }
   await applyMigrations(config.databaseUrl);
   const database = await openDatabase(config.databaseUrl);
   const app = await buildApp({
     config,
     database,
     aws,
-    logger: options.logger ?? false,
+    logger: logStream ? alsoLoggingTo(logStream, options.logger) : (options.logger ?? false),
   });
+  if (ledger) recordSecretsCrossing(app, ledger);
   await app.ready();
 
   const usedStep = new Map<string, number>();
@@ -102,7 +117,9 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
     while ((usedStep.get(device.serial) ?? -1) >= timeStepAt(new Date(clock))) clock += 30_000;
     const step = timeStepAt(new Date(clock));
     usedStep.set(device.serial, step);
-    return codeAtStep(device.seed, step);
+    const code = codeAtStep(device.seed, step);
+    ledger?.record('mfa_code', code);
+    return code;
   };
   return {
     app,
@@ -120,6 +137,26 @@ export async function startPortalHarness(options: HarnessOptions): Promise<Porta
       await app.close();
       await database.close();
       await emulator.close();
+      await new Promise((resolve) => (logStream ? logStream.end(resolve) : resolve(undefined)));
+    },
+  };
+}
+
+/**
+ * The app's logger during `npm test`: the test's own (its lines also go to the run folder's file)
+ * or, when the test wants none, debug lines to that file only.
+ */
+function alsoLoggingTo(file: Writable, logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return { ...(loggerOptions({ logLevel: 'debug' }) as object), stream: file };
+  if (typeof logger !== 'object' || !('stream' in logger) || !logger.stream) return logger;
+  const own = logger.stream as { write(line: string): void };
+  return {
+    ...logger,
+    stream: {
+      write(line: string) {
+        own.write(line);
+        file.write(line);
+      },
     },
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/body-reader.ts';
+import { NO_LEDGER, type SecretLedger } from '../secret-ledger.ts';
 import type { Store, TemporarySession } from '../state/store.ts';
 import { ROLE_CHAINING_MAX_DURATION } from '../sts/assume-role.ts';
 import { consolePage } from './console-page.ts';
@@ -59,7 +60,7 @@ function send(response: ServerResponse, status: number, type: string, body: stri
  * AWS answers its own errors with HTML pages; the emulator answers plain text with the status
  * (400 malformed, 403 refused credentials or token). Exact AWS texts are unconfirmed.
  */
-export function createFederationEndpoint(store: Store, now: () => Date) {
+export function createFederationEndpoint(store: Store, now: () => Date, ledger: SecretLedger = NO_LEDGER) {
   const pending = new Map<string, PendingSignIn>();
   const signIns: ConsoleSignIn[] = [];
 
@@ -102,6 +103,7 @@ export function createFederationEndpoint(store: Store, now: () => Date) {
       duration ?? Math.min(CONSOLE_SESSION.max, Math.floor((found.expiresAt.getTime() - at.getTime()) / 1000));
     forgetStale(at);
     const token = randomBytes(48).toString('base64url');
+    ledger.record('console_signin_token', token);
     pending.set(token, { issuedAt: at, consoleEndsAt: new Date(at.getTime() + seconds * 1000), session: found });
     return [200, 'application/json', JSON.stringify({ SigninToken: token })];
   }

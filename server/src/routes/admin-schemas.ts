@@ -107,7 +107,7 @@ export type ScanProgress = Static<typeof ScanProgress>;
 export const ScanState = Type.Object({ scan: Nullable(ScanProgress) });
 export type ScanState = Static<typeof ScanState>;
 
-export const ScanStarted = Type.Object({ started: Type.Boolean(), scan: Nullable(ScanProgress) });
+export const ScanStarted = Type.Object({ started: Type.Boolean(), scan: ScanProgress });
 export type ScanStarted = Static<typeof ScanStarted>;
 
 export const HistoryQuery = Type.Object(

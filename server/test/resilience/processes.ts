@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { testRunLogFile } from '../../../emulator/src/secret-ledger.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 /** The built server (`npm run build`): what `npm start` and the container run. */
@@ -17,11 +18,16 @@ export async function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Every line any process of the suite wrote, for the secrets sweep. */
+/**
+ * Every line any process of the suite wrote, for the secrets sweep: this file's own, and during
+ * `npm test` the whole run's (a copy goes to the run folder's logs/).
+ */
 export class LogBook {
   private readonly chunks: string[] = [];
+  private readonly file = testRunLogFile('resilience');
   add(source: string, text: string): void {
     this.chunks.push(`[${source}] ${text}`);
+    if (this.file) appendFileSync(this.file, `[${source}] ${text}`);
   }
   text(): string {
     return this.chunks.join('');

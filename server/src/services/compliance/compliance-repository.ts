@@ -87,7 +87,7 @@ export function createComplianceRepository({ provider }: { provider: DatabasePro
   return {
     async createScan(
       db: DbClient,
-      input: { trigger: ScanTrigger; requestedBy: string | null; startedAt: Date },
+      input: { id: string; trigger: ScanTrigger; requestedBy: string | null; startedAt: Date },
     ): Promise<StoredScan> {
       return toScan(await db.complianceScan.create({ data: { ...input, status: 'running' } }));
     },

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AwsCallError } from '../../aws/aws-errors.ts';
-import { badRequest } from '../../errors/app-error.ts';
+import { badRequest, serviceUnavailable } from '../../errors/app-error.ts';
 import type { PrismaClient } from '../../generated/prisma-sqlite/client.ts';
 import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
 import type { CustodyService } from '../custody/custody-service.ts';
-import type { LeaseStore } from '../leases/lease-store.ts';
+import type { LeaseClaim, LeaseStore } from '../leases/lease-store.ts';
 import type { ComplianceRepository, ComplianceUserRow, StoredScan, UserQuery } from './compliance-repository.ts';
 import type { ComplianceScanner } from './compliance-scanner.ts';
 import { ReportTimeoutError, ScanCancelledError } from './compliance-scanner.ts';
@@ -17,8 +17,12 @@ import type {
   ScanProgress,
   ScanTrigger,
 } from './compliance-types.ts';
+import { newScanId } from './scan-id.ts';
 
 export const SCAN_LEASE = 'compliance-scan';
+const HOLDER_POLL_MS = 50;
+const RETRY_AFTER_SECONDS = 5;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface ComplianceServiceDeps {
   prisma: PrismaClient;
@@ -29,6 +33,11 @@ export interface ComplianceServiceDeps {
   audit: Pick<AuditService, 'append'>;
   /** How long a scan's lease lives without renewal; the holder renews it three times per period. */
   leaseMs?: number;
+  /**
+   * How long a caller that lost the scan lease waits for the holder's scan row to appear before
+   * answering 503 (the holder claimed, then stalled or died before committing it).
+   */
+  holderWaitMs?: number;
   /** Completed scans whose per-user rows are kept (for paging across a new scan, and exports). */
   keepSnapshots?: number;
   now?: () => Date;
@@ -84,6 +93,7 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
     custody,
     audit,
     leaseMs = 120_000,
+    holderWaitMs = 5_000,
     keepSnapshots = 3,
     now = () => new Date(),
   } = deps;
@@ -187,62 +197,96 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
     return { scan, offset: decoded.offset };
   }
 
+  /** The running scan the live lease names; null while its row is not there yet or no longer running. */
+  async function scanOfLeaseHolder(): Promise<StoredScan | null> {
+    const holder = await leases.current(SCAN_LEASE);
+    if (!holder?.subject) return null;
+    const scan = await repository.scan(prisma, holder.subject);
+    return scan?.status === 'running' ? scan : null;
+  }
+
+  /** After a won claim: the scan's row (and audit row), then the scan itself in the background. */
+  async function begin(
+    scanId: string,
+    claim: LeaseClaim,
+    trigger: ScanTrigger,
+    by: { actor: string; origin?: RequestOrigin } | undefined,
+  ): Promise<StoredScan> {
+    // From the claim until `running` is set, idle() waits on this, so nobody sees the scan's row
+    // as running while this instance still looks idle.
+    const creating = (async () => {
+      if (claim.abandonedSubject) await repository.markAbandoned(prisma, claim.abandonedSubject, now());
+      const scan = await auditedTransaction(prisma, async (tx) => {
+        const created = await repository.createScan(tx, {
+          id: scanId,
+          trigger,
+          requestedBy: by?.actor ?? null,
+          startedAt: now(),
+        });
+        if (by) {
+          await audit.append(
+            {
+              actor: by.actor,
+              action: AuditAction.ComplianceScanStart,
+              outcome: 'success',
+              ...by.origin,
+              metadata: { scanId: created.id, trigger },
+            },
+            tx,
+          );
+        }
+        return created;
+      });
+      running = run(scan).finally(() => {
+        running = null;
+      });
+      return scan;
+    })();
+    starting = creating;
+    try {
+      return await creating;
+    } catch (error) {
+      await leases.release(SCAN_LEASE, instanceId).catch(() => undefined);
+      throw error;
+    } finally {
+      starting = null;
+    }
+  }
+
   return {
     /**
      * Starts a scan unless one is running on any instance; either way answers with the scan that
-     * is (now) running.
+     * is (now) running. The lease is claimed with the new scan's id as its subject, so a caller
+     * that loses the claim always learns which scan holds it; while the holder has claimed but
+     * not yet committed that scan's row (or has just finished it), this waits for the row or
+     * claims again, for at most `holderWaitMs`. A holder that died in between leaves a lease
+     * naming a scan that never appears: after the wait the caller is told to try again (503),
+     * and once that lease expires the next claim takes over.
      */
     async startScan(
       trigger: ScanTrigger,
       by?: { actor: string; origin?: RequestOrigin },
-    ): Promise<{ started: boolean; scan: ScanProgress | null }> {
-      if (stopping) return { started: false, scan: await this.progress() };
-      const claim = await leases.claim(SCAN_LEASE, instanceId, leaseMs);
-      if (!claim.claimed) {
-        const holder = await leases.current(SCAN_LEASE);
-        const scan = holder?.subject
-          ? await repository.scan(prisma, holder.subject)
-          : await repository.latest(prisma, 'running');
-        return { started: false, scan: scan ? progressOf(scan) : null };
-      }
-      // From the claim until `running` is set, idle() waits on this, so nobody sees the scan's row
-      // as running while this instance still looks idle.
-      const begin = (async () => {
-        if (claim.abandonedSubject) await repository.markAbandoned(prisma, claim.abandonedSubject, now());
-        const scan = await auditedTransaction(prisma, async (tx) => {
-          const created = await repository.createScan(tx, {
-            trigger,
-            requestedBy: by?.actor ?? null,
-            startedAt: now(),
-          });
-          if (by) {
-            await audit.append(
-              {
-                actor: by.actor,
-                action: AuditAction.ComplianceScanStart,
-                outcome: 'success',
-                ...by.origin,
-                metadata: { scanId: created.id, trigger },
-              },
-              tx,
-            );
-          }
-          return created;
-        });
-        await leases.renew(SCAN_LEASE, instanceId, leaseMs, scan.id);
-        running = run(scan).finally(() => {
-          running = null;
-        });
-        return scan;
-      })();
-      starting = begin;
-      try {
-        return { started: true, scan: progressOf(await begin) };
-      } catch (error) {
-        await leases.release(SCAN_LEASE, instanceId).catch(() => undefined);
-        throw error;
-      } finally {
-        starting = null;
+    ): Promise<{ started: boolean; scan: ScanProgress }> {
+      if (stopping)
+        throw serviceUnavailable(
+          'shutting_down',
+          'This portal instance is shutting down. Try again in a moment.',
+          RETRY_AFTER_SECONDS,
+        );
+      const deadline = Date.now() + holderWaitMs;
+      for (;;) {
+        const scanId = newScanId(now());
+        const claim = await leases.claim(SCAN_LEASE, instanceId, leaseMs, scanId);
+        if (claim.claimed) return { started: true, scan: progressOf(await begin(scanId, claim, trigger, by)) };
+        const held = await scanOfLeaseHolder();
+        if (held) return { started: false, scan: progressOf(held) };
+        if (Date.now() >= deadline)
+          throw serviceUnavailable(
+            'scan_starting',
+            'Another portal instance is starting a compliance scan. Try again in a moment.',
+            RETRY_AFTER_SECONDS,
+          );
+        await sleep(HOLDER_POLL_MS);
       }
     },
 
