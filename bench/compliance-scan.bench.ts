@@ -58,9 +58,14 @@ function requestCounter() {
   /** When each operation was first and last sent, in ms since the reset: where the scan's time goes. */
   const spans: Record<string, [number, number]> = {};
   let zero = performance.now();
+  let zeroEpoch = Date.now();
   return {
     calls,
     spans,
+    /** The wall-clock time of the reset (spans count from it). */
+    get zeroEpoch() {
+      return zeroEpoch;
+    },
     onRequest: (operation: string) => {
       calls[operation] = (calls[operation] ?? 0) + 1;
       const at = Math.round(performance.now() - zero);
@@ -70,6 +75,7 @@ function requestCounter() {
       for (const key of Object.keys(calls)) delete calls[key];
       for (const key of Object.keys(spans)) delete spans[key];
       zero = performance.now();
+      zeroEpoch = Date.now();
     },
   };
 }
@@ -117,13 +123,16 @@ async function withPeakMemory<T>(work: () => Promise<T>): Promise<{
   }
 }
 
-/** The highest RSS sampled before and after a moment, in MiB. */
-function peaksAround(samples: Array<{ at: number; rss: number }>, moment: Date) {
-  const peak = (list: typeof samples) => Math.round(Math.max(0, ...list.map((s) => s.rss)) / 2 ** 20);
-  return {
-    before: peak(samples.filter((s) => s.at <= moment.getTime())),
-    after: peak(samples.filter((s) => s.at > moment.getTime())),
-  };
+/**
+ * The highest RSS sampled in each phase (between consecutive moments), in MiB; null for a phase
+ * shorter than the sampling interval (no sample fell in it).
+ */
+function peaksBetween(samples: Array<{ at: number; rss: number }>, moments: number[]): Array<number | null> {
+  const bounds = [Number.NEGATIVE_INFINITY, ...moments, Number.POSITIVE_INFINITY];
+  return bounds.slice(1).map((end, i) => {
+    const inPhase = samples.filter((s) => s.at > bounds[i]! && s.at <= end);
+    return inPhase.length ? Math.round(Math.max(...inPhase.map((s) => s.rss)) / 2 ** 20) : null;
+  });
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -264,9 +273,13 @@ export async function run(argv: string[]): Promise<void> {
     if (finished?.status !== 'complete' || finished.id !== scan?.id)
       throw new Error(`the scan did not complete: ${JSON.stringify(finished)}`);
     // The snapshot is stored when the scan is marked complete; the CIS findings and alerts follow.
-    const rssPeaks = peaksAround(rssSamples, finished.finishedAt!);
+    // Three phases: reading AWS (until the last request of the scan), storing the snapshot (until
+    // the scan is marked complete), then the CIS findings and alerts.
+    const awsReadsDoneAt = counter.zeroEpoch + Math.max(...Object.values(counter.spans).map(([, last]) => last));
+    const [awsPeak, storingPeak, cisPeak] = peaksBetween(rssSamples, [awsReadsDoneAt, finished.finishedAt!.getTime()]);
+    const rssPeaks = { awsReads: awsPeak ?? null, storingSnapshot: storingPeak ?? null, cisFindings: cisPeak ?? null };
     console.log(
-      `full scan: ${(scanMs / 1000).toFixed(1)} s, ${totalCalls} AWS calls (${totalCalls - listMfaDevices} + ${listMfaDevices} ListMFADevices for ${expected.unclassifiable} unclassifiable users), CPU portal ${portalCpuMs} ms + emulator ${emulatorCpuMs} ms, peak RSS ${peakRssMiB} MiB (${rssBeforeScanMiB} before the scan, ${rssPeaks.before} until the snapshot was stored, ${rssPeaks.after} during the CIS findings), heap ${peakHeapMiB} MiB; load ${loadBefore.map((l) => l.toFixed(1)).join(' ')} -> ${loadAfter.map((l) => l.toFixed(1)).join(' ')}`,
+      `full scan: ${(scanMs / 1000).toFixed(1)} s, ${totalCalls} AWS calls (${totalCalls - listMfaDevices} + ${listMfaDevices} ListMFADevices for ${expected.unclassifiable} unclassifiable users), CPU portal ${portalCpuMs} ms + emulator ${emulatorCpuMs} ms, peak RSS ${peakRssMiB} MiB (${rssBeforeScanMiB} before the scan, ${rssPeaks.awsReads} reading AWS, ${rssPeaks.storingSnapshot} storing the snapshot, ${rssPeaks.cisFindings} during the CIS findings), heap ${peakHeapMiB} MiB; load ${loadBefore.map((l) => l.toFixed(1)).join(' ')} -> ${loadAfter.map((l) => l.toFixed(1)).join(' ')}`,
       scanCalls,
     );
     console.log('first and last request per operation (ms into the scan)', counter.spans);
@@ -327,8 +340,9 @@ export async function run(argv: string[]): Promise<void> {
         portalCpuMs,
         emulatorCpuMs,
         rssBeforeScanMiB,
-        peakRssUntilSnapshotStoredMiB: rssPeaks.before,
-        peakRssDuringCisFindingsMiB: rssPeaks.after,
+        peakRssReadingAwsMiB: rssPeaks.awsReads,
+        peakRssStoringSnapshotMiB: rssPeaks.storingSnapshot,
+        peakRssDuringCisFindingsMiB: rssPeaks.cisFindings,
         peakRssMiB,
         peakHeapMiB,
         loadAverageBefore: loadBefore.map((l) => Math.round(l * 100) / 100),
