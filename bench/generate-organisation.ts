@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { InlinePolicySpec, PolicyStatement, StateFile, UserSpec } from '../emulator/src/state/state-file.ts';
+import type {
+  InlinePolicySpec,
+  ManagedPolicySpec,
+  PolicyStatement,
+  StateFile,
+  UserSpec,
+} from '../emulator/src/state/state-file.ts';
 
 export const BENCH_ACCOUNT = '111111111111';
 export const ADMIN_USER = 'bench-admin';
@@ -13,8 +19,10 @@ const DAY = 86_400_000;
  * How many distinct permission setups the users have:
  * - `few`: a handful (force-MFA policies, the developers group, nothing), as in most accounts;
  * - `many`: those plus one of 40 inline policies per user, some granting what keys are used for,
- *   and a few conditions on `aws:username` (users whose answer differs with the same documents);
- * - `distinct`: every user has an inline policy of their own, so no two users share a setup.
+ *   and a few conditions on `aws:username` (users whose answer differs with the same documents),
+ *   and permissions boundaries on some users (see BOUNDARIES);
+ * - `distinct`: every user has an inline policy of their own, so no two users share a setup; some
+ *   have a boundary too.
  */
 export type PermissionSetups = 'few' | 'many' | 'distinct';
 
@@ -43,12 +51,56 @@ const keyId = (n: number, k: number) => `AKIA${String(n * 2 + k).padStart(16, '0
 const secret = (n: number, k: number) => `${String(n).padStart(8, '0')}${k}`.padEnd(40, 'x');
 const statement = (s: PolicyStatement): InlinePolicySpec['document'] => ({ Version: '2012-10-17', Statement: [s] });
 
+/** What a permissions boundary does to the question "do the keys work without MFA?". */
+type BoundaryKind = 'requires-mfa' | 'no-effect' | 'ec2-only';
+
+/**
+ * The boundaries `many` and `distinct` give some users: one that makes keys need MFA (AWS's
+ * deny-without-MFA statement, in the boundary), AWS's AdministratorAccess (allows everything: it
+ * changes nothing, and is listed only because it is used as a boundary), and one that lets through
+ * EC2 only (keys work without MFA only when the user's own policies grant an EC2 action).
+ */
+const BOUNDARIES: Record<BoundaryKind, ManagedPolicySpec> = {
+  'requires-mfa': {
+    arn: `arn:aws:iam::${BENCH_ACCOUNT}:policy/BoundaryRequireMfa`,
+    document: {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'UpToTheUsersPolicies', Effect: 'Allow', Action: '*', Resource: '*' },
+        {
+          Sid: 'DenyAllExceptListedIfNoMFA',
+          Effect: 'Deny',
+          NotAction: ['iam:ListMFADevices', 'iam:GetUser', 'sts:GetSessionToken'],
+          Resource: '*',
+          Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+        },
+      ],
+    },
+  },
+  'no-effect': {
+    arn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+    document: statement({ Effect: 'Allow', Action: '*', Resource: '*' }),
+  },
+  'ec2-only': {
+    arn: `arn:aws:iam::${BENCH_ACCOUNT}:policy/BoundaryEc2Only`,
+    document: statement({ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }),
+  },
+};
+
+/** About 8% of users get each boundary; drawn from their own sequence, so the rest stays as it was. */
+function boundaryOf(roll: number): BoundaryKind | null {
+  if (roll < 0.08) return 'requires-mfa';
+  if (roll < 0.16) return 'no-effect';
+  if (roll < 0.24) return 'ec2-only';
+  return null;
+}
+
 /** An inline policy and whether it lets keys do representative work (s3/ec2 listings) without MFA. */
 function inlinePolicy(
   n: number,
   setups: PermissionSetups,
   roll: number,
-): { policy: InlinePolicySpec; allows: boolean } {
+): { policy: InlinePolicySpec; allows: boolean; allowsEc2: boolean } {
   if (setups === 'distinct') {
     const allows = n % 3 === 0;
     return {
@@ -61,6 +113,7 @@ function inlinePolicy(
         ),
       },
       allows,
+      allowsEc2: allows,
     };
   }
   if (roll < 0.02) {
@@ -76,6 +129,7 @@ function inlinePolicy(
         }),
       },
       allows: n % 10 === 0,
+      allowsEc2: false,
     };
   }
   const variant = Math.floor(roll * 40);
@@ -90,6 +144,7 @@ function inlinePolicy(
       ),
     },
     allows,
+    allowsEc2: allows,
   };
 }
 
@@ -107,6 +162,7 @@ export function generateOrganisation(
 ): { state: StateFile; expected: Record<string, number>; truth: Map<string, UserTruth> } {
   const demo = JSON.parse(readFileSync(DEMO_STATE, 'utf8')) as StateFile;
   const next = random(20261122);
+  const nextBoundary = random(20261202);
   const now = Date.parse('2026-11-22T00:00:00Z');
   const users: UserSpec[] = demo.users.filter((u) => u.account === BENCH_ACCOUNT && u.name === 'portal');
   users.push({
@@ -117,6 +173,8 @@ export function generateOrganisation(
     mfaDevices: [{ serial: `arn:aws:iam::${BENCH_ACCOUNT}:mfa/${ADMIN_USER}`, type: 'virtual', seed: ADMIN_SEED }],
   });
   const truth = new Map<string, UserTruth>();
+  const boundaryUsers: Record<BoundaryKind, number> = { 'requires-mfa': 0, 'no-effect': 0, 'ec2-only': 0 };
+  let keysNeedMfaOnlyByBoundary = 0;
   // The portal's policy allows iam:ListUsers; the admin's force-MFA policy denies without MFA.
   truth.set('portal', {
     consoleAccess: false,
@@ -171,10 +229,18 @@ export function generateOrganisation(
     const developer = policyRoll >= 0.3 && policyRoll < 0.8;
     if (developer) user.groups = ['developers'];
     let inlineAllows = false;
+    let inlineAllowsEc2 = false;
+    let boundary: BoundaryKind | null = null;
     if (setups !== 'few') {
-      const { policy, allows } = inlinePolicy(n, setups, next());
+      const { policy, allows, allowsEc2 } = inlinePolicy(n, setups, next());
       user.inlinePolicies = [policy];
       inlineAllows = allows;
+      inlineAllowsEc2 = allowsEc2;
+      boundary = boundaryOf(nextBoundary());
+      if (boundary) {
+        user.permissionsBoundary = BOUNDARIES[boundary].arn;
+        boundaryUsers[boundary]++;
+      }
     }
     users.push(user);
     const kinds = { virtual: 0, hardware: 0, fido: 0 };
@@ -182,6 +248,12 @@ export function generateOrganisation(
     // A user with a virtual device is classified from the listing alone: further devices unseen.
     if (kinds.virtual > 0) kinds.fido = 0;
     const activeKeyCount = accessKeys.filter((k) => k.status === 'Active').length;
+    // Without a boundary: no force-MFA policy, and the developers group or the inline policy grants
+    // a representative action. A boundary lets through only what it allows too.
+    const identityAllows = !forced && (developer || inlineAllows);
+    const keysWork =
+      boundary === 'requires-mfa' ? false : boundary === 'ec2-only' ? !forced && inlineAllowsEc2 : identityAllows;
+    if (activeKeyCount > 0 && identityAllows && !keysWork) keysNeedMfaOnlyByBoundary++;
     truth.set(name, {
       consoleAccess: password,
       mfaActive: mfa.length > 0,
@@ -189,7 +261,7 @@ export function generateOrganisation(
       hardwareMfaCount: kinds.hardware,
       fidoMfaCount: kinds.fido,
       activeKeyCount,
-      keysWorkWithoutMfa: activeKeyCount === 0 ? 'n/a' : !forced && (developer || inlineAllows) ? 'yes' : 'no',
+      keysWorkWithoutMfa: activeKeyCount === 0 ? 'n/a' : keysWork ? 'yes' : 'no',
     });
   }
   // Enrolled before the scan: the portal created a key for the admin, which force-MFA denies.
@@ -202,7 +274,11 @@ export function generateOrganisation(
     activeKeyCount: 1,
     keysWorkWithoutMfa: 'no',
   });
-  const state: StateFile = { ...demo, users: [...users, ...demo.users.filter((u) => u.account !== BENCH_ACCOUNT)] };
+  const state: StateFile = {
+    ...demo,
+    users: [...users, ...demo.users.filter((u) => u.account !== BENCH_ACCOUNT)],
+    ...(setups === 'few' ? {} : { policies: [...(demo.policies ?? []), ...Object.values(BOUNDARIES)] }),
+  };
   const all = [...truth.values()];
   const expected = {
     users: users.length,
@@ -214,6 +290,11 @@ export function generateOrganisation(
     usersWithActiveKeys: all.filter((u) => u.activeKeyCount > 0).length,
     /** Users the bulk listings cannot classify: MFA without a virtual device (one ListMFADevices each). */
     unclassifiable: all.filter((u) => u.mfaActive && u.virtualMfaCount === 0).length,
+    boundaryRequiresMfa: boundaryUsers['requires-mfa'],
+    boundaryNoEffect: boundaryUsers['no-effect'],
+    boundaryEc2Only: boundaryUsers['ec2-only'],
+    /** Users with keys whose own policies let them work without MFA, but whose boundary does not. */
+    keysNeedMfaOnlyByBoundary,
   };
   return { state, expected, truth };
 }

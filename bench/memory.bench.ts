@@ -14,10 +14,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * issuances (browser-session path, 8 at a time), at the peak of a compliance scan of 10,000 IAM
  * users, and after another 10,000 issuances (growth across runs would show there).
  */
-async function measureOn(provider: Provider, options: { issuances: number; users: number }) {
+async function measureOn(provider: Provider, options: { issuances: number; users: number; nodeArgs: string[] }) {
   const { state } = generateOrganisation(options.users);
   return withBenchStack({ provider, name: 'memory', state, users: [ADMIN_USER] }, async ({ startPortal }) => {
-    const portal = await startPortal();
+    const portal = await startPortal({ nodeArgs: options.nodeArgs });
     const p = portal;
     await sleep(3000);
     const idleMiB = p.rssMiB();
@@ -73,9 +73,15 @@ export async function run(argv: string[]): Promise<void> {
       db: { type: 'string' },
       issuances: { type: 'string', default: '10000' },
       users: { type: 'string', default: '10000' },
+      // Node options for the portal process, e.g. "--max-old-space-size=128" to tell heap slack from a leak.
+      'node-args': { type: 'string', default: '' },
     },
   });
-  const options = { issuances: Number(values.issuances), users: Number(values.users) };
+  const options = {
+    issuances: Number(values.issuances),
+    users: Number(values.users),
+    nodeArgs: values['node-args'].split(' ').filter((arg) => arg !== ''),
+  };
   const results = [];
   for (const provider of providersFrom(values.db)) results.push(await measureOn(provider, options));
   const rows = results.map((r) => ({

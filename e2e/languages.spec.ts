@@ -31,6 +31,7 @@ const SCREENS = [
   { path: '/admin/audit', heading: { en: 'Audit log', ko: '감사 로그', ja: '監査ログ' } },
   { path: '/admin/roles', heading: { en: 'Role catalog', ko: '역할 카탈로그', ja: 'ロールカタログ' } },
   { path: '/admin/users', heading: { en: 'User access', ko: '사용자 액세스', ja: 'ユーザーアクセス' } },
+  { path: '/admin/exemptions', heading: { en: 'MFA exemptions', ko: 'MFA 예외', ja: 'MFA 除外' } },
   {
     path: '/no/such/page',
     heading: { en: 'Page not found', ko: '페이지를 찾을 수 없음', ja: 'ページが見つかりません' },

@@ -97,7 +97,11 @@ describe('Dockerfile', () => {
   it('builds in one stage and runs as a non-root user in another', () => {
     expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toMatch(/^CMD \["node", "dist\/server\/src\/server.js"\]$/m);
+    // The image runs the portal exactly as `npm start` does, Node options included.
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    expect(runtime).toMatch(/^CMD \[.*\]$/m);
+    expect(JSON.parse(/^CMD (\[.*\])$/m.exec(runtime)![1]!)).toEqual(start.split(' '));
+    expect(start).toMatch(/^node .*dist\/server\/src\/server\.js$/);
     expect(runtime).toContain('HEALTHCHECK');
   });
 

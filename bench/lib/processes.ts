@@ -4,6 +4,13 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { ROOT } from './results.ts';
 
+/** The Node options `npm start` (and the Dockerfile, scripts/deployment-files.test.ts) runs the portal with. */
+const SHIPPED_NODE_OPTIONS = (
+  JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
+
 export interface Child {
   url: string;
   child: ChildProcess;
@@ -105,7 +112,7 @@ export async function startPortalProcess(options: {
 }): Promise<Child> {
   ensureBuilt();
   const port = await freePort();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_JS], {
+  const child = spawn(process.execPath, [...SHIPPED_NODE_OPTIONS, ...(options.nodeArgs ?? []), SERVER_JS], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

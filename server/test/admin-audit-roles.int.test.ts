@@ -95,6 +95,13 @@ describe.each(testDatabaseUrls())('admin audit log and role catalog ($name)', (p
     const verify = await get('/api/v1/admin/audit/verify');
     expect(verify.json()).toMatchObject({ ok: true, brokenAtSeq: null });
     expect(verify.json().checked).toBeGreaterThanOrEqual(all.length);
+    // The page's next open reads only new rows; "Check again" asks for every row.
+    const again = await get('/api/v1/admin/audit/verify');
+    expect(again.json()).toMatchObject({ ok: true, scope: 'new_rows', fullCheckAt: verify.json().fullCheckAt });
+    const full = await get('/api/v1/admin/audit/verify?full=true');
+    expect(full.json()).toMatchObject({ ok: true, scope: 'full' });
+    expect(full.json().checked).toBe(again.json().checked);
+    expect((await get('/api/v1/admin/audit/verify?full=maybe')).statusCode).toBe(400);
   });
 
   it('rejects bad filters with the one error shape', async () => {

@@ -98,6 +98,18 @@ async function perUserAnswer(portal: PortalHarness, userArn: string): Promise<st
   return results.some((r) => r.decision === 'allowed') ? 'yes' : 'no';
 }
 
+/**
+ * The organisation has users of each kind of permissions boundary, and some whose keys would work
+ * without MFA but for their boundary: the scan gets those right only if the boundary is part of
+ * both the fingerprint and the simulation.
+ */
+function expectBoundariesThatMatter(expected: Record<string, number>): void {
+  expect(expected.boundaryRequiresMfa).toBeGreaterThan(0);
+  expect(expected.boundaryNoEffect).toBeGreaterThan(0);
+  expect(expected.boundaryEc2Only).toBeGreaterThan(0);
+  expect(expected.keysNeedMfaOnlyByBoundary).toBeGreaterThan(0);
+}
+
 describe.each(testDatabaseUrls())('bulk compliance scan ($name)', ({ create }) => {
   const open: Array<{ portal: PortalHarness; db: TestDatabase }> = [];
   const start = async (users: number, setups: PermissionSetups, options: Partial<HarnessOptions> = {}) => {
@@ -123,6 +135,7 @@ describe.each(testDatabaseUrls())('bulk compliance scan ($name)', ({ create }) =
     timeout: 120_000,
   }, async () => {
     const { portal, calls, truth, expected } = await start(250, 'many');
+    expectBoundariesThatMatter(expected);
     await scanNow(portal);
     const scanCalls = { ...calls };
     const admin = await signIn(portal, ADMIN_USER);
@@ -166,7 +179,8 @@ describe.each(testDatabaseUrls())('bulk compliance scan ($name)', ({ create }) =
   it('gives every user of an organisation without shared setups their own, equal answer', {
     timeout: 120_000,
   }, async () => {
-    const { portal, calls, truth } = await start(60, 'distinct');
+    const { portal, calls, truth, expected } = await start(60, 'distinct');
+    expectBoundariesThatMatter(expected);
     await scanNow(portal);
     const scanCalls = { ...calls };
     const admin = await signIn(portal, ADMIN_USER);

@@ -267,7 +267,10 @@ describe.each(testDatabaseUrls())('offboarding ($name)', (provider) => {
       where: { action: 'offboarding.start' },
       orderBy: { seq: 'desc' },
     });
-    expect(started).toMatchObject({ actor: 'system', metadata: expect.objectContaining({ userName }) });
+    expect(started).toMatchObject({
+      actor: 'system',
+      metadata: expect.objectContaining({ userName, reason: 'iam_user_deleted' }),
+    });
     // The same scan is not acted on twice.
     expect(await portal.app.services.departures.offboardDeparted()).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { UnsupportedPolicyError } from '../policy/errors.ts';
-import { evaluateIdentityPolicies, evaluateTrustPolicy } from '../policy/evaluate.ts';
+import type { EvaluationResult } from '../policy/evaluate.ts';
+import { evaluateTrustPolicy, evaluateWithinBoundary } from '../policy/evaluate.ts';
 import { accessDenied, notAuthorized } from '../protocol/aws-error.ts';
 import type { Caller } from '../protocol/operation.ts';
 import type { PolicyDocument } from '../state/state-file.ts';
@@ -17,6 +18,20 @@ export function identityPoliciesOf(store: Store, caller: Caller): PolicyDocument
 }
 
 /**
+ * The permissions boundary over a caller: the IAM user's, for its long-term keys and for its
+ * GetSessionToken sessions alike (those are governed by the user's policies); the role's for a
+ * role session.
+ */
+export function permissionsBoundaryOf(store: Store, caller: Caller): PolicyDocument | undefined {
+  if (caller.kind === 'role-session') {
+    const role = store.findRoleByArn(caller.roleArn);
+    return role ? store.boundaryOf(role) : undefined;
+  }
+  const user = store.findUser(caller.account, caller.userName);
+  return user ? store.boundaryOf(user) : undefined;
+}
+
+/**
  * Decides whether `caller` may perform `action` ("sts:AssumeRole") on `resource`, throwing AWS's
  * AccessDenied otherwise. A policy the evaluator cannot interpret denies, with the reason in the
  * message so the person who wrote the state file can fix it.
@@ -30,16 +45,30 @@ export function authorizeIdentity(
   extraKeys: ConditionKeys = {},
 ): void {
   const keys = { ...callerConditionKeys(caller, now), ...extraKeys };
-  let decision: string;
+  let result: EvaluationResult;
   try {
-    decision = evaluateIdentityPolicies(identityPoliciesOf(store, caller), { action, resource, keys }).decision;
+    result = evaluateWithinBoundary(identityPoliciesOf(store, caller), permissionsBoundaryOf(store, caller), {
+      action,
+      resource,
+      keys,
+    });
   } catch (error) {
     if (!(error instanceof UnsupportedPolicyError)) throw error;
     throw accessDenied(
       `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} because the emulator cannot evaluate an identity policy: ${error.message}`,
     );
   }
-  if (decision !== 'Allow') throw notAuthorized(caller.arn, action, resource);
+  if (result.decision === 'Allow') return;
+  if (!result.deniedByBoundary) throw notAuthorized(caller.arn, action, resource);
+  // AWS names the policy type that refused ("Troubleshoot access denied error messages").
+  throw notAuthorized(
+    caller.arn,
+    action,
+    resource,
+    result.decision === 'ExplicitDeny'
+      ? 'with an explicit deny in a permissions boundary'
+      : `because no permissions boundary allows the ${action} action`,
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import type { GroupSpec, InlinePolicySpec, ManagedPolicySpec, RoleSpec, UserSpec
 import type { Store } from '../state/store.ts';
 import { roleArn, userArn } from '../state/store.ts';
 import { pageFields, paginate } from './pagination.ts';
+import { attachedBoundary, boundaryUsageCounts } from './permissions-boundaries.ts';
 import { createdAt, DEFAULT_CREATED, encodePolicyDocument, groupSummary, roleId, userId } from './shapes.ts';
 import { ANY_RESOURCE } from './target.ts';
 import { splitPolicyArn } from './users.ts';
@@ -40,7 +41,7 @@ function userDetail(user: UserSpec): XmlObject {
     UserPolicyList: inlineList(user.inlinePolicies),
     GroupList: [...(user.groups ?? [])],
     AttachedManagedPolicies: attachedList(user.attachedPolicies),
-    // The state file models no permissions boundaries (CreateUser refuses them), so none is listed.
+    PermissionsBoundary: attachedBoundary(user),
     Tags: tags(user.tags),
   };
 }
@@ -64,13 +65,14 @@ function roleDetail(role: RoleSpec): XmlObject {
     InstanceProfileList: [],
     RolePolicyList: inlineList(role.inlinePolicies),
     AttachedManagedPolicies: attachedList(role.attachedPolicies),
+    PermissionsBoundary: attachedBoundary(role),
     Tags: tags(role.tags),
     RoleLastUsed: {},
   };
 }
 
 /** The state keeps one document per managed policy: version v1, the default. */
-function policyDetail(policy: ManagedPolicySpec, attachments: number): XmlObject {
+function policyDetail(policy: ManagedPolicySpec, usage: PolicyUsage): XmlObject {
   const { path, name } = splitPolicyArn(policy.arn);
   const created = new Date(DEFAULT_CREATED);
   return {
@@ -79,8 +81,8 @@ function policyDetail(policy: ManagedPolicySpec, attachments: number): XmlObject
     Arn: policy.arn,
     Path: path,
     DefaultVersionId: 'v1',
-    AttachmentCount: attachments,
-    PermissionsBoundaryUsageCount: 0,
+    AttachmentCount: usage.attachments.get(policy.arn) ?? 0,
+    PermissionsBoundaryUsageCount: usage.boundaries.get(policy.arn) ?? 0,
     IsAttachable: true,
     Description: policy.description,
     CreateDate: created,
@@ -89,6 +91,13 @@ function policyDetail(policy: ManagedPolicySpec, attachments: number): XmlObject
       { Document: encodePolicyDocument(policy.document), VersionId: 'v1', IsDefaultVersion: true, CreateDate: created },
     ],
   };
+}
+
+interface PolicyUsage {
+  /** Users, groups and roles attaching each policy (AttachmentCount). */
+  attachments: Map<string, number>;
+  /** Users and roles using it as their permissions boundary (PermissionsBoundaryUsageCount). */
+  boundaries: Map<string, number>;
 }
 
 /** How many users, groups and roles of the account attach each managed policy. */
@@ -116,11 +125,13 @@ function parseFilter(values: string[]): Set<EntityFilter> {
 }
 
 /**
- * GetAccountAuthorizationDetails: users (with groups, inline and attached policies), groups,
- * roles and managed policies (with their versions) of the caller's account, in that order.
+ * GetAccountAuthorizationDetails: users (with groups, inline and attached policies, boundary),
+ * groups, roles (likewise) and managed policies (with their versions) of the caller's account, in
+ * that order.
  * `MaxItems` counts entities of every kind together and `Marker` continues across kinds, so a
  * page may end in the users and the next start there. AWS managed policies are listed when some
- * entity of the account attaches them (AWS's exact selection is unconfirmed).
+ * entity of the account attaches them or uses them as a boundary (AWS's exact selection is
+ * unconfirmed).
  */
 export const getAccountAuthorizationDetails: Operation = (ctx) => {
   const wanted = parseFilter(ctx.params.list('Filter'));
@@ -134,13 +145,19 @@ export const getAccountAuthorizationDetails: Operation = (ctx) => {
     for (const group of state.groups) if (group.account === account) entities.push({ kind: 'Group', group });
   if (wanted.has('Role'))
     for (const role of state.roles) if (role.account === account) entities.push({ kind: 'Role', role });
-  const counts =
-    wanted.has('LocalManagedPolicy') || wanted.has('AWSManagedPolicy') ? attachmentCounts(ctx.store, account) : null;
-  if (counts) {
+  const usage: PolicyUsage | null =
+    wanted.has('LocalManagedPolicy') || wanted.has('AWSManagedPolicy')
+      ? {
+          attachments: attachmentCounts(ctx.store, account),
+          boundaries: boundaryUsageCounts([...state.users, ...state.roles], account),
+        }
+      : null;
+  if (usage) {
     for (const policy of state.policies) {
       const awsManaged = policy.arn.startsWith(AWS_MANAGED);
+      const used = usage.attachments.has(policy.arn) || usage.boundaries.has(policy.arn);
       const include = awsManaged
-        ? wanted.has('AWSManagedPolicy') && (counts.get(policy.arn) ?? 0) > 0
+        ? wanted.has('AWSManagedPolicy') && used
         : wanted.has('LocalManagedPolicy') && policy.arn.split(':')[4] === account;
       if (include) entities.push({ kind: 'Policy', policy });
     }
@@ -154,7 +171,7 @@ export const getAccountAuthorizationDetails: Operation = (ctx) => {
     if (entity.kind === 'User') users.push(userDetail(entity.user));
     else if (entity.kind === 'Group') groups.push(groupDetail(entity.group));
     else if (entity.kind === 'Role') roles.push(roleDetail(entity.role));
-    else policies.push(policyDetail(entity.policy, counts?.get(entity.policy.arn) ?? 0));
+    else if (usage) policies.push(policyDetail(entity.policy, usage));
   }
   return {
     UserDetailList: users,

@@ -201,6 +201,18 @@ describe('SimulateCustomPolicy', () => {
       JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }),
     ]);
     expect(bounded.EvaluationResults!.map((r) => r.EvalDecision)).toEqual(['allowed', 'implicitDeny']);
+    // As SimulatePrincipalPolicy reports a user's boundary, so is the given one reported.
+    expect(bounded.EvaluationResults!.map((r) => r.PermissionsBoundaryDecisionDetail)).toEqual([
+      { AllowedByPermissionsBoundary: true },
+      { AllowedByPermissionsBoundary: false },
+    ]);
+    expect(withMfa.EvaluationResults![0]!.PermissionsBoundaryDecisionDetail).toBeUndefined();
+    // A Deny in the boundary wins over the policies' Allow.
+    const deniedByBoundary = await simulate([allowAll], 'false', [forceMfa]);
+    expect(deniedByBoundary.EvaluationResults!.map((r) => r.EvalDecision)).toEqual(['explicitDeny', 'explicitDeny']);
+    expect(deniedByBoundary.EvaluationResults![0]!.MatchedStatements).toEqual([
+      { SourcePolicyId: 'PermissionsBoundaryPolicyInputList.1', SourcePolicyType: 'none' },
+    ]);
   });
 
   it('answers MalformedPolicyDocument for a document that is not JSON', async () => {

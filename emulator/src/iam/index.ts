@@ -22,6 +22,7 @@ import {
   attachGroupPolicy,
   attachUserPolicy,
   createPolicy,
+  deletePolicy,
   detachGroupPolicy,
   detachUserPolicy,
   getPolicy,
@@ -37,6 +38,12 @@ import {
   listVirtualMfaDevices,
   resyncMfaDevice,
 } from './mfa-devices.ts';
+import {
+  deleteRolePermissionsBoundary,
+  deleteUserPermissionsBoundary,
+  putRolePermissionsBoundary,
+  putUserPermissionsBoundary,
+} from './permissions-boundaries.ts';
 import { getRole, listRoles } from './roles.ts';
 import { simulatePrincipalPolicy } from './simulate.ts';
 import { simulateCustomPolicy } from './simulate-custom.ts';
@@ -98,6 +105,11 @@ export const iamOperations: OperationTable = {
   AttachGroupPolicy: attachGroupPolicy,
   DetachGroupPolicy: detachGroupPolicy,
   ListEntitiesForPolicy: listEntitiesForPolicy,
+  DeletePolicy: deletePolicy,
+  PutUserPermissionsBoundary: putUserPermissionsBoundary,
+  DeleteUserPermissionsBoundary: deleteUserPermissionsBoundary,
+  PutRolePermissionsBoundary: putRolePermissionsBoundary,
+  DeleteRolePermissionsBoundary: deleteRolePermissionsBoundary,
   SimulateCustomPolicy: simulateCustomPolicy,
   GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
 };

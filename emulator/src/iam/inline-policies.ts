@@ -1,4 +1,5 @@
 import { UnsupportedPolicyError } from '../policy/errors.ts';
+import { countedSize, ROLE_INLINE_POLICY_LIMIT, USER_INLINE_POLICY_LIMIT } from '../policy/inline-policy-quotas.ts';
 import { checkPolicy } from '../policy/statements.ts';
 import { AwsError, noSuchEntity, validationError } from '../protocol/aws-error.ts';
 import type { Operation, OperationContext } from '../protocol/operation.ts';
@@ -11,11 +12,8 @@ import { requiredChecked } from './validation.ts';
 /**
  * Inline (embedded) policies of roles and users: PutRolePolicy, GetRolePolicy, DeleteRolePolicy,
  * ListRolePolicies, PutUserPolicy, GetUserPolicy, DeleteUserPolicy (ListUserPolicies is in
- * users.ts). Limits from the IAM User Guide, "IAM and AWS STS quotas": the inline policies of a
- * role may total 10,240 characters, of a user 2,048; whitespace is not counted.
+ * users.ts), with IAM's size quotas (policy/inline-policy-quotas.ts).
  */
-export const ROLE_INLINE_POLICY_LIMIT = 10_240;
-export const USER_INLINE_POLICY_LIMIT = 2_048;
 
 const POLICY_NAME = { min: 1, max: 128, pattern: /^[\w+=,.@-]+$/, patternText: '[\\w+=,.@-]+' };
 /** `policyDocumentType` in the IAM API model. */
@@ -72,9 +70,6 @@ function policyDocument(ctx: OperationContext): { text: string; document: Policy
     throw new AwsError('MalformedPolicyDocument', 'Syntax errors in policy.');
   return { text, document: document as PolicyDocument };
 }
-
-/** Characters IAM counts against the size quota: the document without whitespace. */
-export const countedSize = (document: PolicyDocument): number => JSON.stringify(document).replace(/\s/g, '').length;
 
 function putInline(
   owner: { inlinePolicies?: InlinePolicySpec[] },

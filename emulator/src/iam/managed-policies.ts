@@ -2,7 +2,7 @@ import { AwsError, noSuchEntity, validationError } from '../protocol/aws-error.t
 import type { Operation, OperationContext } from '../protocol/operation.ts';
 import { randomUniqueId, stableUniqueId } from '../state/identity-ids.ts';
 import { Problems } from '../state/state-checks.ts';
-import type { GroupSpec, ManagedPolicySpec, PolicyDocument, UserSpec } from '../state/state-file.ts';
+import type { GroupSpec, ManagedPolicySpec, PolicyDocument, RoleSpec, UserSpec } from '../state/state-file.ts';
 import { checkPolicyDocument } from '../state/state-validator.ts';
 import { groupArn, userArn } from '../state/store.ts';
 import { noSuchGroup } from './groups.ts';
@@ -51,7 +51,7 @@ function authorizedPolicy(ctx: OperationContext): ManagedPolicySpec {
 interface Attachments {
   users: UserSpec[];
   groups: GroupSpec[];
-  roles: Array<{ name: string; account: string; path?: string; id?: string }>;
+  roles: RoleSpec[];
 }
 
 function attachmentsOf(ctx: OperationContext, arn: string): Attachments {
@@ -63,6 +63,18 @@ function attachmentsOf(ctx: OperationContext, arn: string): Attachments {
     roles: ctx.store.state.roles.filter((r) => r.account === account && has(r.attachedPolicies)),
   };
 }
+
+/** Users and roles of the caller's account whose permissions boundary the policy is. */
+function boundaryHolders(ctx: OperationContext, arn: string): { users: UserSpec[]; roles: RoleSpec[] } {
+  const uses = (e: { account: string; permissionsBoundary?: string }) =>
+    e.account === ctx.caller.account && e.permissionsBoundary === arn;
+  return { users: ctx.store.state.users.filter(uses), roles: ctx.store.state.roles.filter(uses) };
+}
+
+const boundaryCount = (ctx: OperationContext, arn: string): number => {
+  const { users, roles } = boundaryHolders(ctx, arn);
+  return users.length + roles.length;
+};
 
 function policyShape(ctx: OperationContext, policy: ManagedPolicySpec, withDescription: boolean) {
   const { path, name } = splitPolicyArn(policy.arn);
@@ -76,7 +88,7 @@ function policyShape(ctx: OperationContext, policy: ManagedPolicySpec, withDescr
     Path: path,
     DefaultVersionId: 'v1',
     AttachmentCount: attached.users.length + attached.groups.length + attached.roles.length,
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: boundaryCount(ctx, policy.arn),
     IsAttachable: true,
     Description: withDescription ? policy.description : undefined,
     CreateDate: created,
@@ -224,9 +236,9 @@ export const attachGroupPolicy: Operation = (ctx) => attachTo(ctx, groupTarget(c
 export const detachGroupPolicy: Operation = (ctx) => attachTo(ctx, groupTarget(ctx), GROUP_QUOTA, 'detach');
 
 /**
- * ListEntitiesForPolicy: groups, users and roles the policy is attached to, paged together
- * (groups, then users, then roles, each by name). The emulator has no permissions boundaries,
- * so `PolicyUsageFilter=PermissionsBoundary` lists nothing.
+ * ListEntitiesForPolicy: groups, users and roles the policy is attached to or is the permissions
+ * boundary of, paged together (groups, then users, then roles, each by name). `PolicyUsageFilter`
+ * keeps one of the two uses; without it both are listed, an entity once.
  */
 export const listEntitiesForPolicy: Operation = (ctx) => {
   const policy = authorizedPolicy(ctx);
@@ -234,25 +246,27 @@ export const listEntitiesForPolicy: Operation = (ctx) => {
   const usage = enumValue(ctx.params, 'PolicyUsageFilter', USAGE_FILTERS);
   const prefix = optionalChecked(ctx.params, 'PathPrefix', 'pathPrefix') ?? '/';
   const attached = attachmentsOf(ctx, policy.arn);
+  const asPolicy = usage !== 'PermissionsBoundary';
+  const asBoundary = usage !== 'PermissionsPolicy';
+  const bounded = asBoundary ? boundaryHolders(ctx, policy.arn) : { users: [], roles: [] };
+  const users = [...new Set([...(asPolicy ? attached.users : []), ...bounded.users])];
+  const roles = [...new Set([...(asPolicy ? attached.roles : []), ...bounded.roles])];
   const byName = <T extends { name: string }>(list: T[]) =>
     list
       .filter((e) => ((e as { path?: string }).path ?? '/').startsWith(prefix))
       .sort((a, b) => a.name.localeCompare(b.name, 'en'));
-  const wants = (kind: 'Group' | 'User' | 'Role') =>
-    usage !== 'PermissionsBoundary' && (filter === undefined || filter === kind);
+  const wants = (kind: 'Group' | 'User' | 'Role') => filter === undefined || filter === kind;
   type Entry = { kind: 'group' | 'user' | 'role'; name: string; id: string };
   const entries: Entry[] = [
-    ...(wants('Group')
+    ...(wants('Group') && asPolicy
       ? byName(attached.groups).map((g) => ({ kind: 'group' as const, name: g.name, id: groupId(g) }))
       : []),
-    ...(wants('User')
-      ? byName(attached.users).map((u) => ({ kind: 'user' as const, name: u.name, id: userId(u) }))
-      : []),
+    ...(wants('User') ? byName(users).map((u) => ({ kind: 'user' as const, name: u.name, id: userId(u) })) : []),
     ...(wants('Role')
-      ? byName(attached.roles).map((r) => ({
+      ? byName(roles).map((r) => ({
           kind: 'role' as const,
           name: r.name,
-          id: roleId({ ...r, trustPolicy: {} }),
+          id: roleId(r),
         }))
       : []),
   ];
@@ -264,4 +278,26 @@ export const listEntitiesForPolicy: Operation = (ctx) => {
     PolicyRoles: of('role').map((e) => ({ RoleName: e.name, RoleId: e.id })),
     ...pageFields(page),
   };
+};
+
+/**
+ * DeletePolicy: only a customer managed policy of the caller's account, attached to nothing and
+ * the permissions boundary of no one. AWS refuses both cases with one DeleteConflict (a policy
+ * used only as a boundary cannot be detached with Detach*Policy either:
+ * Delete{User,Role}PermissionsBoundary frees it). The emulator keeps no non-default versions, so
+ * none block the delete.
+ */
+export const deletePolicy: Operation = (ctx) => {
+  const policy = authorizedPolicy(ctx);
+  const owner = policy.arn.split(':')[4];
+  // AWS managed policies belong to AWS, not to the account. (AWS's exact answer is unconfirmed.)
+  if (owner === 'aws')
+    throw new AwsError('InvalidInput', `ARN ${policy.arn} is not valid: AWS managed policies cannot be deleted.`);
+  if (owner !== ctx.caller.account) throw noSuchPolicy(policy.arn);
+  const attached = attachmentsOf(ctx, policy.arn);
+  const inUse = attached.users.length + attached.groups.length + attached.roles.length + boundaryCount(ctx, policy.arn);
+  if (inUse > 0) throw new AwsError('DeleteConflict', 'Cannot delete a policy attached to entities.', 409);
+  ctx.store.state.policies.splice(ctx.store.state.policies.indexOf(policy), 1);
+  storeChanged(ctx);
+  return null;
 };

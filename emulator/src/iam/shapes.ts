@@ -2,6 +2,7 @@ import type { XmlObject } from '../protocol/xml.ts';
 import { stableUniqueId } from '../state/identity-ids.ts';
 import type { GroupSpec, RoleSpec, UserSpec } from '../state/state-file.ts';
 import { groupArn, roleArn, userArn } from '../state/store.ts';
+import { attachedBoundary } from './permissions-boundaries.ts';
 
 /**
  * Creation time used when the state file gives none: a fixed instant, so responses and the
@@ -28,10 +29,11 @@ export function userSummary(user: UserSpec): XmlObject {
   };
 }
 
-/** The full `User` structure of GetUser: with Tags when the user has any. */
+/** The full `User` structure of GetUser (and CreateUser): with its boundary and Tags when it has them. */
 export function userDetail(user: UserSpec): XmlObject {
   return {
     ...userSummary(user),
+    PermissionsBoundary: attachedBoundary(user),
     Tags: user.tags?.length ? user.tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined,
   };
 }
@@ -57,6 +59,7 @@ export function roleSummary(role: RoleSpec): XmlObject {
 export function roleDetail(role: RoleSpec): XmlObject {
   return {
     ...roleSummary(role),
+    PermissionsBoundary: attachedBoundary(role),
     Tags: role.tags?.length ? role.tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined,
     RoleLastUsed: {},
   };

@@ -17,6 +17,8 @@ export interface SourcePolicy {
 export interface SimulationSource {
   arn: string;
   policies: SourcePolicy[];
+  /** The user's or role's permissions boundary (groups have none). */
+  boundary?: SourcePolicy;
   /** Keys AWS knows about the principal itself; ContextEntries may override them. */
   principalKeys: Record<string, string>;
 }
@@ -31,6 +33,17 @@ function managed(store: Store, arns: string[] | undefined): SourcePolicy[] {
     const type: PolicySourceType = arn.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : 'user-managed';
     return [{ id: splitPolicyArn(arn).name, type, document: policy.document }];
   });
+}
+
+/** The boundary as a source policy; one naming a policy that is gone allows nothing (fail closed). */
+function boundaryOf(store: Store, arn: string): SourcePolicy {
+  return (
+    managed(store, [arn])[0] ?? {
+      id: splitPolicyArn(arn).name,
+      type: 'user-managed',
+      document: { Version: '2012-10-17', Statement: [] },
+    }
+  );
 }
 
 const SOURCE_ARN = /^arn:aws:iam::(\d{12}):(user|group|role)(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]+)$/;
@@ -51,9 +64,11 @@ export function resolveSimulationSource(store: Store, account: string, arn: stri
       const group = store.findGroup(account, g);
       return group ? [...inline(group.inlinePolicies, 'group'), ...managed(store, group.attachedPolicies)] : [];
     });
+    const boundary = user.permissionsBoundary === undefined ? undefined : boundaryOf(store, user.permissionsBoundary);
     return {
       arn,
       policies: [...inline(user.inlinePolicies, 'user'), ...managed(store, user.attachedPolicies), ...groups],
+      ...(boundary ? { boundary } : {}),
       principalKeys: {
         'aws:username': user.name,
         'aws:userid': userId(user),
@@ -74,9 +89,11 @@ export function resolveSimulationSource(store: Store, account: string, arn: stri
   }
   const role = sameAccount ? store.findRole(account, name) : undefined;
   if (!role || roleArn(role) !== arn) throw noSuchEntity(`The role with name ${name} cannot be found.`);
+  const boundary = role.permissionsBoundary === undefined ? undefined : boundaryOf(store, role.permissionsBoundary);
   return {
     arn,
     policies: [...inline(role.inlinePolicies, 'role'), ...managed(store, role.attachedPolicies)],
+    ...(boundary ? { boundary } : {}),
     principalKeys: {
       'aws:userid': roleId(role),
       'aws:PrincipalArn': arn,

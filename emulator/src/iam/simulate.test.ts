@@ -48,6 +48,51 @@ describe('SimulatePrincipalPolicy', () => {
     });
   });
 
+  it("decides within the user's permissions boundary, reporting PermissionsBoundaryDecisionDetail", async () => {
+    const h = harness();
+    h.store.findUser('111111111111', 'dave')!.permissionsBoundary = 'arn:aws:iam::111111111111:policy/ForceMFA';
+    const run = async (params: Record<string, string>) =>
+      members((await call(h, 'SimulatePrincipalPolicy', simulatePrincipalPolicy, params))?.EvaluationResults);
+    // Without MFA the boundary's Deny wins over DeveloperAccess's Allow.
+    expect(await run({ PolicySourceArn: DAVE, 'ActionNames.member.1': 's3:ListAllMyBuckets', ...withoutMfa })).toEqual([
+      {
+        EvalActionName: 's3:ListAllMyBuckets',
+        EvalResourceName: '*',
+        EvalDecision: 'explicitDeny',
+        MatchedStatements: [{ SourcePolicyId: 'ForceMFA', SourcePolicyType: 'user-managed' }],
+        MissingContextValues: [],
+        PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: false },
+      },
+    ]);
+    // With MFA the boundary still allows no S3 action: nothing grants it.
+    const withMfa = { ...withoutMfa, 'ContextEntries.member.1.ContextKeyValues.member.1': 'true' };
+    expect(
+      (await run({ PolicySourceArn: DAVE, 'ActionNames.member.1': 's3:ListAllMyBuckets', ...withMfa }))[0],
+    ).toMatchObject({
+      EvalDecision: 'implicitDeny',
+      MatchedStatements: [],
+      PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: false },
+    });
+    // The boundary's condition keys count as missing when the context lacks them.
+    expect((await run({ PolicySourceArn: DAVE, 'ActionNames.member.1': 's3:ListAllMyBuckets' }))[0]).toMatchObject({
+      MissingContextValues: ['aws:MultiFactorAuthPresent'],
+    });
+    // A boundary given to the simulation replaces the user's own; two are refused.
+    const allowS3 = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] });
+    const replaced = { PolicySourceArn: DAVE, 'ActionNames.member.1': 's3:ListAllMyBuckets', ...withoutMfa };
+    expect((await run({ ...replaced, 'PermissionsBoundaryPolicyInputList.member.1': allowS3 }))[0]).toMatchObject({
+      EvalDecision: 'allowed',
+      PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: true },
+    });
+    await expect(
+      run({
+        ...replaced,
+        'PermissionsBoundaryPolicyInputList.member.1': allowS3,
+        'PermissionsBoundaryPolicyInputList.member.2': allowS3,
+      }),
+    ).rejects.toMatchObject({ code: 'ValidationError', status: 400 });
+  });
+
   it('allows the force-MFA user with MFA, and exempts the listed actions without it', async () => {
     const withMfa = { ...withoutMfa, 'ContextEntries.member.1.ContextKeyValues.member.1': 'true' };
     const mfa = await simulate({ PolicySourceArn: ALICE, 'ActionNames.member.1': 's3:ListAllMyBuckets', ...withMfa });

@@ -7,6 +7,7 @@ import type { QueryParams } from '../protocol/query-params.ts';
 import type { XmlObject } from '../protocol/xml.ts';
 import type { PolicyDocument, PolicyStatement } from '../state/state-file.ts';
 import { pageFields, paginate } from './pagination.ts';
+import { checkOneBoundary, parsePolicyInputs } from './simulate-inputs.ts';
 import { resolveSimulationSource, type SourcePolicy } from './simulate-sources.ts';
 import { requiredChecked } from './validation.ts';
 
@@ -93,12 +94,54 @@ export function simulate(
   return { decision: 'implicitDeny', matched: [] };
 }
 
+export interface BoundedOutcome {
+  decision: Decision;
+  matched: SourcePolicy[];
+  /** `PermissionsBoundaryDecisionDetail.AllowedByPermissionsBoundary`, when a boundary applies. */
+  allowedByBoundary?: boolean;
+}
+
+/**
+ * The identity policies within permissions boundaries (SimulateCustomPolicy's list, or the
+ * principal's own boundary): a Deny in either wins, else both must allow. Without boundaries this
+ * is `simulate`.
+ */
+export function simulateWithinBoundary(
+  policies: SourcePolicy[],
+  boundaries: SourcePolicy[],
+  action: string,
+  resource: string,
+  keys: ContextKeys,
+): BoundedOutcome {
+  const identity = simulate(policies, action, resource, keys);
+  if (boundaries.length === 0) return identity;
+  const bounded = simulate(boundaries, action, resource, keys);
+  const allowedByBoundary = bounded.decision === 'allowed';
+  if (identity.decision === 'explicitDeny' || allowedByBoundary) return { ...identity, allowedByBoundary };
+  if (bounded.decision === 'explicitDeny') return { ...bounded, allowedByBoundary };
+  return { decision: 'implicitDeny', matched: [], allowedByBoundary };
+}
+
+/** One EvaluationResult entry of both simulations. */
+export function evaluationResult(action: string, resource: string, outcome: BoundedOutcome, missing: string[]) {
+  return {
+    EvalActionName: action,
+    EvalResourceName: resource,
+    EvalDecision: outcome.decision,
+    MatchedStatements: outcome.matched.map((p) => ({ SourcePolicyId: p.id, SourcePolicyType: p.type })),
+    MissingContextValues: missing,
+    PermissionsBoundaryDecisionDetail:
+      outcome.allowedByBoundary === undefined ? undefined : { AllowedByPermissionsBoundary: outcome.allowedByBoundary },
+  };
+}
+
 /**
  * SimulatePrincipalPolicy over the principal's identity policies (inline, attached, and for users
- * their groups'). Resource policies, permissions boundaries and SCPs are not modelled. The
- * principal's own keys (aws:username, aws:userid, aws:PrincipalArn, ...) are in the context
- * unless ContextEntries set them; MissingContextValues lists condition keys of statements naming
- * the action that neither supplies.
+ * their groups') within the user's permissions boundary, or within the one given as
+ * `PermissionsBoundaryPolicyInputList`, which replaces it for the simulation (IAM API reference).
+ * Resource policies and SCPs are not modelled. The principal's own keys (aws:username,
+ * aws:userid, aws:PrincipalArn, ...) are in the context unless ContextEntries set them;
+ * MissingContextValues lists condition keys of statements naming the action that neither supplies.
  */
 export const simulatePrincipalPolicy: Operation = (ctx) => {
   const sourceArn = requiredChecked(ctx.params, 'PolicySourceArn', 'arn');
@@ -106,31 +149,33 @@ export const simulatePrincipalPolicy: Operation = (ctx) => {
   if (actions.length === 0) throw validationError('[]', 'actionNames', 'Member must not be null');
   const resources = ctx.params.list('ResourceArns');
   const contextKeys = parseContextEntries(ctx.params);
+  const boundaryInput = parsePolicyInputs(
+    ctx.params,
+    'PermissionsBoundaryPolicyInputList',
+    'permissionsBoundaryPolicyInputList',
+    false,
+  );
+  checkOneBoundary(boundaryInput);
   ctx.authorize(sourceArn);
   const source = resolveSimulationSource(ctx.store, ctx.caller.account, sourceArn);
   const keys: ContextKeys = { ...source.principalKeys, ...contextKeys };
   const provided = new Set(Object.keys(keys).map((k) => k.toLowerCase()));
-  const documents = source.policies.map((p) => p.document);
+  const boundaries = boundaryInput.length > 0 ? boundaryInput : source.boundary ? [source.boundary] : [];
+  const documents = [...source.policies, ...boundaries].map((p) => p.document);
 
   const results: XmlObject[] = [];
   for (const action of actions) {
     const missing = [...new Set(conditionKeysFor(documents, action).filter((k) => !provided.has(k.toLowerCase())))];
     for (const resource of resources.length > 0 ? resources : ['*']) {
-      let outcome: ReturnType<typeof simulate>;
+      let outcome: BoundedOutcome;
       try {
-        outcome = simulate(source.policies, action, resource, keys);
+        outcome = simulateWithinBoundary(source.policies, boundaries, action, resource, keys);
       } catch (error) {
         if (error instanceof UnsupportedPolicyError)
           throw new AwsError('InvalidInput', `The emulator cannot simulate this policy: ${error.message}`);
         throw error;
       }
-      results.push({
-        EvalActionName: action,
-        EvalResourceName: resource,
-        EvalDecision: outcome.decision,
-        MatchedStatements: outcome.matched.map((p) => ({ SourcePolicyId: p.id, SourcePolicyType: p.type })),
-        MissingContextValues: missing,
-      });
+      results.push(evaluationResult(action, resource, outcome, missing));
     }
   }
   const page = paginate(results, ctx.params);

@@ -86,12 +86,53 @@ describe('CreateUser', () => {
     ).rejects.toMatchObject({ code: 'InvalidInput', status: 400 });
   });
 
-  it('refuses a permissions boundary it cannot evaluate', async () => {
+  it('creates a user with a permissions boundary, passing it to the decision as iam:PermissionsBoundary', async () => {
+    const h = harness();
+    const boundary = `arn:aws:iam::${ACCOUNT}:policy/ForceMFA`;
+    const seen: Array<Record<string, unknown> | undefined> = [];
+    const result = await call(
+      h,
+      'CreateUser',
+      (ctx) => {
+        const authorize = ctx.authorize;
+        ctx.authorize = (resource, keys) => {
+          seen.push(keys);
+          authorize(resource, keys);
+        };
+        return createUser(ctx);
+      },
+      { UserName: 'grace', PermissionsBoundary: boundary },
+    );
+    expect(result?.User).toMatchObject({
+      UserName: 'grace',
+      PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary },
+    });
+    expect(seen).toEqual([{ 'iam:permissionsboundary': boundary }]);
+    expect(h.store.findUser(ACCOUNT, 'grace')?.permissionsBoundary).toBe(boundary);
+    expect(() => validateStateFile(h.store.toStateFile())).not.toThrow();
+  });
+
+  it.each([
+    ['a policy that does not exist', `arn:aws:iam::${ACCOUNT}:policy/NoSuchPolicy`],
+    ["another account's policy", 'arn:aws:iam::222222222222:policy/ForceMFA'],
+  ])('refuses %s as the boundary with NoSuchEntity, creating nothing', async (_, arn) => {
+    const h = harness();
+    await expect(
+      call(h, 'CreateUser', createUser, { UserName: 'grace', PermissionsBoundary: arn }),
+    ).rejects.toMatchObject({
+      code: 'NoSuchEntity',
+      status: 404,
+      message: `Scope ARN: ${arn} does not exist or is not attachable.`,
+    });
+    expect(h.store.findUser(ACCOUNT, 'grace')).toBeUndefined();
+  });
+
+  it('refuses a boundary that is not a policy ARN with InvalidInput', async () => {
     const h = harness();
     await expect(
       call(h, 'CreateUser', createUser, {
         UserName: 'grace',
-        PermissionsBoundary: `arn:aws:iam::${ACCOUNT}:policy/ForceMFA`,
+        PermissionsBoundary: `arn:aws:iam::${ACCOUNT}:user/alice`,
       }),
     ).rejects.toMatchObject({ code: 'InvalidInput', status: 400 });
     expect(h.store.findUser(ACCOUNT, 'grace')).toBeUndefined();

@@ -3,6 +3,7 @@ import type { Operation, OperationContext } from '../protocol/operation.ts';
 import { randomUniqueId } from '../state/identity-ids.ts';
 import type { TagSpec, UserSpec } from '../state/state-file.ts';
 import { TAG_KEY, TAG_VALUE, ValidationCollector } from '../sts/sts-validation.ts';
+import { boundaryKeys, boundaryPolicy } from './permissions-boundaries.ts';
 import { userDetail } from './shapes.ts';
 import { authorizedUser, storeChanged } from './target.ts';
 import { optionalChecked, requiredChecked } from './validation.ts';
@@ -40,7 +41,8 @@ function freshUserId(ctx: OperationContext): string {
 
 /**
  * CreateUser: authorized on the new user's ARN, with the request's tags as `aws:RequestTag/*` and
- * `aws:TagKeys`. (AWS also requires iam:TagUser to create a user with tags; the emulator checks
+ * `aws:TagKeys` and its PermissionsBoundary as `iam:PermissionsBoundary` (which must name an
+ * existing managed policy). (AWS also requires iam:TagUser to create a user with tags; the emulator checks
  * CreateUser only.) The user gets a fresh random id, so a re-created name is a different user.
  */
 export const createUser: Operation = (ctx) => {
@@ -52,12 +54,11 @@ export const createUser: Operation = (ctx) => {
   const tagKeys: Record<string, string | string[]> = {};
   if (tags.length > 0) tagKeys['aws:TagKeys'] = tags.map((t) => t.Key);
   for (const tag of tags) tagKeys[`aws:RequestTag/${tag.Key}`] = tag.Value;
-  ctx.authorize(`arn:aws:iam::${account}:user${path}${name}`, tagKeys);
-  if (boundary !== undefined) {
-    // Permissions boundaries would change every later policy decision for the user; the evaluator
-    // does not model them, so refuse rather than create a user that AWS would treat differently.
-    throw new AwsError('InvalidInput', 'The emulator does not support permissions boundaries (PermissionsBoundary).');
-  }
+  ctx.authorize(`arn:aws:iam::${account}:user${path}${name}`, {
+    ...tagKeys,
+    ...(boundary === undefined ? {} : boundaryKeys(boundary)),
+  });
+  const boundaryArn = boundary === undefined ? undefined : boundaryPolicy(ctx, boundary).arn;
   if (ctx.store.findUser(account, name))
     throw new AwsError('EntityAlreadyExists', `User with name ${name} already exists.`, 409);
   if (ctx.store.usersOf(account).length >= USERS_PER_ACCOUNT) {
@@ -69,6 +70,7 @@ export const createUser: Operation = (ctx) => {
     path,
     id: freshUserId(ctx),
     created: ctx.now.toISOString(),
+    ...(boundaryArn === undefined ? {} : { permissionsBoundary: boundaryArn }),
     ...(tags.length > 0 ? { tags } : {}),
   };
   ctx.store.state.users.push(user);

@@ -27,6 +27,8 @@ export const SUPPORTED_CONDITION_KEYS: readonly string[] = [
   'aws:tagkeys',
   // Set by Attach/Detach User/Group Policy (managed-policies.ts): which policy is attached.
   'iam:policyarn',
+  // Set by CreateUser and PutUserPermissionsBoundary (permissions-boundaries.ts): the boundary.
+  'iam:permissionsboundary',
 ];
 
 /** Tag keys: the part after the slash is the tag name, any tag name is supported. */

@@ -31,6 +31,8 @@ export interface EvaluationResult {
    * `policyIndex` (identity evaluation only) is the 0-based position of the document in `docs`.
    */
   matchedStatement?: { sid?: string; effect: 'Allow' | 'Deny'; index: number; policyIndex?: number };
+  /** Set when the permissions boundary, not the identity policies, refused the request. */
+  deniedByBoundary?: boolean;
 }
 
 /** `keys`: the request context (condition keys, any case); absent keys are simply not listed. */
@@ -61,6 +63,42 @@ export function evaluateIdentityPolicies(docs: PolicyDocument[], req: IdentityRe
     }
   }
   return allow ?? { decision: 'ImplicitDeny', reason: `No statement allows ${req.action} on ${req.resource}` };
+}
+
+/**
+ * Identity policies within a permissions boundary ("Policy evaluation logic": identity-based
+ * policies with boundaries): an explicit Deny in either wins; otherwise the request is allowed only
+ * when the identity policies AND the boundary allow it. The boundary grants nothing by itself.
+ * Without a boundary this is evaluateIdentityPolicies. Both are checked before deciding, so a
+ * malformed boundary is reported whatever the identity policies say.
+ */
+export function evaluateWithinBoundary(
+  docs: PolicyDocument[],
+  boundary: PolicyDocument | undefined,
+  req: IdentityRequest,
+): EvaluationResult {
+  if (boundary === undefined) return evaluateIdentityPolicies(docs, req);
+  checkPolicy(boundary, 'identity', 'the permissions boundary');
+  const identity = evaluateIdentityPolicies(docs, req);
+  if (identity.decision === 'ExplicitDeny') return identity;
+  const bounded = evaluateIdentityPolicies([boundary], req);
+  if (bounded.decision === 'ExplicitDeny') {
+    // policyIndex counts `docs`; the boundary is none of them.
+    const { policyIndex: _, ...statement } = bounded.matchedStatement ?? { effect: 'Deny' as const, index: 0 };
+    return {
+      decision: 'ExplicitDeny',
+      reason: `${bounded.reason?.replace(/ of policy 0$/, '')} of the permissions boundary`,
+      matchedStatement: statement,
+      deniedByBoundary: true,
+    };
+  }
+  if (bounded.decision === 'ImplicitDeny')
+    return {
+      decision: 'ImplicitDeny',
+      reason: `The permissions boundary does not allow ${req.action} on ${req.resource}`,
+      deniedByBoundary: true,
+    };
+  return identity;
 }
 
 export function evaluateTrustPolicy(doc: PolicyDocument, req: TrustRequest): EvaluationResult {

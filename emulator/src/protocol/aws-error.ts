@@ -21,7 +21,10 @@ export const validationError = (value: string, member: string, constraint: strin
 
 export const accessDenied = (message: string): AwsError => new AwsError('AccessDenied', message, 403);
 
-export const notAuthorized = (callerArn: string, action: string, resource: string): AwsError =>
-  accessDenied(`User: ${callerArn} is not authorized to perform: ${action} on resource: ${resource}`);
+/** `why`: AWS's clause naming the policy type that refused, e.g. "because no permissions boundary allows ...". */
+export const notAuthorized = (callerArn: string, action: string, resource: string, why?: string): AwsError =>
+  accessDenied(
+    `User: ${callerArn} is not authorized to perform: ${action} on resource: ${resource}${why ? ` ${why}` : ''}`,
+  );
 
 export const noSuchEntity = (message: string): AwsError => new AwsError('NoSuchEntity', message, 404);

@@ -40,6 +40,11 @@ export interface UserSpec {
   mfaDevices?: MfaDeviceSpec[];
   inlinePolicies?: InlinePolicySpec[];
   attachedPolicies?: string[]; // managed policy ARNs
+  /**
+   * Managed policy ARN of the user's permissions boundary: the most its identity policies can
+   * grant (an action must be allowed by both; a Deny in either wins). It grants nothing itself.
+   */
+  permissionsBoundary?: string;
   tags?: TagSpec[];
 }
 
@@ -108,6 +113,8 @@ export interface RoleSpec {
   trustPolicy: PolicyDocument;
   inlinePolicies?: InlinePolicySpec[];
   attachedPolicies?: string[];
+  /** Managed policy ARN of the role's permissions boundary: caps its sessions like a user's. */
+  permissionsBoundary?: string;
   tags?: TagSpec[];
   created?: string;
 }

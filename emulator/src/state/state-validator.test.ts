@@ -87,6 +87,15 @@ describe('validateStateFile', () => {
     expect(problemsOf((s) => (s.users[0]!.attachedPolicies = ['arn:aws:iam::111111111111:policy/Nope']))).toEqual([
       'users[0].attachedPolicies[0]: refers to arn:aws:iam::111111111111:policy/Nope, which is not in "policies"',
     ]);
+    expect(problemsOf((s) => (s.users[0]!.permissionsBoundary = 'arn:aws:iam::111111111111:policy/Nope'))).toEqual([
+      'users[0].permissionsBoundary: refers to arn:aws:iam::111111111111:policy/Nope, which is not in "policies"',
+    ]);
+    expect(problemsOf((s) => ((s.users[0] as unknown as Record<string, unknown>).permissionsBoundary = 7))).toEqual([
+      'users[0].permissionsBoundary: must be a policy ARN string, got number 7',
+    ]);
+    expect(problemsOf((s) => (s.roles![0]!.permissionsBoundary = 'arn:aws:iam::111111111111:policy/Nope'))).toEqual([
+      'roles[0].permissionsBoundary: refers to arn:aws:iam::111111111111:policy/Nope, which is not in "policies"',
+    ]);
   });
 
   it('checks MFA serials belong to the user account and statements are well formed', () => {
@@ -106,7 +115,7 @@ describe('validateStateFile', () => {
       s.accounts[0]!.id = 'x';
     });
     expect(problems).toContain(
-      'users[0].mfaDevice: unknown field (allowed: account, name, path, id, created, groups, password, accessKeys, mfaDevices, inlinePolicies, attachedPolicies, tags)',
+      'users[0].mfaDevice: unknown field (allowed: account, name, path, id, created, groups, password, accessKeys, mfaDevices, inlinePolicies, attachedPolicies, permissionsBoundary, tags)',
     );
     expect(problems.length).toBeGreaterThan(1);
   });
@@ -115,6 +124,64 @@ describe('validateStateFile', () => {
     expect(() => validateStateFile({ accounts: [], users: {} }, 'state.json')).toThrow(
       'Invalid emulator state in state.json:\n  accounts: must list at least one account\n  users: must be an array, got an object',
     );
+  });
+});
+
+describe('validateStateFile inline policies of users and roles', () => {
+  const allow = (resource: string) => ({
+    Version: '2012-10-17' as const,
+    Statement: [{ Effect: 'Allow' as const, Action: 's3:GetObject', Resource: resource }],
+  });
+
+  it('holds them to the grammar PutUserPolicy and PutRolePolicy check', () => {
+    expect(
+      problemsOf((s) => {
+        s.users[0]!.inlinePolicies = [
+          {
+            name: 'open',
+            document: { Statement: [{ Effect: 'Allow', Action: 's3:*', Principal: '*', Resource: '*' }] },
+          },
+        ];
+        s.roles![0]!.inlinePolicies = [
+          {
+            name: 'no-resource',
+            document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*' }] },
+          },
+          { name: 'empty', document: {} },
+        ];
+      }),
+    ).toEqual([
+      'users[0].inlinePolicies[0].document: IAM would refuse this inline policy: Malformed statement 0 of the policy: identity policies cannot name a Principal or NotPrincipal',
+      'roles[0].inlinePolicies[0].document: IAM would refuse this inline policy: Malformed statement 0 of the policy: it has neither Resource nor NotResource',
+      'roles[0].inlinePolicies[1].document: must have a Statement (an object or a list), as PutRolePolicy and PutUserPolicy require',
+    ]);
+  });
+
+  it("holds them to IAM's size quotas: 2,048 characters for a user's, 10,240 for a role's", () => {
+    // Each document counts 95 characters plus its resource: 595 here.
+    const policies = (count: number, resourceLength: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        name: `p${i}`,
+        document: allow(`arn:aws:s3:::${'b'.repeat(resourceLength - 13)}`),
+      }));
+    const size = JSON.stringify(allow(`arn:aws:s3:::${'b'.repeat(500 - 13)}`)).length;
+    expect(size).toBe(595);
+    const withUserPolicies = (count: number) =>
+      problemsOf((s) => {
+        s.users[1]!.inlinePolicies = policies(count, 500);
+      });
+    const withRolePolicies = (count: number) =>
+      problemsOf((s) => {
+        s.roles![2]!.inlinePolicies = policies(count, 500);
+      });
+    expect(withUserPolicies(3)).toEqual([]);
+    expect(withUserPolicies(4)).toEqual([
+      "users[1].inlinePolicies: total 2380 characters (not counting whitespace), more than IAM's quota of 2048 for a user's inline policies",
+    ]);
+    expect(withRolePolicies(17)).toEqual([]);
+    expect(withRolePolicies(18)).toEqual([
+      "roles[2].inlinePolicies: total 10710 characters (not counting whitespace), more than IAM's quota of 10240 for a role's inline policies",
+    ]);
   });
 });
 

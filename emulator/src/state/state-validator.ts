@@ -1,4 +1,6 @@
-import { STATEMENT_FIELDS } from '../policy/statements.ts';
+import { UnsupportedPolicyError } from '../policy/errors.ts';
+import { countedSize, ROLE_INLINE_POLICY_LIMIT, USER_INLINE_POLICY_LIMIT } from '../policy/inline-policy-quotas.ts';
+import { checkPolicy, STATEMENT_FIELDS } from '../policy/statements.ts';
 import { stableUniqueId } from './identity-ids.ts';
 import {
   arrayAt,
@@ -13,7 +15,7 @@ import {
   stringAt,
   timestampAt,
 } from './state-checks.ts';
-import type { StateFile } from './state-file.ts';
+import type { PolicyDocument, StateFile } from './state-file.ts';
 
 /** A state file that does not describe a valid organisation; `problems` name each bad path. */
 export class StateFileError extends Error {
@@ -145,13 +147,29 @@ function checkAccount(ctx: Context, object: JsonObject, path: string): string | 
   return account;
 }
 
-function checkInlinePolicies(ctx: Context, value: unknown, path: string): void {
+/**
+ * What PutRolePolicy / PutUserPolicy accept, for the inline policies of roles and users: the
+ * identity-policy grammar they check a document against, and the owner's size quota.
+ */
+interface SavedInlinePolicies {
+  quota: number;
+  owner: 'role' | 'user';
+}
+
+function checkInlinePolicies(ctx: Context, value: unknown, path: string, saved?: SavedInlinePolicies): void {
+  const before = ctx.problems.list.length;
+  let size = 0;
   const entries = arrayAt(ctx.problems, value, path).map((raw, i) => {
     const at = `${path}[${i}]`;
     const policy = objectAt(ctx.problems, raw, at, ['name', 'document']);
     if (!policy) return { key: '', path: at };
     const name = stringAt(ctx.problems, policy, 'name', at, { required: true, ...GROUP_OR_POLICY_NAME });
+    const problemsBefore = ctx.problems.list.length;
     checkPolicyDocument(ctx.problems, policy.document, `${at}.document`);
+    if (saved && ctx.problems.list.length === problemsBefore) {
+      checkSavedDocument(ctx.problems, policy.document, `${at}.document`);
+      size += countedSize(policy.document as PolicyDocument);
+    }
     return { key: name ?? '', path: `${at}.name` };
   });
   reportDuplicates(
@@ -159,6 +177,26 @@ function checkInlinePolicies(ctx: Context, value: unknown, path: string): void {
     entries.filter((e) => e.key !== ''),
     'inline policy name',
   );
+  if (saved && ctx.problems.list.length === before && size > saved.quota)
+    ctx.problems.add(
+      path,
+      `total ${size} characters (not counting whitespace), more than IAM's quota of ${saved.quota} for a ${saved.owner}'s inline policies`,
+    );
+}
+
+/** The identity-policy grammar PutRolePolicy and PutUserPolicy hold a document to (a Statement included). */
+function checkSavedDocument(problems: Problems, document: unknown, path: string): void {
+  const statement = (document as PolicyDocument).Statement;
+  if (typeof statement !== 'object' || statement === null) {
+    problems.add(path, 'must have a Statement (an object or a list), as PutRolePolicy and PutUserPolicy require');
+    return;
+  }
+  try {
+    checkPolicy(document, 'identity', 'the policy');
+  } catch (error) {
+    if (!(error instanceof UnsupportedPolicyError)) throw error;
+    problems.add(path, `IAM would refuse this inline policy: ${error.message}`);
+  }
 }
 
 function checkAttachedPolicies(ctx: Context, value: unknown, path: string): void {
@@ -209,6 +247,7 @@ function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntr
     'mfaDevices',
     'inlinePolicies',
     'attachedPolicies',
+    'permissionsBoundary',
     'tags',
   ]);
   if (!user) return;
@@ -278,9 +317,20 @@ function checkUser(ctx: Context, raw: unknown, path: string, serials: SerialEntr
     } else checkSeed(p, device, at);
     timestampAt(p, device, 'enabledAt', at);
   });
-  checkInlinePolicies(ctx, user.inlinePolicies, `${path}.inlinePolicies`);
+  checkInlinePolicies(ctx, user.inlinePolicies, `${path}.inlinePolicies`, {
+    quota: USER_INLINE_POLICY_LIMIT,
+    owner: 'user',
+  });
   checkAttachedPolicies(ctx, user.attachedPolicies, `${path}.attachedPolicies`);
+  checkPermissionsBoundary(ctx, user.permissionsBoundary, `${path}.permissionsBoundary`);
   checkTags(ctx, user.tags, `${path}.tags`);
+}
+
+/** A permissions boundary is one managed policy of "policies", named by its ARN. */
+function checkPermissionsBoundary(ctx: Context, value: unknown, path: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string') ctx.problems.add(path, `must be a policy ARN string, got ${describe(value)}`);
+  else if (!ctx.policies.has(value)) ctx.problems.add(path, `refers to ${value}, which is not in "policies"`);
 }
 
 function checkFidoSerial(
@@ -329,6 +379,7 @@ function checkRole(ctx: Context, raw: unknown, path: string): void {
     'trustPolicy',
     'inlinePolicies',
     'attachedPolicies',
+    'permissionsBoundary',
     'tags',
     'created',
   ]);
@@ -344,8 +395,12 @@ function checkRole(ctx: Context, raw: unknown, path: string): void {
   integerAt(p, role, 'maxSessionDuration', path, 3600, 43200);
   if (role.trustPolicy === undefined) p.add(`${path}.trustPolicy`, 'is required');
   else checkPolicyDocument(p, role.trustPolicy, `${path}.trustPolicy`);
-  checkInlinePolicies(ctx, role.inlinePolicies, `${path}.inlinePolicies`);
+  checkInlinePolicies(ctx, role.inlinePolicies, `${path}.inlinePolicies`, {
+    quota: ROLE_INLINE_POLICY_LIMIT,
+    owner: 'role',
+  });
   checkAttachedPolicies(ctx, role.attachedPolicies, `${path}.attachedPolicies`);
+  checkPermissionsBoundary(ctx, role.permissionsBoundary, `${path}.permissionsBoundary`);
   checkTags(ctx, role.tags, `${path}.tags`);
   timestampAt(p, role, 'created', path);
 }

@@ -158,6 +158,16 @@ export class Store {
     return docs;
   }
 
+  /**
+   * The document of a user's or role's permissions boundary, or undefined when it has none. A
+   * boundary naming a policy that is gone allows nothing (fail closed), though DeletePolicy and
+   * the state validator keep that from happening.
+   */
+  boundaryOf(entity: UserSpec | RoleSpec): PolicyDocument | undefined {
+    if (entity.permissionsBoundary === undefined) return undefined;
+    return this.findManagedPolicy(entity.permissionsBoundary)?.document ?? { Version: '2012-10-17', Statement: [] };
+  }
+
   policiesForRole(role: RoleSpec): PolicyDocument[] {
     return [...(role.inlinePolicies ?? []).map((p) => p.document), ...this.#managed(role.attachedPolicies)];
   }

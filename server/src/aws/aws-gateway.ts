@@ -33,6 +33,7 @@ import { createIamBulkReads, type IamBulkReads } from './iam-bulk-reads.ts';
 import { type IamPolicyGateway, iamPolicyOperations } from './iam-policy-operations.ts';
 import { createInlinePolicyCalls, type InlinePolicyCalls } from './inline-policy-calls.ts';
 import { createOffboardingCalls, type OffboardingCalls } from './offboarding-calls.ts';
+import { createSigningClientCache } from './signing-client-cache.ts';
 
 /** An AWS key pair: a user's long-term key, or temporary credentials (with a session token). */
 export interface AwsKey {
@@ -206,9 +207,10 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
   const portalSts = observed(new STSClient(stsConfig(settings.portalCredentials)));
   const iam = observed(new IAMClient(iamConfig));
 
-  // A client per user call (credentials differ on every call) over the shared connections.
+  // A client per user key, kept while it is in use, over the shared connections.
+  const userClients = createSigningClientCache((key) => observed(new STSClient(stsConfig(key))));
   const asUser = <T>(key: AwsKey, operation: string, call: (sts: STSClient) => Promise<T>): Promise<T> =>
-    guard(operation, () => call(observed(new STSClient(stsConfig(key)))));
+    guard(operation, () => call(userClients.clientFor(key)));
 
   return {
     ...createInlinePolicyCalls({ iam, portalSts, iamConfig }),

@@ -12,6 +12,7 @@ import {
   AuditPageQuery,
   auditJsonDownload,
   ChainCheck,
+  ChainCheckQuery,
   csvDownload,
 } from './admin-schemas.ts';
 import { csvHeader } from './csv-columns.ts';
@@ -169,17 +170,23 @@ const adminAuditRoutes: FastifyPluginAsync = async (fastify) => {
     {
       schema: {
         summary: "Verify the audit log's hash chain",
+        description:
+          'Verifies the rows added since the last good check (and that its head row is unchanged), or with `full=true` every row. ' +
+          'One check of each kind runs at a time per instance; concurrent callers share it.',
         tags,
+        querystring: ChainCheckQuery,
         response: { 200: ChainCheck, ...errorResponses },
       },
     },
-    async () => {
-      const check = await app.services.audit.verifyChain();
+    async (request) => {
+      const check = await app.services.chainVerifier.check({ full: request.query.full === true });
       return {
         ok: check.ok,
         checked: check.checked,
         brokenAtSeq: check.brokenAtSeq ?? null,
         verifiedAt: new Date(),
+        scope: check.scope,
+        fullCheckAt: check.fullCheckAt,
       };
     },
   );

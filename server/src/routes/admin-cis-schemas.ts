@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { CIS_CHECK_IDS } from '../services/cis/cis-checks.ts';
+import { KeysWorkWithoutMfa } from './admin-schemas.ts';
 import { Cursor, DateTime, Nullable, UserName } from './schemas.ts';
 
 /** The contract of the CIS checks, remediation, exemptions and alert routes. */
@@ -78,21 +79,44 @@ export type RequireMfaResult = Static<typeof RequireMfaResult>;
 
 export const ExemptionRequest = Type.Object(
   {
-    reason: Type.String({ minLength: 1, maxLength: 500 }),
-    expiresAt: Type.String({ format: 'date-time', maxLength: 40 }),
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'Why this identity may use its keys without MFA',
+    }),
+    expiresAt: Type.String({
+      format: 'date-time',
+      maxLength: 40,
+      description: 'In the future, and at most ExemptionList.maxDays (366) days away',
+    }),
   },
   { additionalProperties: false },
 );
+export type ExemptionRequest = Static<typeof ExemptionRequest>;
 
 export const Exemption = Type.Object({
   userName: Type.String(),
   reason: Type.String(),
   expiresAt: DateTime,
-  createdBy: Type.String(),
+  createdBy: Type.String({ description: 'The admin who granted it' }),
   createdAt: DateTime,
-  active: Type.Boolean(),
+  active: Type.Boolean({ description: 'false once expiresAt has passed' }),
 });
-export const ExemptionList = Type.Object({ exemptions: Type.Array(Exemption) });
+export type Exemption = Static<typeof Exemption>;
+
+export const ListedExemption = Type.Object({
+  ...Exemption.properties,
+  keysWorkWithoutMfa: Type.Union([KeysWorkWithoutMfa, Type.Null()], {
+    description: "What the latest complete scan says of the user's keys; null when the user is not in it",
+  }),
+});
+export type ListedExemption = Static<typeof ListedExemption>;
+
+export const ExemptionList = Type.Object({
+  scanId: Nullable(Type.String({ description: 'The complete scan keysWorkWithoutMfa comes from' })),
+  maxDays: Type.Integer({ description: 'The longest exemption the portal accepts, in days' }),
+  exemptions: Type.Array(ListedExemption),
+});
 export type ExemptionList = Static<typeof ExemptionList>;
 
 export const AlertDelivery = Type.Object({

@@ -213,9 +213,20 @@ export type AuditPage = Static<typeof AuditPage>;
 
 export const ChainCheck = Type.Object({
   ok: Type.Boolean(),
+  /** Rows known to verify: those read now plus, for `new_rows`, the prefix an earlier walk verified. */
   checked: Type.Integer(),
   brokenAtSeq: Nullable(Type.Integer()),
   verifiedAt: DateTime,
+  /** `full`: every row was read now; `new_rows`: only rows after the last verified head. */
+  scope: Type.Union([Type.Literal('full'), Type.Literal('new_rows')]),
+  /** When the oldest rows of this answer were last read (the last full walk). */
+  fullCheckAt: DateTime,
+});
+
+export const ChainCheckQuery = Type.Object({
+  full: Type.Optional(
+    Type.Boolean({ description: 'Read every row now instead of only the rows since the last check.' }),
+  ),
 });
 export type ChainCheck = Static<typeof ChainCheck>;
 

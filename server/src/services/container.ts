@@ -10,6 +10,7 @@ import { type AlertService, createAlertService } from './alerts/alert-service.ts
 import { auditKeysFrom } from './audit/audit-key.ts';
 import { createAuditRepository } from './audit/audit-repository.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
+import { type ChainVerifier, createChainVerifier } from './audit/chain-verifier.ts';
 import { type AuditOutbox, createAuditOutbox } from './audit-sinks/audit-outbox.ts';
 import { configuredSinks } from './audit-sinks/configured-sinks.ts';
 import { createSinkCursorRepository } from './audit-sinks/sink-cursor-repository.ts';
@@ -48,6 +49,8 @@ import { type BrowserSessionService, createBrowserSessionService } from './sign-
 import { createSignInService } from './sign-in/sign-in-service.ts';
 export interface Services {
   audit: AuditService;
+  /** The chain check the admin console shows: new rows only, unless asked for a full walk. */
+  chainVerifier: ChainVerifier;
   catalog: CatalogService;
   directory: IamDirectory;
   custody: CustodyService;
@@ -248,7 +251,7 @@ export function createServices(
     aws,
     audit,
   });
-  const departures = createDepartures({ compliance, custody, offboarding });
+  const departures = createDepartures({ compliance, catalog, custody, offboarding });
   const housekeeping = createHousekeeping({
     everyMs: 10 * 60_000,
     tasks: [
@@ -282,6 +285,7 @@ export function createServices(
   return {
     consoleSignIn,
     audit,
+    chainVerifier: createChainVerifier(audit),
     catalog,
     directory,
     custody,

@@ -12,6 +12,7 @@ export type RouteName =
   | 'admin-audit'
   | 'admin-roles'
   | 'admin-users'
+  | 'admin-exemptions'
   | 'mfa-setup'
   | 'not-found';
 
@@ -24,6 +25,7 @@ const ROUTES: Record<string, RouteName> = {
   '/admin/audit': 'admin-audit',
   '/admin/roles': 'admin-roles',
   '/admin/users': 'admin-users',
+  '/admin/exemptions': 'admin-exemptions',
   '/mfa-setup': 'mfa-setup',
 };
 
@@ -36,8 +38,7 @@ export function routeFor(path: string): RouteName {
   return ROUTES[trimmed] ?? 'not-found';
 }
 
-export const isAdminRoute = (route: RouteName): boolean =>
-  route === 'admin' || route === 'admin-audit' || route === 'admin-roles' || route === 'admin-users';
+export const isAdminRoute = (route: RouteName): boolean => route === 'admin' || route.startsWith('admin-');
 
 export class Router {
   path = $state(window.location.pathname);

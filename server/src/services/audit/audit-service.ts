@@ -20,6 +20,13 @@ export interface AuditServiceDeps {
   now?: () => Date;
 }
 
+/** What an earlier walk verified: the chain up to `head` (`checked` rows) was intact. */
+export interface VerifiedPrefix {
+  head: { seq: number; hash: string };
+  checked: number;
+  keyedFromSeq: number | undefined;
+}
+
 /** The chain checked against a checkpoint: does it still reach, and agree with, that head? */
 export interface CheckpointCheck extends ChainCheck {
   checkpoint: Checkpoint;
@@ -94,9 +101,21 @@ export function createAuditService({
     writeLocked: (entries) => prisma.$transaction((db) => writeChain(db, entries)),
   });
 
-  async function verifyChain(): Promise<ChainCheck> {
-    const state: SegmentState = { prevHash: GENESIS_HASH, seq: 1, keyedFromSeq: undefined };
-    let checked = 0;
+  /**
+   * Walks the chain in batches from the genesis, or from `after` (a head an earlier walk verified:
+   * the rows up to it are not read again, only the head row is confirmed unchanged), and reports
+   * the first row that does not verify. `checked` counts the verified prefix too.
+   */
+  async function verifyChain(after?: VerifiedPrefix): Promise<ChainCheck> {
+    const state: SegmentState = after
+      ? { prevHash: after.head.hash, seq: after.head.seq + 1, keyedFromSeq: after.keyedFromSeq }
+      : { prevHash: GENESIS_HASH, seq: 1, keyedFromSeq: undefined };
+    let checked = after?.checked ?? 0;
+    if (after) {
+      const [row] = await auditRepository.bySeqRange(prisma, after.head.seq, 1);
+      if (row?.seq !== after.head.seq || row.hash !== after.head.hash)
+        return { ok: false, checked: after.checked - 1, brokenAtSeq: after.head.seq, problem: 'mismatch' };
+    }
     for (;;) {
       const rows = await auditRepository.bySeqRange(prisma, state.seq, VERIFY_BATCH);
       const segment = verifyChainSegment(rows, keys, state);
@@ -129,7 +148,6 @@ export function createAuditService({
       return auditRepository.lastIssuedByRole(prisma, actor);
     },
 
-    /** Walks the whole chain in batches and reports the first row that does not verify. */
     verifyChain,
 
     /** A signed checkpoint of the chain's head, for the operator to keep outside the database. */

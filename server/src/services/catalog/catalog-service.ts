@@ -77,10 +77,16 @@ export interface CatalogServiceDeps {
  * users, or (explicitly) every enrolled user. Group memberships come from the IAM directory.
  */
 export function createCatalogService({ prisma, repository, directory, custody, aws, audit }: CatalogServiceDeps) {
-  /** Who is asking: their IAM groups, and whether the portal holds a key for them. */
-  async function requester(userName: string): Promise<Requester> {
-    const [groups, enrolled] = await Promise.all([directory.groupsFor(userName), custody.find(userName)]);
-    return { userName, groups, enrolled: enrolled !== null };
+  /**
+   * Who is asking: their IAM groups, and whether the portal holds a key for them (read unless the
+   * caller has just read it).
+   */
+  async function requester(userName: string, enrolled?: boolean): Promise<Requester> {
+    const [groups, key] = await Promise.all([
+      directory.groupsFor(userName),
+      enrolled === undefined ? custody.find(userName) : enrolled,
+    ]);
+    return { userName, groups, enrolled: key !== null && key !== false };
   }
 
   /** A '*' grant covers every enrolled user, and never one the portal holds no key for. */
@@ -300,12 +306,15 @@ export function createCatalogService({ prisma, repository, directory, custody, a
 
     find,
 
-    /** The role behind `alias` if this user may request it; 404 / 403 otherwise. */
-    async resolve(userName: string, alias: string): Promise<CatalogRole> {
+    /**
+     * The role behind `alias` if this user may request it; 404 / 403 otherwise. A caller that has
+     * just checked the user's enrollment says so in `enrolled`, and the catalog does not read it again.
+     */
+    async resolve(userName: string, alias: string, enrolled?: boolean): Promise<CatalogRole> {
       const role = await find(alias);
       if (!role)
         throw notFound('unknown_role', `There is no role called "${alias.slice(0, 64)}" in the portal's catalog.`);
-      if (!mayRequest(role, await requester(userName))) {
+      if (!mayRequest(role, await requester(userName, enrolled))) {
         throw forbidden(
           'role_not_allowed',
           `You may not request the role "${role.alias}". Ask an administrator for access.`,

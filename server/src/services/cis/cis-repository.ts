@@ -108,11 +108,32 @@ export function createCisRepository({ provider }: { provider: DatabaseProvider }
       });
     },
 
+    /**
+     * Removes a user's exemption; null when there was none. Two admins removing the same one at
+     * once both read it, but only the delete that removed a row counts: the other answers null
+     * (a `delete` of the row already gone would throw, a 500 instead of a 404).
+     */
     async deleteExemption(db: DbClient, userName: string): Promise<ExemptionRow | null> {
       const userNameKey = userName.toLowerCase();
       const row = await db.complianceExemption.findUnique({ where: { userNameKey } });
-      if (row) await db.complianceExemption.delete({ where: { userNameKey } });
-      return row;
+      if (!row) return null;
+      const { count } = await db.complianceExemption.deleteMany({ where: { userNameKey } });
+      return count === 1 ? row : null;
+    },
+
+    /** Findings still marked exempt although the user's exemption ran out by `at`: no longer exempt. */
+    async releaseLapsed(db: DbClient, check: CisCheckId, at: Date): Promise<void> {
+      const lapsed = await db.complianceExemption.findMany({
+        where: { expiresAt: { lte: at } },
+        select: { userNameKey: true },
+      });
+      for (let i = 0; i < lapsed.length; i += BATCH) {
+        const subjects = lapsed.slice(i, i + BATCH).map((e) => e.userNameKey);
+        await db.cisFinding.updateMany({
+          where: { check, exempt: true, subject: { in: subjects } },
+          data: { exempt: false },
+        });
+      }
     },
 
     async setExempt(db: DbClient, check: CisCheckId, subject: string, exempt: boolean): Promise<void> {

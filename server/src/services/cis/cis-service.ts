@@ -4,6 +4,7 @@ import { AuditAction, type RequestOrigin } from '../audit/audit-events.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { auditedTransaction } from '../audit/audited-transaction.ts';
 import type { ComplianceRepository, StoredScan } from '../compliance/compliance-repository.ts';
+import type { KeysWorkWithoutMfa } from '../compliance/compliance-types.ts';
 import {
   ALERT_CHECKS,
   CIS_CHECKS,
@@ -23,7 +24,10 @@ export const MAX_EXEMPTION_DAYS = 366;
 export interface CisServiceDeps {
   prisma: PrismaClient;
   repository: CisRepository;
-  compliance: Pick<ComplianceRepository, 'scan' | 'latest' | 'history' | 'pageUsers' | 'findUser'>;
+  compliance: Pick<
+    ComplianceRepository,
+    'scan' | 'latest' | 'history' | 'pageUsers' | 'findUser' | 'keysWorkWithoutMfaOf'
+  >;
   audit: Pick<AuditService, 'append'>;
   now?: () => Date;
 }
@@ -41,6 +45,19 @@ export interface CheckResult {
   exempt: number;
   /** When the longest-standing failure was first seen. */
   since: Date | null;
+}
+
+export interface ExemptionOverview {
+  /** The complete scan `keysWorkWithoutMfa` comes from (null before the first). */
+  scanId: string | null;
+  maxDays: number;
+  exemptions: Array<
+    ExemptionRow & {
+      active: boolean;
+      /** What that scan says of the user's keys; null when the user is not in it. */
+      keysWorkWithoutMfa: KeysWorkWithoutMfa | null;
+    }
+  >;
 }
 
 export interface ScanFindings {
@@ -90,6 +107,14 @@ export function createCisService(deps: CisServiceDeps) {
     return failing;
   }
 
+  /**
+   * An exemption that has run out stops counting at once, not only from the next scan (which
+   * reads the exemptions active when it starts): the CIS table then agrees with the list.
+   */
+  async function releaseLapsedExemptions(): Promise<void> {
+    for (const check of EXEMPTABLE_CHECKS) await repository.releaseLapsed(prisma, check, now());
+  }
+
   return {
     /** Brings the findings up to date with a completed scan; returns what newly fails. */
     async recordScan(scanId: string): Promise<ScanFindings> {
@@ -130,6 +155,7 @@ export function createCisService(deps: CisServiceDeps) {
 
     /** The CIS table: every check with its status, counts and "since", from the latest scan. */
     async results(): Promise<{ scanId: string | null; scannedAt: Date | null; checks: CheckResult[] }> {
+      await releaseLapsedExemptions();
       const scan = await compliance.latest(prisma, 'complete');
       const rootKnown = scan?.rootAccount != null;
       const counts = await repository.counts(prisma);
@@ -160,6 +186,7 @@ export function createCisService(deps: CisServiceDeps) {
     ): Promise<{ users: Array<{ userName: string; since: Date; exempt: boolean }>; nextCursor: string | null }> {
       if (!CIS_CHECKS.some((c) => c.id === check))
         throw notFound('unknown_check', `There is no check called ${check}.`);
+      await releaseLapsedExemptions();
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       const rows = await repository.pageFindings(prisma, check as CisCheckId, after, query.limit + 1);
       const page = rows.slice(0, query.limit);
@@ -169,9 +196,29 @@ export function createCisService(deps: CisServiceDeps) {
       };
     },
 
-    async exemptions(): Promise<Array<ExemptionRow & { active: boolean }>> {
+    /**
+     * Every exemption, expired ones too (until an admin removes them), each with what the latest
+     * scan says of the user's keys: the console counts exempt users apart from that figure.
+     */
+    async exemptions(): Promise<ExemptionOverview> {
       const at = now();
-      return (await repository.allExemptions(prisma)).map((e) => ({ ...e, active: e.expiresAt > at }));
+      const [rows, scan] = await Promise.all([repository.allExemptions(prisma), compliance.latest(prisma, 'complete')]);
+      const keys = scan
+        ? await compliance.keysWorkWithoutMfaOf(
+            prisma,
+            scan.id,
+            rows.map((e) => e.userNameKey),
+          )
+        : new Map<string, KeysWorkWithoutMfa>();
+      return {
+        scanId: scan?.id ?? null,
+        maxDays: MAX_EXEMPTION_DAYS,
+        exemptions: rows.map((e) => ({
+          ...e,
+          active: e.expiresAt > at,
+          keysWorkWithoutMfa: keys.get(e.userNameKey) ?? null,
+        })),
+      };
     },
 
     /** Marks a service identity exempt from "keys work without MFA", audited in the same transaction. */

@@ -6,10 +6,12 @@ import type {
   ComplianceFilter,
   ComplianceSort,
   ComplianceSummary,
+  KeysWorkWithoutMfa,
   ScannedUser,
   ScanProgress,
   ScanStatus,
   ScanTrigger,
+  SnapshotRowChange,
 } from './compliance-types.ts';
 import { insertSnapshotRows } from './snapshot-rows-insert.ts';
 
@@ -202,7 +204,46 @@ export function createComplianceRepository({ provider }: { provider: DatabasePro
       });
     },
 
-    async updateUser(db: DbClient, id: string, data: Partial<ScannedUser>): Promise<void> {
+    /**
+     * The IAM groups of the given users (lower-cased names) in each of the scans: per scan, user
+     * name key to the groups, or null where the row does not say (written before the column).
+     * A user without a row in a scan is absent from its map.
+     */
+    async groupMemberships(
+      db: DbClient,
+      scanIds: string[],
+      userNameKeys: string[],
+    ): Promise<Map<string, Map<string, string[] | null>>> {
+      const byScan = new Map(scanIds.map((id) => [id, new Map<string, string[] | null>()]));
+      // In slices, well inside either database's limit of bound parameters.
+      for (let start = 0; start < userNameKeys.length; start += 500) {
+        const rows = await db.complianceUser.findMany({
+          where: { scanId: { in: scanIds }, userNameKey: { in: userNameKeys.slice(start, start + 500) } },
+          select: { scanId: true, userNameKey: true, iamGroups: true },
+        });
+        for (const row of rows) byScan.get(row.scanId)?.set(row.userNameKey, groupNames(row.iamGroups));
+      }
+      return byScan;
+    },
+
+    /** What one snapshot says of these users' keys, by lower-case name (users it lacks are absent). */
+    async keysWorkWithoutMfaOf(
+      db: DbClient,
+      scanId: string,
+      userNameKeys: string[],
+    ): Promise<Map<string, KeysWorkWithoutMfa>> {
+      const found = new Map<string, KeysWorkWithoutMfa>();
+      for (let i = 0; i < userNameKeys.length; i += 500) {
+        const rows = await db.complianceUser.findMany({
+          where: { scanId, userNameKey: { in: userNameKeys.slice(i, i + 500) } },
+          select: { userNameKey: true, keysWorkWithoutMfa: true },
+        });
+        for (const row of rows) found.set(row.userNameKey, row.keysWorkWithoutMfa as KeysWorkWithoutMfa);
+      }
+      return found;
+    },
+
+    async updateUser(db: DbClient, id: string, data: SnapshotRowChange): Promise<void> {
       await db.complianceUser.update({ where: { id }, data });
     },
 
@@ -246,6 +287,12 @@ function toScan(row: ScanRow): StoredScan {
     summary: row.summary ? summaryOf(row.summary) : null,
     rootAccount: (row.rootAccount as RootAccountFacts | null) ?? null,
   };
+}
+
+/** A JSON array of group names, as insertSnapshotRows writes it; anything else is unknown (null). */
+function groupNames(value: Prisma.JsonValue | null): string[] | null {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return null;
+  return value as string[];
 }
 
 /**

@@ -190,6 +190,12 @@ describe('compliance scanner', () => {
     expect(byName.personal).toMatchObject({ keysWorkWithoutMfa: 'yes' });
     expect(byName['personal-2']).toMatchObject({ keysWorkWithoutMfa: 'no' });
     expect(byName.newcomer).toMatchObject({ keysWorkWithoutMfa: 'yes' });
+    // Group memberships as the listing spells them (the throttled page counted once); unknown for
+    // the user it did not list, never "in no group".
+    expect(byName['open-keys-2']!.iamGroups).toEqual(['Developers']);
+    expect(byName.forced!.iamGroups).toEqual(['developers']);
+    expect(byName.hardware!.iamGroups).toEqual([]);
+    expect(byName.newcomer!.iamGroups).toBeNull();
 
     // One simulation per permission setup: open-keys(-2) share one, forced(-2) and fido share
     // ForceMFA's document (forced adds developers), personal users and the newcomer stand alone.

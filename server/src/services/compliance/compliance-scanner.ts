@@ -67,7 +67,8 @@ type DeviceCounts = Record<MfaDeviceKind, number>;
  * distinct permission setups, not of users:
  * - the credential report (everyone's password, MFA flag and keys) and the listing of assigned
  *   virtual MFA devices;
- * - GetAccountAuthorizationDetails, page by page, to fingerprint each user's permissions; then one
+ * - GetAccountAuthorizationDetails, page by page, to fingerprint each user's permissions (and keep
+ *   their group memberships, for automatic offboarding); then one
  *   SimulatePrincipalPolicy (aws:MultiFactorAuthPresent=false) per fingerprint among users with
  *   active keys, whose answer every member of the group gets;
  * - ListMFADevices only for users the listings cannot classify: MFA active but no virtual device
@@ -134,12 +135,21 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
     return rootVirtual;
   }
 
-  async function fingerprints() {
+  /**
+   * The permission fingerprints from the pages of GetAccountAuthorizationDetails, and each
+   * listed user's IAM groups put on their record (for automatic offboarding). A user the listing
+   * did not show (created since the report) keeps `iamGroups: null`: no known groups.
+   */
+  async function authorizationDetails(users: ScannedUser[], byName: Map<string, number>) {
     const prints = createPermissionFingerprints();
     await eachPage(
       () => aws.authorizationDetailsPages(),
       (page) => {
-        page.users.forEach(prints.addUser);
+        for (const user of page.users) {
+          prints.addUser(user);
+          const index = byName.get(user.userName.toLowerCase());
+          if (index !== undefined) users[index]!.iamGroups = [...user.groups];
+        }
         page.groups.forEach(prints.addGroup);
         page.policies.forEach(prints.addPolicy);
       },
@@ -206,6 +216,7 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
       enrolled: false,
       lastPortalSignInAt: null,
       oldestCredentialUseAt: oldestCredentialUse(user), // CIS 1.12
+      iamGroups: null,
     };
   }
 
@@ -235,8 +246,8 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
       const { generatedAt, rootMfa, root, users, byName, reportMfa } = await reportUsers();
       await observer.onUsersFound(users.length);
       const rootVirtual = await countVirtualDevices(users, byName);
+      const prints = await authorizationDetails(users, byName);
       byName.clear();
-      const prints = await fingerprints();
 
       // Users with active keys, grouped by fingerprint: one simulation per group.
       const groups = new Map<string, number[]>();

@@ -59,6 +59,14 @@ export interface Dashboard {
   nextCursor: string | null;
 }
 
+/** One complete scan's view of some users' IAM groups (see ComplianceRepository.groupMemberships). */
+export interface ScanGroupMemberships {
+  scanId: string;
+  startedAt: Date;
+  /** Lower-cased user name to the user's groups; null: unknown; absent: the scan did not list the user. */
+  groupsByUser: Map<string, string[] | null>;
+}
+
 interface Cursor {
   scanId: string;
   offset: number;
@@ -321,6 +329,33 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
       if (!scan) return null;
       const rows = await prisma.complianceUser.findMany({ where: { scanId: scan.id }, select: { userNameKey: true } });
       return { scanId: scan.id, startedAt: scan.startedAt, userNameKeys: new Set(rows.map((r) => r.userNameKey)) };
+    },
+
+    /**
+     * The IAM groups of the given users at each kept complete scan of the latest one's account,
+     * newest first (scans of another account before it are left out: they say nothing about this
+     * one's users), so offboarding can tell who left the groups that grant them roles.
+     */
+    async recentGroupMemberships(userNames: string[]): Promise<ScanGroupMemberships[]> {
+      const complete = await repository.history(prisma, keepSnapshots);
+      const accountId = complete[0]?.accountId;
+      const scans: StoredScan[] = [];
+      for (const scan of complete) {
+        if (scan.accountId !== accountId) break;
+        scans.push(scan);
+      }
+      if (scans.length === 0) return [];
+      const keys = [...new Set(userNames.map((name) => name.toLowerCase()))];
+      const byScan = await repository.groupMemberships(
+        prisma,
+        scans.map((s) => s.id),
+        keys,
+      );
+      return scans.map((scan) => ({
+        scanId: scan.id,
+        startedAt: scan.startedAt,
+        groupsByUser: byScan.get(scan.id) ?? new Map(),
+      }));
     },
 
     /**

@@ -22,7 +22,12 @@ export interface ScannedUser {
   lastPortalSignInAt: Date | null;
   /** CIS 1.12: the earliest last use (or setting) over the password and active keys. */
   oldestCredentialUseAt?: Date | null;
+  /** The IAM groups GetAccountAuthorizationDetails listed for the user; null when it did not list the user. */
+  iamGroups: string[] | null;
 }
+
+/** What may change on a snapshot row between scans (group memberships are only ever read from IAM). */
+export type SnapshotRowChange = Partial<Omit<ScannedUser, 'iamGroups'>>;
 
 /** The dashboard's figures; counts cover every IAM user of the account (not the root user). */
 export interface ComplianceSummary {

@@ -26,6 +26,7 @@ const COLUMNS = [
   'enrolled',
   'lastPortalSignInAt',
   'oldestCredentialUseAt',
+  'iamGroups',
 ] as const satisfies ReadonlyArray<keyof ScannedUser | 'id' | 'scanId' | 'userNameKey'>;
 
 /** Writes a snapshot's rows with multi-row INSERTs (db/multi-row-insert.ts says why). */
@@ -35,6 +36,13 @@ export async function insertSnapshotRows(
   scanId: string,
   users: ScannedUser[],
 ): Promise<void> {
-  const rows = users.map((user) => ({ ...user, id: randomUUID(), scanId, userNameKey: user.userName.toLowerCase() }));
+  const rows = users.map((user) => ({
+    ...user,
+    id: randomUUID(),
+    scanId,
+    userNameKey: user.userName.toLowerCase(),
+    // A Json column: its text, which both databases parse (PostgreSQL casts the parameter to jsonb).
+    iamGroups: user.iamGroups === null ? null : JSON.stringify(user.iamGroups),
+  }));
   await insertRows(db, provider, 'ComplianceUser', COLUMNS, rows);
 }

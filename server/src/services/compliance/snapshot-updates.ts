@@ -1,6 +1,6 @@
 import type { DbClient } from '../../db/prisma-types.ts';
 import type { ComplianceRepository, ComplianceUserRow } from './compliance-repository.ts';
-import type { ScannedUser } from './compliance-types.ts';
+import type { SnapshotRowChange } from './compliance-types.ts';
 
 export interface SnapshotUpdateDeps {
   repository: Pick<
@@ -19,7 +19,7 @@ export function createSnapshotUpdates({ repository }: SnapshotUpdateDeps) {
   async function update(
     db: DbClient,
     userName: string,
-    change: (row: ComplianceUserRow) => Partial<ScannedUser> | null,
+    change: (row: ComplianceUserRow) => SnapshotRowChange | null,
   ): Promise<void> {
     const scan = await repository.latest(db, 'complete');
     if (!scan) return;

@@ -166,7 +166,7 @@ export function createCredentialService({
     let duration: number;
     try {
       await requireEnrolled(session);
-      role = await catalog.resolve(session.userName, roleAlias);
+      role = await catalog.resolve(session.userName, roleAlias, true);
       duration = resolveDuration(role.maxDurationSeconds, durationSeconds, true);
       const assumed = await aws.assumeRole(session.credentials, assumeInput(session, role, duration));
       issued = describe(session, role, assumed, request.roleSessionName);
@@ -200,7 +200,8 @@ export function createCredentialService({
           'unknown_role',
           `There is no role called "${input.roleAlias.slice(0, 64)}" in the portal's catalog.`,
         );
-      const role = await catalog.resolve(user.userName, known.alias);
+      // An admitted attempt is an enrolled user's: the sign-in service read their key.
+      const role = await catalog.resolve(user.userName, known.alias, true);
       const via = user.issuePath === 'assume_role' ? 'assume_role' : 'mfa_session_one_shot';
       const durationSeconds = resolveDuration(role.maxDurationSeconds, input.durationSeconds, via !== 'assume_role');
       return { role, via, durationSeconds };

@@ -35,6 +35,9 @@ export interface OffboardingOptions {
   deactivateMfaDevices?: boolean;
 }
 
+/** Why the portal offboarded someone on its own (automatic offboarding), for the start's audit row. */
+export type OffboardingReason = { kind: 'iam_user_deleted' } | { kind: 'left_granting_groups'; groupsLeft: string[] };
+
 export interface OffboardingResult {
   userName: string;
   /** `done`, or `incomplete`: a step could not finish (see `applied`); run it again. */
@@ -174,7 +177,12 @@ export function createOffboardingService(deps: OffboardingServiceDeps) {
   }
 
   /** The row to work on: a new offboarding (audited), the unfinished one, or a finished one. */
-  async function start(userName: string, options: OffboardingOptions, by: RevokedBy): Promise<Row> {
+  async function start(
+    userName: string,
+    options: OffboardingOptions,
+    by: RevokedBy,
+    reason: OffboardingReason | undefined,
+  ): Promise<Row> {
     const userNameKey = userName.toLowerCase();
     const existing = await prisma.offboarding.findUnique({ where: { userNameKey } });
     // Finished before, but enrolled again since: this is a new offboarding.
@@ -203,6 +211,8 @@ export function createOffboardingService(deps: OffboardingServiceDeps) {
             userName,
             deactivateOtherKeys: data.deactivateOtherKeys,
             deactivateMfaDevices: data.deactivateMfaDevices,
+            ...(reason ? { reason: reason.kind } : {}),
+            ...(reason?.kind === 'left_granting_groups' ? { groupsLeft: reason.groupsLeft.join(',') } : {}),
           },
         },
         tx,
@@ -214,12 +224,18 @@ export function createOffboardingService(deps: OffboardingServiceDeps) {
   return {
     /**
      * Offboards `userName`, or resumes their unfinished offboarding (with the options it was
-     * started with). Running it again after it finished changes nothing.
+     * started with). Running it again after it finished changes nothing. `reason` says why the
+     * portal started it on its own (recorded when it starts, not when it resumes).
      */
-    async offboard(requestedName: string, options: OffboardingOptions, by: RevokedBy): Promise<OffboardingResult> {
+    async offboard(
+      requestedName: string,
+      options: OffboardingOptions,
+      by: RevokedBy,
+      reason?: OffboardingReason,
+    ): Promise<OffboardingResult> {
       if (!USER_NAME.test(requestedName)) throw badRequest('invalid_user_name', 'That is not an IAM user name.');
       const userName = (await custody.find(requestedName))?.userName ?? requestedName;
-      const row = await start(userName, options, by);
+      const row = await start(userName, options, by, reason);
       let step = row.step as OffboardingStep;
       while (step !== 'done') {
         let outcome: Awaited<ReturnType<typeof runStep>>;

@@ -99,7 +99,7 @@ export class AuditLogState {
   readonly #page = new Loadable<AuditPage, [cursor: string | undefined]>({ events: [], nextCursor: null }, (cursor) =>
     getAuditPage(this.applied, this.pageSize, cursor),
   );
-  readonly #chain = new Loadable<ChainCheck | null>(null, verifyAuditChain);
+  readonly #chain = new Loadable<ChainCheck | null, [full: boolean]>(null, verifyAuditChain);
   readonly pages = new CursorTrail((cursor) => this.#page.load(cursor));
   readonly csvUrl = $derived(auditExportUrl('csv', this.applied));
   readonly jsonUrl = $derived(auditExportUrl('json', this.applied));
@@ -129,7 +129,7 @@ export class AuditLogState {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.pages.first(), this.verify(), this.#loadRoles()]);
+    await Promise.all([this.pages.first(), this.#chain.load(false), this.#loadRoles()]);
   }
 
   async apply(): Promise<void> {
@@ -150,8 +150,9 @@ export class AuditLogState {
     return this.pages.previous();
   }
 
+  /** "Check again": every row, not only the new ones. */
   async verify(): Promise<void> {
-    await this.#chain.load();
+    await this.#chain.load(true);
   }
 
   async #loadRoles(): Promise<void> {

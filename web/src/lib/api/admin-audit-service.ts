@@ -19,4 +19,6 @@ export const getAuditPage = (filters: AuditFilters, limit: number, cursor?: stri
 export const auditExportUrl = (format: 'csv' | 'json', filters: AuditFilters): string =>
   `${base}.${format}${queryString({ ...filters })}`;
 
-export const verifyAuditChain = (): Promise<ChainCheck> => apiRequest<ChainCheck>(`${base}/verify`);
+/** The rows added since the last good check, or with `full` every row (the page's "Check again"). */
+export const verifyAuditChain = (full = false): Promise<ChainCheck> =>
+  apiRequest<ChainCheck>(`${base}/verify${full ? '?full=true' : ''}`);
