@@ -58,9 +58,14 @@ function requestCounter() {
   /** When each operation was first and last sent, in ms since the reset: where the scan's time goes. */
   const spans: Record<string, [number, number]> = {};
   let zero = performance.now();
+  let zeroEpoch = Date.now();
   return {
     calls,
     spans,
+    /** The wall-clock time of the reset (spans count from it). */
+    get zeroEpoch() {
+      return zeroEpoch;
+    },
     onRequest: (operation: string) => {
       calls[operation] = (calls[operation] ?? 0) + 1;
       const at = Math.round(performance.now() - zero);
@@ -70,6 +75,7 @@ function requestCounter() {
       for (const key of Object.keys(calls)) delete calls[key];
       for (const key of Object.keys(spans)) delete spans[key];
       zero = performance.now();
+      zeroEpoch = Date.now();
     },
   };
 }
@@ -82,26 +88,51 @@ async function processCpuMs(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Samples this process's memory while `work` runs: the peak RSS and heap, in MiB. */
-async function withPeakMemory<T>(
-  work: () => Promise<T>,
-): Promise<{ result: T; peakRssMiB: number; peakHeapMiB: number }> {
+/**
+ * Samples this process's memory while `work` runs: the peak RSS and heap, in MiB, and the RSS
+ * samples with their times (to tell the scan's own peak from the after-scan work's).
+ */
+async function withPeakMemory<T>(work: () => Promise<T>): Promise<{
+  result: T;
+  peakRssMiB: number;
+  peakHeapMiB: number;
+  rssSamples: Array<{ at: number; rss: number }>;
+}> {
   let peakRss = 0;
   let peakHeap = 0;
+  const rssSamples: Array<{ at: number; rss: number }> = [];
   const sample = () => {
     const usage = process.memoryUsage();
     peakRss = Math.max(peakRss, usage.rss);
     peakHeap = Math.max(peakHeap, usage.heapUsed);
+    rssSamples.push({ at: Date.now(), rss: usage.rss });
   };
   sample();
   const timer = setInterval(sample, 100);
   try {
     const result = await work();
     sample();
-    return { result, peakRssMiB: Math.round(peakRss / 2 ** 20), peakHeapMiB: Math.round(peakHeap / 2 ** 20) };
+    return {
+      result,
+      peakRssMiB: Math.round(peakRss / 2 ** 20),
+      peakHeapMiB: Math.round(peakHeap / 2 ** 20),
+      rssSamples,
+    };
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * The highest RSS sampled in each phase (between consecutive moments), in MiB; null for a phase
+ * shorter than the sampling interval (no sample fell in it).
+ */
+function peaksBetween(samples: Array<{ at: number; rss: number }>, moments: number[]): Array<number | null> {
+  const bounds = [Number.NEGATIVE_INFINITY, ...moments, Number.POSITIVE_INFINITY];
+  return bounds.slice(1).map((end, i) => {
+    const inPhase = samples.filter((s) => s.at > bounds[i]! && s.at <= end);
+    return inPhase.length ? Math.round(Math.max(...inPhase.map((s) => s.rss)) / 2 ** 20) : null;
+  });
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -217,11 +248,14 @@ export async function run(argv: string[]): Promise<void> {
     const loadBefore = os.loadavg();
     const emulatorCpuBefore = await processCpuMs(emulator.child.pid!);
     const cpuBefore = process.cpuUsage();
+    // What the benchmark itself holds (the generated organisation and its truth) before the scan.
+    const rssBeforeScanMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
     const scanStarted = performance.now();
     const {
       result: scan,
       peakRssMiB,
       peakHeapMiB,
+      rssSamples,
     } = await withPeakMemory(async () => {
       const { scan } = await app.services.compliance.startScan('manual');
       await app.services.compliance.idle();
@@ -238,8 +272,14 @@ export async function run(argv: string[]): Promise<void> {
     const finished = await app.services.compliance.progress();
     if (finished?.status !== 'complete' || finished.id !== scan?.id)
       throw new Error(`the scan did not complete: ${JSON.stringify(finished)}`);
+    // The snapshot is stored when the scan is marked complete; the CIS findings and alerts follow.
+    // Three phases: reading AWS (until the last request of the scan), storing the snapshot (until
+    // the scan is marked complete), then the CIS findings and alerts.
+    const awsReadsDoneAt = counter.zeroEpoch + Math.max(...Object.values(counter.spans).map(([, last]) => last));
+    const [awsPeak, storingPeak, cisPeak] = peaksBetween(rssSamples, [awsReadsDoneAt, finished.finishedAt!.getTime()]);
+    const rssPeaks = { awsReads: awsPeak ?? null, storingSnapshot: storingPeak ?? null, cisFindings: cisPeak ?? null };
     console.log(
-      `full scan: ${(scanMs / 1000).toFixed(1)} s, ${totalCalls} AWS calls (${totalCalls - listMfaDevices} + ${listMfaDevices} ListMFADevices for ${expected.unclassifiable} unclassifiable users), CPU portal ${portalCpuMs} ms + emulator ${emulatorCpuMs} ms, peak RSS ${peakRssMiB} MiB, heap ${peakHeapMiB} MiB; load ${loadBefore.map((l) => l.toFixed(1)).join(' ')} -> ${loadAfter.map((l) => l.toFixed(1)).join(' ')}`,
+      `full scan: ${(scanMs / 1000).toFixed(1)} s, ${totalCalls} AWS calls (${totalCalls - listMfaDevices} + ${listMfaDevices} ListMFADevices for ${expected.unclassifiable} unclassifiable users), CPU portal ${portalCpuMs} ms + emulator ${emulatorCpuMs} ms, peak RSS ${peakRssMiB} MiB (${rssBeforeScanMiB} before the scan, ${rssPeaks.awsReads} reading AWS, ${rssPeaks.storingSnapshot} storing the snapshot, ${rssPeaks.cisFindings} during the CIS findings), heap ${peakHeapMiB} MiB; load ${loadBefore.map((l) => l.toFixed(1)).join(' ')} -> ${loadAfter.map((l) => l.toFixed(1)).join(' ')}`,
       scanCalls,
     );
     console.log('first and last request per operation (ms into the scan)', counter.spans);
@@ -299,6 +339,10 @@ export async function run(argv: string[]): Promise<void> {
         unclassifiableUsers: expected.unclassifiable,
         portalCpuMs,
         emulatorCpuMs,
+        rssBeforeScanMiB,
+        peakRssReadingAwsMiB: rssPeaks.awsReads,
+        peakRssStoringSnapshotMiB: rssPeaks.storingSnapshot,
+        peakRssDuringCisFindingsMiB: rssPeaks.cisFindings,
         peakRssMiB,
         peakHeapMiB,
         loadAverageBefore: loadBefore.map((l) => Math.round(l * 100) / 100),

@@ -28,6 +28,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { AwsCallError, classifyAwsError } from './aws-errors.ts';
 import { callerIdentity, required, roleDetails, temporaryCredentials } from './aws-responses.ts';
+import { takeReportContent } from './credential-report-content.ts';
 import { createIamBulkReads, type IamBulkReads } from './iam-bulk-reads.ts';
 import { type IamPolicyGateway, iamPolicyOperations } from './iam-policy-operations.ts';
 import { createInlinePolicyCalls, type InlinePolicyCalls } from './inline-policy-calls.ts';
@@ -344,9 +345,12 @@ export function createAwsGateway(settings: AwsClientSettings): AwsGateway {
     getCredentialReport: async () => {
       try {
         return await guard('GetCredentialReport', async () => {
-          const out = await iam.send(new GetCredentialReportCommand({}));
-          const content = required(out.Content, 'GetCredentialReport', 'Content');
-          return { csv: Buffer.from(content).toString('utf8'), generatedAt: out.GeneratedTime ?? new Date() };
+          const command = new GetCredentialReportCommand({});
+          const cutContent = takeReportContent(command);
+          const out = await iam.send(command);
+          const content = cutContent() ?? required(out.Content, 'GetCredentialReport', 'Content');
+          const csv = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
+          return { csv, generatedAt: out.GeneratedTime ?? new Date() };
         });
       } catch (error) {
         // Not failures: the report is still being generated, or must be (re)generated first.

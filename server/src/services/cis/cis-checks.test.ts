@@ -3,6 +3,7 @@ import {
   type CisUserFacts,
   failedUserChecks,
   failsRootCheck,
+  isRootVirtualMfaSerial,
   oldestCredentialUse,
   rootAccountFacts,
 } from './cis-checks.ts';
@@ -75,15 +76,11 @@ describe('CIS root checks', () => {
   });
 
   it('tells the root user’s virtual device by its serial, not a user who calls theirs "root"', () => {
-    expect(
-      rootAccountFacts({ mfaActive: true, activeKeyCount: 0 }, [
-        'arn:aws:iam::111111111111:mfa/root-account-mfa-device',
-      ])?.virtualMfa,
-    ).toBe(true);
-    expect(
-      rootAccountFacts({ mfaActive: true, activeKeyCount: 0 }, ['arn:aws:iam::111111111111:mfa/root'])?.virtualMfa,
-    ).toBe(false);
-    expect(rootAccountFacts(null, [])).toBeNull();
+    expect(isRootVirtualMfaSerial('arn:aws:iam::111111111111:mfa/root-account-mfa-device')).toBe(true);
+    expect(isRootVirtualMfaSerial('arn:aws-us-gov:iam::111111111111:mfa/root-account-mfa-device')).toBe(true);
+    expect(isRootVirtualMfaSerial('arn:aws:iam::111111111111:mfa/root')).toBe(false);
+    expect(rootAccountFacts({ mfaActive: true, activeKeyCount: 0 }, true)?.virtualMfa).toBe(true);
+    expect(rootAccountFacts(null, false)).toBeNull();
   });
 });
 

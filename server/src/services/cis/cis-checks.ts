@@ -179,15 +179,22 @@ export function oldestCredentialUse(user: {
   return known.length > 0 ? new Date(Math.min(...known)) : null;
 }
 
-/** The root facts from the credential report's root row and the virtual MFA device listing. */
+/** Whether an assigned virtual MFA device is the root user's (IAM names no user for it). */
+export const isRootVirtualMfaSerial = (serial: string): boolean =>
+  /^arn:aws[\w-]*:iam::\d{12}:mfa\/root-account-mfa-device$/.test(serial);
+
+/**
+ * The root facts from the credential report's root row and whether the virtual MFA device
+ * listing showed root's device.
+ */
 export function rootAccountFacts(
   row: { mfaActive: boolean; activeKeyCount: number } | null,
-  virtualSerials: string[],
+  rootVirtualMfa: boolean,
 ): RootAccountFacts | null {
   if (!row) return null;
   return {
     mfaActive: row.mfaActive,
-    virtualMfa: virtualSerials.some((s) => /^arn:aws[\w-]*:iam::\d{12}:mfa\/root-account-mfa-device$/.test(s)),
+    virtualMfa: rootVirtualMfa,
     activeKeyCount: row.activeKeyCount,
   };
 }

@@ -1,10 +1,15 @@
 import { AwsCallError } from '../../aws/aws-errors.ts';
 import type { AwsGateway, CredentialReport } from '../../aws/aws-gateway.ts';
 // CIS checks (services/cis): the root user's facts and each user's oldest credential use.
-import { oldestCredentialUse, type RootAccountFacts, rootAccountFacts } from '../cis/cis-checks.ts';
+import {
+  isRootVirtualMfaSerial,
+  oldestCredentialUse,
+  type RootAccountFacts,
+  rootAccountFacts,
+} from '../cis/cis-checks.ts';
 import type { KeysWorkWithoutMfa, ScannedUser } from './compliance-types.ts';
 import { type BackoffOptions, mapWithConcurrency, pause, withThrottleBackoff } from './concurrency.ts';
-import { type CredentialReportUser, parseCredentialReport } from './credential-report.ts';
+import { type CredentialReportUser, readCredentialReport } from './credential-report.ts';
 import { countMfaDeviceKinds, type MfaDeviceKind } from './mfa-device-kinds.ts';
 import { createPermissionFingerprints } from './permission-fingerprints.ts';
 
@@ -110,43 +115,46 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
     });
   }
 
-  /** Assigned virtual devices per user (lower-cased name), and every assigned serial (CIS 1.6: root's). */
-  async function virtualDevices(): Promise<{ byUser: Map<string, number>; serials: string[] }> {
-    const byUser = new Map<string, number>();
-    const serials: string[] = [];
+  /**
+   * Counts each assigned virtual device on its user's record (users by lower-cased name) and
+   * tells whether one is the root user's (CIS 1.6), page by page, keeping nothing of the pages.
+   */
+  async function countVirtualDevices(users: ScannedUser[], byName: Map<string, number>): Promise<boolean> {
+    let rootVirtual = false;
     await eachPage(
       () => aws.virtualMfaAssignmentPages(),
       (page) => {
         for (const device of page) {
-          serials.push(device.serialNumber);
+          rootVirtual ||= isRootVirtualMfaSerial(device.serialNumber);
           if (device.userName === null) continue;
-          const key = device.userName.toLowerCase();
-          byUser.set(key, (byUser.get(key) ?? 0) + 1);
+          const index = byName.get(device.userName.toLowerCase());
+          if (index !== undefined) users[index]!.virtualMfaCount++;
         }
       },
     );
-    return { byUser, serials };
+    return rootVirtual;
   }
 
   /**
-   * The permission fingerprints, and each listed user's IAM groups (lower-cased user name to the
-   * group names), from the pages of GetAccountAuthorizationDetails.
+   * The permission fingerprints from the pages of GetAccountAuthorizationDetails, and each
+   * listed user's IAM groups put on their record (for automatic offboarding). A user the listing
+   * did not show (created since the report) keeps `iamGroups: null`: no known groups.
    */
-  async function authorizationDetails() {
+  async function authorizationDetails(users: ScannedUser[], byName: Map<string, number>) {
     const prints = createPermissionFingerprints();
-    const groupsByUser = new Map<string, string[]>();
     await eachPage(
       () => aws.authorizationDetailsPages(),
       (page) => {
         for (const user of page.users) {
           prints.addUser(user);
-          groupsByUser.set(user.userName.toLowerCase(), [...user.groups]);
+          const index = byName.get(user.userName.toLowerCase());
+          if (index !== undefined) users[index]!.iamGroups = [...user.groups];
         }
         page.groups.forEach(prints.addGroup);
         page.policies.forEach(prints.addPolicy);
       },
     );
-    return { prints, groupsByUser };
+    return prints;
   }
 
   /** One simulation for a group of users with the same permissions, tried on a few of them. */
@@ -169,10 +177,10 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
     return 'unknown';
   }
 
-  async function listedDevices(user: CredentialReportUser): Promise<DeviceCounts> {
+  async function listedDevices(userName: string): Promise<DeviceCounts> {
     checkCancelled();
     try {
-      const devices = await retrying(() => aws.listMfaDevices(user.userName));
+      const devices = await retrying(() => aws.listMfaDevices(userName));
       return countMfaDeviceKinds(devices.map((d) => d.serialNumber));
     } catch (error) {
       if (error instanceof AwsCallError && error.kind === 'not_found') return { virtual: 0, hardware: 0, fido: 0 };
@@ -182,93 +190,105 @@ export function createComplianceScanner({ aws, concurrency, backoff, reportTimeo
     }
   }
 
-  function scannedUser(
-    user: CredentialReportUser,
-    devices: DeviceCounts,
-    keys: KeysWorkWithoutMfa,
-    iamGroups: string[] | null,
-  ): ScannedUser {
+  /**
+   * A user's snapshot row from their report row, before the listings: no devices counted yet,
+   * keys not simulated. This record (and a fingerprint per user with keys) is all a scan keeps
+   * per user; the report's own rows are dropped as they are read.
+   */
+  function fromReport(user: CredentialReportUser): ScannedUser {
     const keyTimes = user.activeKeys.map((k) => k.createdAt).filter((d): d is Date => d !== null);
     const usedTimes = user.activeKeys.map((k) => k.lastUsedAt).filter((d): d is Date => d !== null);
-    const deviceCount = devices.virtual + devices.hardware + devices.fido;
     return {
       userName: user.userName,
       userArn: user.userArn,
       userCreatedAt: user.userCreatedAt,
       consoleAccess: user.passwordEnabled,
       passwordLastUsedAt: user.passwordLastUsedAt,
-      mfaActive: deviceCount > 0,
-      mfaDeviceCount: deviceCount,
-      virtualMfaCount: devices.virtual,
-      hardwareMfaCount: devices.hardware,
-      fidoMfaCount: devices.fido,
+      mfaActive: false,
+      mfaDeviceCount: 0,
+      virtualMfaCount: 0,
+      hardwareMfaCount: 0,
+      fidoMfaCount: 0,
       activeKeyCount: user.activeKeys.length,
       oldestKeyCreatedAt: keyTimes.length ? new Date(Math.min(...keyTimes.map((d) => d.getTime()))) : null,
       keysLastUsedAt: usedTimes.length ? new Date(Math.max(...usedTimes.map((d) => d.getTime()))) : null,
-      keysWorkWithoutMfa: keys,
+      keysWorkWithoutMfa: 'n/a',
       enrolled: false,
       lastPortalSignInAt: null,
       oldestCredentialUseAt: oldestCredentialUse(user), // CIS 1.12
-      iamGroups,
+      iamGroups: null,
     };
+  }
+
+  /**
+   * The credential report, read into one record per user. The report's text and its parsed rows
+   * live only inside this call: they are the largest single thing a scan reads.
+   */
+  async function reportUsers() {
+    const report = await credentialReport();
+    const users: ScannedUser[] = [];
+    /** Users by lower-cased name, to join the listings to. */
+    const byName = new Map<string, number>();
+    /** What the report says of MFA, until the device listings tell which kind. */
+    const reportMfa: boolean[] = [];
+    const { rootMfa, root } = readCredentialReport(report.csv, (user) => {
+      byName.set(user.userName.toLowerCase(), users.length);
+      reportMfa.push(user.mfaActive);
+      users.push(fromReport(user));
+    });
+    return { generatedAt: report.generatedAt, rootMfa, root, users, byName, reportMfa };
   }
 
   return {
     async scan(observer: ScanObserver): Promise<AccountScan> {
       cancelled = () => observer.cancelled();
       const identity = await retrying(() => aws.portalCallerIdentity());
-      const report = await credentialReport();
-      const parsed = parseCredentialReport(report.csv);
-      const users = parsed.users;
+      const { generatedAt, rootMfa, root, users, byName, reportMfa } = await reportUsers();
       await observer.onUsersFound(users.length);
-      const { byUser: virtualByUser, serials: virtualSerials } = await virtualDevices();
-      const { prints, groupsByUser } = await authorizationDetails();
+      const rootVirtual = await countVirtualDevices(users, byName);
+      const prints = await authorizationDetails(users, byName);
+      byName.clear();
 
       // Users with active keys, grouped by fingerprint: one simulation per group.
       const groups = new Map<string, number[]>();
       users.forEach((user, index) => {
-        if (user.activeKeys.length === 0) return;
+        if (user.activeKeyCount === 0) return;
         const fingerprint = prints.fingerprintOf(user.userName, user.userArn);
         const members = groups.get(fingerprint);
         if (members) members.push(index);
         else groups.set(fingerprint, [index]);
       });
-      const keyAnswers = new Array<KeysWorkWithoutMfa>(users.length).fill('n/a');
       await mapWithConcurrency([...groups.values()], concurrency, async (members) => {
         const answer = await keysWorkWithoutMfa(members.slice(0, SIMULATION_CANDIDATES).map((i) => users[i]!.userArn));
-        for (const i of members) keyAnswers[i] = answer;
+        for (const i of members) users[i]!.keysWorkWithoutMfa = answer;
       });
+      groups.clear();
 
       // The report may be up to 4 hours old; the device listing is live, so a virtual device
       // enabled since the report still counts. MFA active without a virtual device: ask.
-      const devices = new Array<DeviceCounts>(users.length);
       const unclassified: number[] = [];
       users.forEach((user, index) => {
-        const virtual = virtualByUser.get(user.userName.toLowerCase()) ?? 0;
-        if (virtual > 0) devices[index] = { virtual, hardware: 0, fido: 0 };
-        else if (user.mfaActive) unclassified.push(index);
-        else devices[index] = { virtual: 0, hardware: 0, fido: 0 };
+        if (user.virtualMfaCount === 0 && reportMfa[index]) unclassified.push(index);
       });
       await mapWithConcurrency(unclassified, concurrency, async (index) => {
-        devices[index] = await listedDevices(users[index]!);
+        const user = users[index]!;
+        const devices = await listedDevices(user.userName);
+        user.virtualMfaCount = devices.virtual;
+        user.hardwareMfaCount = devices.hardware;
+        user.fidoMfaCount = devices.fido;
       });
 
-      const scanned = users.map((user, index) => {
+      for (const user of users) {
+        user.mfaDeviceCount = user.virtualMfaCount + user.hardwareMfaCount + user.fidoMfaCount;
+        user.mfaActive = user.mfaDeviceCount > 0;
         observer.onUserDone();
-        // A user the listing did not show (created since the report) has no known groups.
-        return scannedUser(
-          user,
-          devices[index]!,
-          keyAnswers[index]!,
-          groupsByUser.get(user.userName.toLowerCase()) ?? null,
-        );
-      });
+      }
       return {
         accountId: identity.account,
-        reportGeneratedAt: report.generatedAt,
-        rootMfa: parsed.rootMfa,
-        rootAccount: rootAccountFacts(parsed.root, virtualSerials),
-        users: scanned,
+        reportGeneratedAt: generatedAt,
+        rootMfa,
+        rootAccount: rootAccountFacts(root, rootVirtual),
+        users,
       };
     },
   };

@@ -23,6 +23,8 @@ export const SCAN_LEASE = 'compliance-scan';
 const HOLDER_POLL_MS = 50;
 const RETRY_AFTER_SECONDS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Snapshot rows written per batch (each batch is one multi-row INSERT). */
+const SNAPSHOT_BATCH = 1000;
 
 export interface ComplianceServiceDeps {
   prisma: PrismaClient;
@@ -142,14 +144,20 @@ export function createComplianceService(deps: ComplianceServiceDeps) {
         cancelled: () => stopping || lost,
       });
       const enrolledByKey = await custody.enrolledIn(result.accountId);
-      for (const user of result.users) {
-        const key = user.userName.toLowerCase();
-        user.enrolled = enrolledByKey.has(key);
-        user.lastPortalSignInAt = enrolledByKey.get(key) ?? null;
-      }
       writeProgress();
       await progressWrites;
-      await repository.insertUsers(prisma, scan.id, result.users);
+      // In batches, so only one batch of rows is ever built beside the scanned users. The rows
+      // stay invisible until finishScan marks the scan complete: every reader asks for a
+      // complete scan's rows, and a failed scan's rows are pruned after the next complete one.
+      for (let start = 0; start < result.users.length; start += SNAPSHOT_BATCH) {
+        const batch = result.users.slice(start, start + SNAPSHOT_BATCH);
+        for (const user of batch) {
+          const key = user.userName.toLowerCase();
+          user.enrolled = enrolledByKey.has(key);
+          user.lastPortalSignInAt = enrolledByKey.get(key) ?? null;
+        }
+        await repository.insertUsers(prisma, scan.id, batch);
+      }
       const summary = await repository.summarize(prisma, scan.id, result.rootMfa);
       await repository.finishScan(prisma, scan.id, {
         status: 'complete',

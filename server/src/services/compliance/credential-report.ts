@@ -1,4 +1,4 @@
-import { parseCsv } from '../export/csv.ts';
+import { csvRecords } from '../export/csv.ts';
 
 /** One row of the IAM credential report, in the portal's terms. */
 export interface CredentialReportUser {
@@ -20,11 +20,11 @@ export interface RootReportRow {
   activeKeyCount: number;
 }
 
-export interface ParsedCredentialReport {
+/** What the report says of the account beside its users (each handed over as it is read). */
+export interface CredentialReportAccount {
   rootMfa: boolean | null;
   /** Null when the report has no root row. */
   root: RootReportRow | null;
-  users: CredentialReportUser[];
 }
 
 const REQUIRED_COLUMNS = [
@@ -52,11 +52,31 @@ function time(value: string | undefined): Date | null {
 }
 
 /**
- * Reads the credential report's CSV (22 columns; the `<root_account>` row first). Columns are
- * found by header name, so a report with extra or reordered columns still reads correctly.
+ * A copy of a cell that does not pin the report: V8 keeps a slice of a string (13 characters or
+ * more) as a view of the whole text, so a user name kept for the snapshot would hold on to the
+ * entire CSV. Concatenating and slicing again makes a string of its own.
  */
-export function parseCredentialReport(csv: string): ParsedCredentialReport {
-  const [header, ...rows] = parseCsv(csv.replace(/^\uFEFF/, '')).filter((r) => r.length > 1 || (r[0] ?? '') !== '');
+const ownCopy = (text: string): string => ` ${text}`.slice(1);
+
+/**
+ * Reads the credential report's CSV (22 columns; the `<root_account>` row first) row by row,
+ * handing each user to `onUser` as it is read, so a caller that keeps only a compact record per
+ * user never holds the parsed rows of the whole report. Columns are found by header name, so a
+ * report with extra or reordered columns still reads correctly.
+ */
+export function readCredentialReport(
+  csv: string,
+  onUser: (user: CredentialReportUser) => void,
+): CredentialReportAccount {
+  const rows = csvRecords(csv.replace(/^\uFEFF/, ''));
+  const isBlank = (r: string[]) => r.length <= 1 && (r[0] ?? '') === '';
+  // Read by hand: leaving a for-of early would close the generator before the users.
+  let header: string[] | undefined;
+  for (let next = rows.next(); !next.done; next = rows.next()) {
+    if (isBlank(next.value)) continue;
+    header = next.value;
+    break;
+  }
   if (!header) throw new CredentialReportFormatError('the credential report is empty');
   const index = new Map(header.map((name, i) => [name.trim(), i]));
   const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
@@ -70,8 +90,8 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
     const at = index.get(column);
     return at === undefined ? '' : (row[at] ?? '').trim();
   };
-  const users: CredentialReportUser[] = [];
   for (const row of rows) {
+    if (isBlank(row)) continue;
     const userName = cell(row, 'user');
     if (userName === '<root_account>') {
       rootMfa = cell(row, 'mfa_active') === 'true';
@@ -89,9 +109,9 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
         lastUsedAt: time(cell(row, `access_key_${n}_last_used_date`)),
       }));
     const passwordEnabled = cell(row, 'password_enabled') === 'true';
-    users.push({
-      userName,
-      userArn: cell(row, 'arn'),
+    onUser({
+      userName: ownCopy(userName),
+      userArn: ownCopy(cell(row, 'arn')),
       userCreatedAt: time(cell(row, 'user_creation_time')),
       passwordEnabled,
       passwordLastUsedAt: passwordEnabled ? time(cell(row, 'password_last_used')) : null,
@@ -100,5 +120,5 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
       passwordLastChangedAt: passwordEnabled ? time(optionalCell(row, 'password_last_changed')) : null,
     });
   }
-  return { rootMfa, root, users };
+  return { rootMfa, root };
 }

@@ -22,33 +22,67 @@ export const csvLine = (cells: CsvCell[]): string => `${cells.map(csvCell).join(
 
 /** Parses CSV text into rows of fields; quoted fields may hold commas, quotes and newlines. */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
+  return Array.from(csvRecords(text));
+}
+
+const COMMA = 44;
+const LF = 10;
+const CR = 13;
+
+/**
+ * The rows of CSV text one at a time, so a caller keeping only what it needs from each row never
+ * holds them all (the credential report of 100,000 users is 2.2 million fields). Fields are cut
+ * out as slices of runs, not built a character at a time: a field built with `+=` per character
+ * is a chain of one-character strings until something flattens it.
+ */
+export function* csvRecords(text: string): Generator<string[]> {
   let row: string[] = [];
   let field = '';
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+  let i = 0;
+  while (i < text.length) {
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
+      const quote = text.indexOf('"', i);
+      if (quote < 0) {
+        field += text.slice(i);
+        i = text.length;
+      } else if (text[quote + 1] === '"') {
+        field += text.slice(i, quote + 1);
+        i = quote + 2;
+      } else {
+        field += text.slice(i, quote);
+        quoted = false;
+        i = quote + 1;
+      }
+      continue;
+    }
+    const c = text.charCodeAt(i);
+    if (c === 34 && field === '') {
+      quoted = true;
+      i++;
+    } else if (c === COMMA) {
       row.push(field);
       field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
+      i++;
+    } else if (c === LF || c === CR) {
+      i += c === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
       row.push(field);
-      rows.push(row);
+      yield row;
       row = [];
       field = '';
-    } else field += c;
+    } else {
+      // A run up to the next separator; a quote inside it is text (the field has begun).
+      let end = i + 1;
+      for (; end < text.length; end++) {
+        const next = text.charCodeAt(end);
+        if (next === COMMA || next === LF || next === CR) break;
+      }
+      field += text.slice(i, end);
+      i = end;
+    }
   }
   if (field !== '' || row.length > 0) {
     row.push(field);
-    rows.push(row);
+    yield row;
   }
-  return rows;
 }
