@@ -78,3 +78,39 @@ describe('logs', () => {
     for (const secret of secrets) expect(logged, `a secret reached the log`).not.toContain(secret);
   });
 });
+
+describe('request log lines', () => {
+  it('are one per request at info level, with the address, status and time; the arrival only at debug', async () => {
+    const db = await testDatabaseUrls()[0]!.create({ migrate: false });
+    const lines: Array<Record<string, unknown>> = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    for (const logLevel of ['info', 'debug'] as const) {
+      lines.length = 0;
+      const portal = await startPortalHarness({
+        databaseUrl: db.url,
+        logger: { ...(loggerOptions({ logLevel }) as object), stream },
+      });
+      try {
+        await portal.app.inject({ method: 'GET', url: '/api/v1/session?token=oops' });
+        const about = lines.filter((l) => (l.req as { url?: string } | undefined)?.url?.startsWith('/api/v1/session'));
+        const completed = about.filter((l) => l.msg === 'request completed');
+        expect(completed).toHaveLength(1);
+        expect(completed[0]).toMatchObject({
+          req: { method: 'GET', url: '/api/v1/session?token=[redacted]' },
+          res: { statusCode: 401 },
+        });
+        expect(typeof completed[0]!.responseTime).toBe('number');
+        expect(about.filter((l) => l.msg === 'incoming request')).toHaveLength(logLevel === 'debug' ? 1 : 0);
+        expect(about).toHaveLength(logLevel === 'debug' ? 2 : 1);
+      } finally {
+        await portal.close();
+      }
+    }
+    await db.drop();
+  });
+});
