@@ -136,3 +136,17 @@ test('the language picker switches the UI and the choice is remembered', async (
   await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
   await context.close();
 });
+
+test('the admin console’s messages follow a language switch made on an admin screen', async ({ browser }) => {
+  const { context, page, missing } = await openIn(browser, 'en-US', true);
+  await page.goto('/admin/audit');
+  await expect(page.getByRole('button', { name: 'Check again' })).toBeVisible();
+  // Korean's admin catalogue is fetched only now, on the switch.
+  await page.getByTestId('language-picker').selectOption('ko');
+  await expect(page.getByRole('heading', { level: 1, name: '감사 로그' })).toBeVisible();
+  await expect(page.getByRole('button', { name: '다시 확인' })).toBeVisible();
+  await page.getByTestId('language-picker').selectOption('ja');
+  await expect(page.getByRole('button', { name: '再確認' })).toBeVisible();
+  expect(missing).toEqual([]);
+  await context.close();
+});

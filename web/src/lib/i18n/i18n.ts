@@ -8,9 +8,12 @@ import { LOCALE_STORAGE_KEY, type Locale, pickLocale } from './locales.ts';
  * Adding or moving strings (for the lead merging other branches, and anyone after):
  * 1. Put the English text in en.json under a dotted key named after the screen
  *    (`roles.title`, `devices.tokens.revoke`); ICU syntax for values and plurals:
- *    `"{count, plural, one {# role} other {# roles}}"`.
- * 2. Add the same key to ko.json and ja.json (a translation, never left empty: the unit test
- *    locales.test.ts fails on a key missing in any catalogue or a placeholder that differs).
+ *    `"{count, plural, one {# role} other {# roles}}"`. Text only the admin console shows goes
+ *    in admin/en.json instead (its prefixes are ADMIN_PREFIXES in locales.test.ts): it loads
+ *    with the admin screens, so engineers' first page does not carry it.
+ * 2. Add the same key to ko.json and ja.json (or admin/ko.json and admin/ja.json): a translation,
+ *    never left empty; the unit test locales.test.ts fails on a key missing in any catalogue, a
+ *    placeholder that differs, or an admin key used outside the admin screens.
  * 3. In a component: `import { _ } from 'svelte-i18n'` and `{$_('roles.title')}` or
  *    `$_('roles.count', { values: { count } })`; in plain .ts: `t('key')` from this module
  *    (read when called; components re-render on a language change because App.svelte
@@ -23,13 +26,15 @@ import { LOCALE_STORAGE_KEY, type Locale, pickLocale } from './locales.ts';
  *    (`cis.check.<id>`, `mine.via.<via>` with hasMessage).
  * 7. A new screen: add its path and heading to SCREENS in e2e/languages.spec.ts, so the locale
  *    test checks it in every language.
- * English is bundled; Korean and Japanese load on demand (their own chunks). A key missing in
+ * English is bundled (the admin part loads with the admin screens: loadAdminMessages); Korean
+ * and Japanese load on demand (their own chunks). A key missing in
  * the current language falls back to English and logs `[i18n] missing message` (the e2e
  * locale test fails on that line).
  */
 
 type Values = Record<string, string | number>;
-const english = en as Record<string, string>;
+/** The English catalogue loaded so far (the admin part joins it in loadAdminMessages). */
+const english: Record<string, string> = { ...(en as Record<string, string>) };
 
 /** Before setup (unit tests of plain modules): the English text with its `{name}` values filled in. */
 let formatNow = (key: string, values?: Values): string =>
@@ -78,6 +83,24 @@ export async function setupI18n(): Promise<void> {
     document.documentElement.lang = value;
   });
   await waitLocale();
+}
+
+let adminMessages: Promise<void> | null = null;
+
+/**
+ * The admin console's messages, in every language: English now, the others when they are (or
+ * become) the current language. The admin routes wait for this before they render.
+ */
+export function loadAdminMessages(): Promise<void> {
+  adminMessages ??= (async () => {
+    const { default: adminEnglish } = await import('./admin/en.json');
+    Object.assign(english, adminEnglish);
+    addMessages('en', adminEnglish);
+    register('ko', () => import('./admin/ko.json'));
+    register('ja', () => import('./admin/ja.json'));
+    await waitLocale();
+  })();
+  return adminMessages;
 }
 
 /** Switches the language and remembers the choice for the next visit. */

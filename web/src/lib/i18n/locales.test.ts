@@ -4,20 +4,46 @@ import { describe, expect, it } from 'vitest';
 import { LOCALES, pickLocale } from './locales.ts';
 
 const here = import.meta.dirname;
-const catalogue = (locale: string) =>
-  JSON.parse(readFileSync(path.join(here, `${locale}.json`), 'utf8')) as Record<string, string>;
+const read = (file: string) => JSON.parse(readFileSync(path.join(here, file), 'utf8')) as Record<string, string>;
+/** The messages every screen may use (bundled for English). */
+const core = (locale: string) => read(`${locale}.json`);
+/** The admin console's messages (loaded with the admin screens: loadAdminMessages). */
+const admin = (locale: string) => read(`admin/${locale}.json`);
+const catalogue = (locale: string) => ({ ...core(locale), ...admin(locale) });
 
-/** Every key the web app's source asks for: `$_('key'`, `t('key'`, and `msg('key'` (constants). */
-function usedKeys(): Set<string> {
-  const root = path.resolve(here, '../..');
-  const keys = new Set<string>();
+/** The key prefixes of admin/<locale>.json: text only the admin screens show. */
+const ADMIN_PREFIXES = [
+  'access',
+  'adminNav',
+  'audit',
+  'catalog',
+  'chart',
+  'cis',
+  'compliance',
+  'complianceTable',
+  'exemptions',
+  'lockouts',
+  'roleEditor',
+  'setupLink',
+];
+const root = path.resolve(here, '../..');
+/** The admin screens' own code: their chunks load after loadAdminMessages. */
+const isAdminSource = (file: string) => /(?:^|\/)(?:pages|lib)\/admin\//.test(file);
+
+/** Every key the web app's source asks for, by file: `$_('key'`, `t('key'`, and `msg('key'` (constants). */
+function usedKeys(): Map<string, Set<string>> {
+  const keys = new Map<string, Set<string>>();
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (/\.(svelte|ts)$/.test(entry.name) && !entry.name.endsWith('.test.ts') && !full.includes('/lib/i18n/')) {
         const text = readFileSync(full, 'utf8');
-        for (const m of text.matchAll(/(?:\$_|\bt|\bmsg)\(\s*'([a-zA-Z0-9_.-]+)'/g)) keys.add(m[1]!);
+        const inFile = new Set<string>();
+        for (const m of text.matchAll(/(?:\$_|\bt|\bmsg)\(\s*'([a-zA-Z0-9_.-]+)'/g)) inFile.add(m[1]!);
+        // Keys built from a prefix (`complianceTable.status.${x}`) count under their prefix.
+        for (const m of text.matchAll(/[`'"]([a-zA-Z]+)\.[a-zA-Z0-9_.-]*(?:\$\{|['"] *\+)/g)) inFile.add(`${m[1]!}.`);
+        keys.set(path.relative(root, full), inFile);
       }
     }
   };
@@ -27,6 +53,21 @@ function usedKeys(): Set<string> {
 
 describe('message catalogues', () => {
   const en = catalogue('en');
+
+  it.each(LOCALES)('%s keeps the admin console’s text, and only that, in its admin catalogue', (locale) => {
+    const prefixOf = (key: string) => key.split('.')[0]!;
+    expect(Object.keys(core(locale)).filter((key) => ADMIN_PREFIXES.includes(prefixOf(key)))).toEqual([]);
+    expect(Object.keys(admin(locale)).filter((key) => !ADMIN_PREFIXES.includes(prefixOf(key)))).toEqual([]);
+  });
+
+  it('uses admin text only in the admin screens, which load it first', () => {
+    const misplaced = [...usedKeys()]
+      .filter(([file]) => !isAdminSource(file))
+      .flatMap(([file, keys]) =>
+        [...keys].filter((key) => ADMIN_PREFIXES.includes(key.split('.')[0]!)).map((key) => `${file}: ${key}`),
+      );
+    expect(misplaced).toEqual([]);
+  });
 
   it.each(LOCALES.filter((l) => l !== 'en'))('%s has exactly the English keys, none left empty', (locale) => {
     const other = catalogue(locale);
@@ -44,7 +85,8 @@ describe('message catalogues', () => {
   });
 
   it('has an English text for every key the source uses', () => {
-    const missing = [...usedKeys()].filter((key) => !(key in en) && !key.endsWith('.'));
+    const used = new Set([...usedKeys().values()].flatMap((keys) => [...keys]));
+    const missing = [...used].filter((key) => !(key in en) && !key.endsWith('.'));
     expect(missing).toEqual([]);
   });
 });
