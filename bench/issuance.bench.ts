@@ -68,6 +68,16 @@ const PORTAL_PATHS: Record<string, PortalPath> = {
       headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}` },
     });
   },
+  // What every AWS SDK fetches by itself with AWS_CONTAINER_CREDENTIALS_FULL_URI: the token verbatim.
+  'portal: container credentials': async ({ portalUrl, users }) => {
+    const tokens = await Promise.all(users.map((u) => cliToken(portalUrl, u)));
+    let n = 0;
+    return () => ({
+      method: 'GET',
+      path: `/api/v1/container-credentials/${ROLE_ALIAS}`,
+      headers: { authorization: tokens[n++ % tokens.length]! },
+    });
+  },
 };
 
 async function measureOn(

@@ -82,11 +82,11 @@ export function createCatalogService({ prisma, repository, directory, custody, a
    * caller has just read it).
    */
   async function requester(userName: string, enrolled?: boolean): Promise<Requester> {
-    const [groups, key] = await Promise.all([
+    const [groups, isEnrolled] = await Promise.all([
       directory.groupsFor(userName),
-      enrolled === undefined ? custody.find(userName) : enrolled,
+      enrolled ?? custody.find(userName).then((key) => key !== null),
     ]);
-    return { userName, groups, enrolled: key !== null && key !== false };
+    return { userName, groups, enrolled: isEnrolled };
   }
 
   /** A '*' grant covers every enrolled user, and never one the portal holds no key for. */
