@@ -121,8 +121,8 @@ export function createCisRepository({ provider }: { provider: DatabaseProvider }
       return count === 1 ? row : null;
     },
 
-    /** Findings still marked exempt although the user's exemption ran out by `at`: no longer exempt. */
-    async releaseLapsed(db: DbClient, check: CisCheckId, at: Date): Promise<void> {
+    /** Findings of `checks` still marked exempt although the user's exemption ran out by `at`: no longer exempt. */
+    async releaseLapsed(db: DbClient, checks: Iterable<CisCheckId>, at: Date): Promise<void> {
       const lapsed = await db.complianceExemption.findMany({
         where: { expiresAt: { lte: at } },
         select: { userNameKey: true },
@@ -130,7 +130,7 @@ export function createCisRepository({ provider }: { provider: DatabaseProvider }
       for (let i = 0; i < lapsed.length; i += BATCH) {
         const subjects = lapsed.slice(i, i + BATCH).map((e) => e.userNameKey);
         await db.cisFinding.updateMany({
-          where: { check, exempt: true, subject: { in: subjects } },
+          where: { check: { in: [...checks] }, exempt: true, subject: { in: subjects } },
           data: { exempt: false },
         });
       }

@@ -112,7 +112,7 @@ export function createCisService(deps: CisServiceDeps) {
    * reads the exemptions active when it starts): the CIS table then agrees with the list.
    */
   async function releaseLapsedExemptions(): Promise<void> {
-    for (const check of EXEMPTABLE_CHECKS) await repository.releaseLapsed(prisma, check, now());
+    await repository.releaseLapsed(prisma, EXEMPTABLE_CHECKS, now());
   }
 
   return {

@@ -79,6 +79,17 @@ const where = (q: UserQuery): Prisma.ComplianceUserWhereInput => ({
   ...(q.search ? { userNameKey: { contains: q.search.toLowerCase() } } : {}),
 });
 
+/** User name keys per `IN (...)` list: well inside either database's limit of bound parameters. */
+const KEY_SLICE = 500;
+
+/** Reads the rows for many user name keys, a slice of keys per query. */
+async function inKeySlices<Row>(keys: string[], read: (slice: string[]) => Promise<Row[]>): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let start = 0; start < keys.length; start += KEY_SLICE)
+    rows.push(...(await read(keys.slice(start, start + KEY_SLICE))));
+  return rows;
+}
+
 /**
  * Data access for compliance snapshots. Methods that take `db` may run inside a transaction.
  * `provider` is the database's (snapshot rows are written in bulk with SQL of its dialect).
@@ -215,14 +226,13 @@ export function createComplianceRepository({ provider }: { provider: DatabasePro
       userNameKeys: string[],
     ): Promise<Map<string, Map<string, string[] | null>>> {
       const byScan = new Map(scanIds.map((id) => [id, new Map<string, string[] | null>()]));
-      // In slices, well inside either database's limit of bound parameters.
-      for (let start = 0; start < userNameKeys.length; start += 500) {
-        const rows = await db.complianceUser.findMany({
-          where: { scanId: { in: scanIds }, userNameKey: { in: userNameKeys.slice(start, start + 500) } },
+      const rows = await inKeySlices(userNameKeys, (slice) =>
+        db.complianceUser.findMany({
+          where: { scanId: { in: scanIds }, userNameKey: { in: slice } },
           select: { scanId: true, userNameKey: true, iamGroups: true },
-        });
-        for (const row of rows) byScan.get(row.scanId)?.set(row.userNameKey, groupNames(row.iamGroups));
-      }
+        }),
+      );
+      for (const row of rows) byScan.get(row.scanId)?.set(row.userNameKey, groupNames(row.iamGroups));
       return byScan;
     },
 
@@ -232,14 +242,13 @@ export function createComplianceRepository({ provider }: { provider: DatabasePro
       scanId: string,
       userNameKeys: string[],
     ): Promise<Map<string, KeysWorkWithoutMfa>> {
-      const found = new Map<string, KeysWorkWithoutMfa>();
-      for (let i = 0; i < userNameKeys.length; i += 500) {
-        const rows = await db.complianceUser.findMany({
-          where: { scanId, userNameKey: { in: userNameKeys.slice(i, i + 500) } },
+      const rows = await inKeySlices(userNameKeys, (slice) =>
+        db.complianceUser.findMany({
+          where: { scanId, userNameKey: { in: slice } },
           select: { userNameKey: true, keysWorkWithoutMfa: true },
-        });
-        for (const row of rows) found.set(row.userNameKey, row.keysWorkWithoutMfa as KeysWorkWithoutMfa);
-      }
+        }),
+      );
+      const found = new Map(rows.map((row) => [row.userNameKey, row.keysWorkWithoutMfa as KeysWorkWithoutMfa]));
       return found;
     },
 

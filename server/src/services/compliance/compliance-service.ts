@@ -23,7 +23,10 @@ export const SCAN_LEASE = 'compliance-scan';
 const HOLDER_POLL_MS = 50;
 const RETRY_AFTER_SECONDS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Snapshot rows written per batch (each batch is one multi-row INSERT). */
+/**
+ * Snapshot rows handed to the store per batch, so the statements' bound values for all users are
+ * never built at once (insertRows splits a batch into statements within the parameter limit).
+ */
 const SNAPSHOT_BATCH = 1000;
 
 export interface ComplianceServiceDeps {
