@@ -207,6 +207,20 @@ describe('compliance scanner', () => {
     expect(stats().reportPolls).toBe(3);
   });
 
+  it('tells a root virtual MFA device (CIS 1.6) from the device listing, whichever page it is on', async () => {
+    const plain = await createComplianceScanner(deps(fakeAws().aws)).scan(observer);
+    expect(plain.rootAccount).toMatchObject({ virtualMfa: false });
+    const { aws } = fakeAws({
+      virtualMfaAssignmentPages: async function* () {
+        yield [{ serialNumber: 'arn:aws:iam::111111111111:mfa/fresh', userName: 'fresh' }];
+        yield [{ serialNumber: 'arn:aws:iam::111111111111:mfa/root-account-mfa-device', userName: null }];
+      },
+    });
+    const result = await createComplianceScanner(deps(aws)).scan(observer);
+    expect(result.rootAccount).toMatchObject({ virtualMfa: true });
+    expect(result.users.find((u) => u.userName === 'fresh')).toMatchObject({ virtualMfaCount: 1 });
+  });
+
   it('gives up on a credential report that never completes', async () => {
     const { aws } = fakeAws({ generateCredentialReport: async () => 'INPROGRESS' });
     await expect(createComplianceScanner(deps(aws, 1)).scan(observer)).rejects.toBeInstanceOf(ReportTimeoutError);
