@@ -33,6 +33,20 @@ describe('exemption expiry dates', () => {
     expect(max.getTime() - now.getTime()).toBeLessThanOrEqual(366 * 86_400_000);
   });
 
+  it('offers a day less when a clock change makes the last day start later than the limit', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'Europe/Berlin';
+    try {
+      // Clocks go back on 25 October 2026: from 00:30 on the 24th, the 26th starts 48.5 hours later.
+      const now = new Date(2026, 9, 24, 0, 30);
+      expect(expiryBounds(now, 2).max).toBe('2026-10-25');
+      expect(expiryBounds(new Date(2026, 9, 20, 0, 30), 2).max).toBe('2026-10-22');
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('never suggests more than the limit allows', () => {
     expect(expiryBounds(new Date(2026, 0, 10, 9), 30).suggested).toBe('2026-02-09');
   });
@@ -87,9 +101,17 @@ describe('exempt users counted apart', () => {
 
 describe('element ids for a user’s exemption controls', () => {
   it('are valid ids and differ for names that differ only in punctuation', () => {
-    const ids = ['ci.deploy', 'ci_deploy', 'ci@deploy', 'ci+deploy', 'ci=deploy', 'ci,deploy', 'ci-deploy'].map(
-      exemptionDomId,
-    );
+    // ci_2edeploy is what ci.deploy's escape would be if `_` passed through unescaped.
+    const ids = [
+      'ci.deploy',
+      'ci_2edeploy',
+      'ci_deploy',
+      'ci@deploy',
+      'ci+deploy',
+      'ci=deploy',
+      'ci,deploy',
+      'ci-deploy',
+    ].map(exemptionDomId);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[\w-]+$/);
   });

@@ -59,9 +59,12 @@ export function activeByUser(list: ExemptionList | null): Map<string, ListedExem
   return new Map((list?.exemptions ?? []).filter((e) => e.active).map((e) => [e.userName.toLowerCase(), e]));
 }
 
-/** An element id for a user's exemption controls: IAM's `+=,.@` become `_<hex>`, so no two names share one. */
+/**
+ * An element id for a user's exemption controls: IAM's `_+=,.@` become `_<hex>` (the escape's
+ * own `_` too), so no two names share one.
+ */
 export const exemptionDomId = (userName: string): string =>
-  `exempt-${userName.replace(/[^\w-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
+  `exempt-${userName.replace(/[^a-zA-Z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
 
 /** Current exemptions, the soonest to end first; expired ones, the latest to have ended first. */
 export function splitByExpiry(list: ExemptionList | null): { current: ListedExemption[]; expired: ListedExemption[] } {
