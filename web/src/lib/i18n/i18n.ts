@@ -9,7 +9,7 @@ import { LOCALE_STORAGE_KEY, type Locale, pickLocale } from './locales.ts';
  * 1. Put the English text in en.json under a dotted key named after the screen
  *    (`roles.title`, `devices.tokens.revoke`); ICU syntax for values and plurals:
  *    `"{count, plural, one {# role} other {# roles}}"`. Text only the admin console shows goes
- *    in admin/en.json instead (its prefixes are ADMIN_PREFIXES in locales.test.ts): it loads
+ *    in admin/en.json instead (a prefix lives in one of the two files only): it loads
  *    with the admin screens, so engineers' first page does not carry it.
  * 2. Add the same key to ko.json and ja.json (or admin/ko.json and admin/ja.json): a translation,
  *    never left empty; the unit test locales.test.ts fails on a key missing in any catalogue, a
