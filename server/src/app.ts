@@ -11,6 +11,7 @@ import { loggerOptions, OneLinePerRequest } from './logging.ts';
 import apiNoStore from './plugins/api-no-store.ts';
 import crossSiteGuard from './plugins/cross-site-guard.ts';
 import databasePlugin from './plugins/database.ts';
+import drain from './plugins/drain.ts';
 import errorHandler, { frameworkErrorReply } from './plugins/error-handler.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -85,6 +86,7 @@ export async function buildApp(options: BuildAppOptions) {
   });
 
   await app.register(errorHandler);
+  await app.register(drain);
   await app.register(securityHeaders, {
     formTargets: Object.values(config.consoleFederationUrls).map((url) => new URL(url).origin),
   });

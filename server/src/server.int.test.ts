@@ -74,7 +74,7 @@ describe('server process', () => {
   });
 
   it.each(testDatabaseUrls())(
-    'starts with no other configuration on $name, is ready, and drains on SIGTERM',
+    'starts with no other configuration on $name, is ready, and on SIGTERM drains before it exits',
     async ({ name, create }) => {
       const db = await create({ migrate: false });
       const port = await freePort();
@@ -89,8 +89,22 @@ describe('server process', () => {
         expect(ready.status, output()).toBe(200);
         expect(await ready.json()).toEqual({ status: 'ready' });
         expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+        const signalled = Date.now();
         child.kill('SIGTERM');
+        // Draining (SHUTDOWN_DRAIN_SECONDS, 5 by default): it serves on, /readyz sends balancers
+        // away, and each answer closes its connection.
+        let draining = await fetch(`http://127.0.0.1:${port}/readyz`);
+        while (draining.status === 200 && Date.now() - signalled < 3_000) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          draining = await fetch(`http://127.0.0.1:${port}/readyz`);
+        }
+        expect(draining.status).toBe(503);
+        expect(await draining.json()).toMatchObject({ error: 'draining' });
+        const alive = await fetch(`http://127.0.0.1:${port}/healthz`);
+        expect(alive.status).toBe(200);
+        expect(alive.headers.get('connection')).toBe('close');
         expect(await exited).toBe(0);
+        expect(Date.now() - signalled).toBeGreaterThanOrEqual(5_000);
       } finally {
         child.kill('SIGKILL');
         await db.drop();

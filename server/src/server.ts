@@ -4,8 +4,9 @@ import { openDatabase } from './db/database.ts';
 import { applyMigrations } from './db/migrator.ts';
 
 /**
- * Starts the portal: settings, database (migrated), app, listen. On SIGTERM/SIGINT it stops
- * accepting connections, lets in-flight requests finish, closes the database and exits.
+ * Starts the portal: settings, database (migrated), app, listen. On SIGTERM it drains (serves on
+ * while /readyz answers 503), then stops accepting connections, lets in-flight requests finish,
+ * closes the database and exits; SIGINT skips the drain.
  */
 async function main(): Promise<void> {
   let config: Config;
@@ -24,10 +25,18 @@ async function main(): Promise<void> {
   const app = await buildApp({ config, database });
 
   let closing = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: draining in-flight requests');
+    // SIGTERM is the orchestrator's: drain first (plugins/drain.ts). SIGINT is someone at a
+    // terminal pressing Ctrl-C, who wants the process gone now.
+    const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
+    if (drainMs > 0) {
+      app.startDraining();
+      app.log.info({ signal, drainMs }, 'shutting down: draining, /readyz answers 503 until the listener closes');
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
+    }
+    app.log.info({ signal }, 'shutting down: closing the listener, finishing in-flight requests');
     const deadline = setTimeout(() => {
       app.log.error('shutdown timed out; exiting with requests still open');
       process.exit(1);

@@ -81,7 +81,13 @@ const environmentSchema = z.object({
   /** Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-* is believed; none by default. */
   TRUSTED_PROXIES: trustedProxyList.default([]),
   WEB_DIST_DIR: z.string().trim().min(1).default('dist/web'),
-  /** Seconds to let in-flight requests finish after SIGTERM before the process exits anyway. */
+  /**
+   * Seconds after SIGTERM during which the instance still serves but /readyz answers 503, so the
+   * balancer takes it out of rotation before it stops accepting. Longer than the balancer's
+   * detection time; 0 closes at once (one instance, no balancer).
+   */
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number({ error: 'must be a number' }).int().min(0).max(300).default(5),
+  /** Seconds to let in-flight requests finish once the listener closed before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number' }).int().min(1).max(600).default(25),
   MIGRATE_ON_START: booleanFlag.default(true),
   /** Seals the users' keys and MFA sessions (AES-256-GCM). base64 of 32 random bytes. */
@@ -236,6 +242,7 @@ export interface Config {
   /** Addresses and CIDR ranges of the reverse proxies in front; empty = X-Forwarded-* is ignored. */
   trustedProxies: string[];
   webDistDir: string;
+  shutdownDrainMs: number;
   shutdownTimeoutMs: number;
   migrateOnStart: boolean;
   /** Absent: the portal runs, but everything that needs stored keys answers 503 portal_not_configured. */
@@ -314,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOG_LEVEL,
     trustedProxies: e.TRUSTED_PROXIES,
     webDistDir: path.resolve(cwd, e.WEB_DIST_DIR),
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     migrateOnStart: e.MIGRATE_ON_START,
     masterKey: e.PORTAL_MASTER_KEY,

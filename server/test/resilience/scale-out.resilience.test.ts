@@ -341,6 +341,19 @@ describe('two portal instances behind HAProxy on one PostgreSQL', () => {
     expect(seen.size).toBe(2);
   }
 
+  /** The first non-200 /readyz answer of an instance that was just sent SIGTERM. */
+  async function readinessWhileDraining(instance: PortalProcess): Promise<{ status: number; error?: string }> {
+    const deadline = Date.now() + 3_000;
+    for (;;) {
+      const answer = await fetch(`${instance.url}/readyz`);
+      if (answer.status !== 200 || Date.now() > deadline) {
+        const body = (await answer.json()) as { error?: string };
+        return { status: answer.status, error: body.error };
+      }
+      await sleep(20);
+    }
+  }
+
   async function auditedKeys(): Promise<Set<string>> {
     const rows = await setup.database.prisma.auditEvent.findMany({
       where: {
@@ -372,7 +385,10 @@ describe('two portal instances behind HAProxy on one PostgreSQL', () => {
     const load = runIssuanceLoad(client, { ...alice, workers: 4, onSecrets: (s) => secrets.push(...s) });
     await load.received(5);
     for (const [index, instance] of [...instances.entries()]) {
-      expect(await instance.stop('SIGTERM')).toBe(0);
+      const stopped = instance.stop('SIGTERM');
+      // It drains first: still serving, with /readyz telling the balancer to take it out.
+      expect(await readinessWhileDraining(instance)).toEqual({ status: 503, error: 'draining' });
+      expect(await stopped).toBe(0);
       instances[index] = await startPortalProcess(instance.name, env, logs, instance.port);
       await instances[index]!.ready();
       await waitForBalancer();
