@@ -127,6 +127,8 @@ export async function startPortalProcess(options: {
       LOG_LEVEL: 'info',
       COMPLIANCE_SCAN_INTERVAL_MINUTES: '0',
       MFA_FAILURE_FLOOR_MS: '0',
+      // One instance, no balancer: nothing to drain for on SIGTERM.
+      SHUTDOWN_DRAIN_SECONDS: '0',
       AWS_ENDPOINT_URL: options.emulatorUrl,
       AWS_ACCESS_KEY_ID: options.portalKey.id,
       AWS_SECRET_ACCESS_KEY: options.portalKey.secret,
