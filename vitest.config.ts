@@ -19,6 +19,7 @@ export default defineConfig({
             'bin/**/*.test.ts',
             'scripts/**/*.test.ts',
             'web/**/*.test.ts',
+            'bench/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/*.resilience.test.ts', '**/node_modules/**'],
           environment: 'node',

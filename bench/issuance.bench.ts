@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AutocannonRequest } from 'autocannon';
 import { roleSessionNameFor } from '../server/src/services/credentials/role-session-name.ts';
+import { newestCpuProfile, readCpuProfile, summariseCpuProfile } from './lib/cpu-profile.ts';
 import { type Provider, providersFrom } from './lib/databases.ts';
 import { callLoad, httpLoad, type LoadRun } from './lib/load.ts';
 import {
@@ -28,6 +29,8 @@ import { printTable, ratio, type Summary, summarise } from './lib/stats.ts';
 
 /** Users per side: requests go round-robin over their sessions (a crowd, not one hot session). */
 const USERS_PER_SIDE = 4;
+/** Where `--profile` has the portal write its V8 CPU profile (gitignored). */
+const PROFILE_DIR = path.join(ROOT, 'bench/results/profiles');
 
 interface Side {
   name: string;
@@ -82,7 +85,15 @@ const PORTAL_PATHS: Record<string, PortalPath> = {
 
 async function measureOn(
   provider: Provider,
-  options: { rounds: number; perRound1: number; perRound32: number; concurrency: number[]; profile: boolean },
+  options: {
+    rounds: number;
+    perRound1: number;
+    perRound32: number;
+    concurrency: number[];
+    profile: boolean;
+    nodeArgs: string[];
+    stsLatencyMs: number;
+  },
 ) {
   const state = benchOrganisation(USERS_PER_SIDE * (Object.keys(PORTAL_PATHS).length + 1));
   const pathNames = Object.keys(PORTAL_PATHS);
@@ -92,9 +103,7 @@ async function measureOn(
     { provider, name: 'issuance', state, users: pathNames.flatMap((_, i) => usersOf(i)) },
     async ({ db, emulator, masterKey, startPortal }) => {
       const portal = await startPortal({
-        ...(options.profile
-          ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] }
-          : {}),
+        nodeArgs: [...options.nodeArgs, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
       });
       const portalUrl = portal.url;
 
@@ -142,6 +151,16 @@ async function measureOn(
             if (!out.Credentials?.AccessKeyId) throw new Error('AssumeRole returned no credentials');
           }),
       });
+
+      // AWS is not on loopback: with --sts-latency-ms every emulator answer waits that long, on
+      // both sides alike, to show the portal's overhead next to a real STS round trip.
+      if (options.stsLatencyMs > 0) {
+        const set = await fetch(`${emulator!.url}/__emulator/faults`, {
+          method: 'POST',
+          body: JSON.stringify({ latencyMs: options.stsLatencyMs }),
+        });
+        if (!set.ok) throw new Error(`the emulator refused the latency setting: ${await set.text()}`);
+      }
 
       const byConcurrency: Record<
         string,
@@ -222,6 +241,10 @@ export async function run(argv: string[]): Promise<void> {
       concurrency: { type: 'string', default: '1,32' },
       /** Writes a V8 CPU profile of the portal to bench/results/profiles/ (open in Chrome DevTools). */
       profile: { type: 'boolean', default: false },
+      // Node options for the portal process besides the shipped ones (`--node-args=--no-optimize-for-size`).
+      'node-args': { type: 'string', default: '' },
+      // Milliseconds the emulator waits before each answer (both sides): a stand-in for AWS's distance.
+      'sts-latency-ms': { type: 'string', default: '0' },
     },
   });
   const options = {
@@ -230,11 +253,17 @@ export async function run(argv: string[]): Promise<void> {
     perRound32: Number(values['per-round-c32']),
     concurrency: values.concurrency!.split(',').map(Number),
     profile: values.profile === true,
+    nodeArgs: values['node-args'].split(' ').filter((arg) => arg !== ''),
+    stsLatencyMs: Number(values['sts-latency-ms']),
   };
   const results = [];
   for (const provider of providersFrom(values.db)) {
     console.log(`-- ${provider}`);
-    results.push(await measureOn(provider, options));
+    const measured = await measureOn(provider, options);
+    // The portal has exited by now, so its profile is written: where its busy time went.
+    const profile = options.profile ? newestCpuProfile(PROFILE_DIR) : undefined;
+    const cpuProfile = profile ? { file: path.relative(ROOT, profile), ...profileShares(profile) } : undefined;
+    results.push({ ...measured, ...(cpuProfile ? { cpuProfile } : {}) });
   }
   const rows: Array<Record<string, string | number>> = [];
   const direct = 'direct SDK AssumeRole';
@@ -257,7 +286,8 @@ export async function run(argv: string[]): Promise<void> {
           failed: s.failed,
         });
   printTable(rows);
-  await writeResults('issuance', {
+  // A run with a simulated distance to AWS goes beside the loopback one, not over it.
+  await writeResults(options.stsLatencyMs > 0 ? `issuance.sts-latency-${options.stsLatencyMs}ms` : 'issuance', {
     setup: {
       portal: 'built (node dist/server/src/server.js), own process, HTTP on 127.0.0.1, LOG_LEVEL=info',
       emulator: 'own process, HTTP on 127.0.0.1',
@@ -269,4 +299,14 @@ export async function run(argv: string[]): Promise<void> {
     results,
     table: rows,
   });
+}
+
+/** The profile's self time by package, printed as a table and kept in the results. */
+function profileShares(file: string): { byPlace: Array<{ where: string; percent: number }> } {
+  const byPlace = summariseCpuProfile(readCpuProfile(file))
+    .slice(0, 15)
+    .map(({ where, percent }) => ({ where, percent }));
+  console.log(`where the portal's busy time went (self time, ${path.relative(ROOT, file)}):`);
+  printTable(byPlace.map(({ where, percent }) => ({ where, '% of busy time': percent })));
+  return { byPlace };
 }
