@@ -15,6 +15,7 @@ import {
   ROLE_ALIAS,
   ROLE_ARN,
 } from './lib/portal-fixture.ts';
+import { SHIPPED_NODE_OPTIONS } from './lib/processes.ts';
 import { ROOT, writeResults } from './lib/results.ts';
 import { withBenchStack } from './lib/stack.ts';
 import { printTable, ratio, type Summary, summarise } from './lib/stats.ts';
@@ -290,6 +291,7 @@ export async function run(argv: string[]): Promise<void> {
   await writeResults(options.stsLatencyMs > 0 ? `issuance.sts-latency-${options.stsLatencyMs}ms` : 'issuance', {
     setup: {
       portal: 'built (node dist/server/src/server.js), own process, HTTP on 127.0.0.1, LOG_LEVEL=info',
+      shippedNodeOptions: SHIPPED_NODE_OPTIONS,
       emulator: 'own process, HTTP on 127.0.0.1',
       load: 'autocannon (keep-alive), each request its own X-Forwarded-For address via TRUSTED_PROXIES',
       direct: '@aws-sdk/client-sts AssumeRole, one client per MFA session, same credentials the portal holds',

@@ -3,6 +3,7 @@ import { ADMIN_USER, generateOrganisation } from './generate-organisation.ts';
 import { type Provider, providersFrom } from './lib/databases.ts';
 import { httpLoad } from './lib/load.ts';
 import { browserSignIn, ROLE_ALIAS } from './lib/portal-fixture.ts';
+import { SHIPPED_NODE_OPTIONS } from './lib/processes.ts';
 import { writeResults } from './lib/results.ts';
 import { withBenchStack } from './lib/stack.ts';
 import { printTable } from './lib/stats.ts';
@@ -94,7 +95,11 @@ export async function run(argv: string[]): Promise<void> {
   }));
   printTable(rows);
   await writeResults('memory', {
-    setup: { portal: 'built, own process; RSS = VmRSS from /proc', ...options },
+    setup: {
+      portal: 'built, own process; RSS = VmRSS from /proc',
+      shippedNodeOptions: SHIPPED_NODE_OPTIONS,
+      ...options,
+    },
     results,
     table: rows,
   });

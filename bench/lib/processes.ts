@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ROOT } from './results.ts';
 
 /** The Node options `npm start` (and the Dockerfile, scripts/deployment-files.test.ts) runs the portal with. */
-const SHIPPED_NODE_OPTIONS = (
+export const SHIPPED_NODE_OPTIONS = (
   JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
 ).scripts.start
   .split(' ')
