@@ -144,6 +144,7 @@ const revocationRoutes: FastifyPluginAsync = async (fastify) => {
       const credentials = await app.services.awsRevocation.outstandingOf(s.userName);
       return {
         credentials: credentials.map((c) => ({
+          auditSeq: c.auditSeq,
           issuedAt: c.issuedAt ?? c.time,
           expiresAt: c.expiresAt,
           accessKeyId: c.accessKeyId,

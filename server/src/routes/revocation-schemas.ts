@@ -63,6 +63,10 @@ export const OffboardResponse = Type.Object({
 export type OffboardResponse = Static<typeof OffboardResponse>;
 
 export const OutstandingCredential = Type.Object({
+  auditSeq: Type.Integer({
+    description:
+      'The audit event this entry was read from; unique in the list (two MFA sessions issued in the same second share every other field)',
+  }),
   issuedAt: DateTime,
   expiresAt: DateTime,
   accessKeyId: Nullable(Type.String()),

@@ -8,6 +8,8 @@ import { AuditAction } from '../audit/audit-events.ts';
  * portal holds for the user.
  */
 export interface IssuedCredential {
+  /** The audit row the entry was made from: unique in a list (two entries can share every other field). */
+  auditSeq: number;
   time: Date;
   accessKeyId: string | null;
   /** The role's ARN, or null for the user's own MFA session (GetSessionToken). */
@@ -80,6 +82,7 @@ export function createIssuedCredentialsReader({ signInSeconds, cliTokenSeconds }
         }
         const isRole = row.action === AuditAction.IssueCredentials || row.action === AuditAction.ProcessCredentials;
         const credential: IssuedCredential = {
+          auditSeq: row.seq,
           time: row.time,
           accessKeyId: typeof meta.issuedAccessKeyId === 'string' ? meta.issuedAccessKeyId : null,
           roleArn: isRole ? row.targetRoleArn : null,
