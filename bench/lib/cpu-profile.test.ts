@@ -18,6 +18,7 @@ describe('placeOf', () => {
     );
     expect(placeOf(frame('', '(garbage collector)'))).toBe('garbage collector');
     expect(placeOf(frame('', '(idle)'))).toBe('idle');
+    expect(placeOf(frame('', 'writev'))).toBe("node's C++ bindings");
   });
 });
 

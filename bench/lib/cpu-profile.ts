@@ -25,7 +25,8 @@ export function placeOf(callFrame: { functionName: string; url: string }): strin
     if (functionName === '(garbage collector)') return 'garbage collector';
     if (functionName === '(idle)') return 'idle';
     if (functionName === '(program)') return 'V8 and native code (program)';
-    return 'native';
+    // Node's C++ bindings: writev, read, string encoding and the like.
+    return "node's C++ bindings";
   }
   if (url.startsWith('wasm://')) return 'wasm (Prisma query compiler)';
   if (url.startsWith('node:')) return 'node internals';
