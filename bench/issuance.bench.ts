@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AutocannonRequest } from 'autocannon';
 import { roleSessionNameFor } from '../server/src/services/credentials/role-session-name.ts';
-import { newestCpuProfile, readCpuProfile, summariseCpuProfile } from './lib/cpu-profile.ts';
+import { readCpuProfile, summariseCpuProfile } from './lib/cpu-profile.ts';
 import { type Provider, providersFrom } from './lib/databases.ts';
 import { callLoad, httpLoad, type LoadRun } from './lib/load.ts';
 import {
@@ -15,7 +15,7 @@ import {
   ROLE_ALIAS,
   ROLE_ARN,
 } from './lib/portal-fixture.ts';
-import { SHIPPED_NODE_OPTIONS } from './lib/processes.ts';
+import { nodeArgsFrom, SHIPPED_NODE_OPTIONS } from './lib/processes.ts';
 import { ROOT, writeResults } from './lib/results.ts';
 import { withBenchStack } from './lib/stack.ts';
 import { printTable, ratio, type Summary, summarise } from './lib/stats.ts';
@@ -103,8 +103,13 @@ async function measureOn(
   return withBenchStack(
     { provider, name: 'issuance', state, users: pathNames.flatMap((_, i) => usersOf(i)) },
     async ({ db, emulator, masterKey, startPortal }) => {
+      // Named for this run, so the summary reads this portal's profile and no older one.
+      const profileName = `issuance-${provider}-${Date.now()}.cpuprofile`;
       const portal = await startPortal({
-        nodeArgs: [...options.nodeArgs, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
+        nodeArgs: [
+          ...options.nodeArgs,
+          ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${profileName}`] : []),
+        ],
       });
       const portalUrl = portal.url;
 
@@ -226,7 +231,12 @@ async function measureOn(
       }
       const portalRssMiB = portal.rssMiB();
       for (const c of directClients) c.sts.destroy();
-      return { provider, byConcurrency, portalRssMiB };
+      return {
+        provider,
+        byConcurrency,
+        portalRssMiB,
+        profileFile: options.profile ? path.join(PROFILE_DIR, profileName) : undefined,
+      };
     },
   );
 }
@@ -254,16 +264,17 @@ export async function run(argv: string[]): Promise<void> {
     perRound32: Number(values['per-round-c32']),
     concurrency: values.concurrency!.split(',').map(Number),
     profile: values.profile === true,
-    nodeArgs: values['node-args'].split(' ').filter((arg) => arg !== ''),
+    nodeArgs: nodeArgsFrom(values['node-args']),
     stsLatencyMs: Number(values['sts-latency-ms']),
   };
   const results = [];
   for (const provider of providersFrom(values.db)) {
     console.log(`-- ${provider}`);
-    const measured = await measureOn(provider, options);
+    const { profileFile, ...measured } = await measureOn(provider, options);
     // The portal has exited by now, so its profile is written: where its busy time went.
-    const profile = options.profile ? newestCpuProfile(PROFILE_DIR) : undefined;
-    const cpuProfile = profile ? { file: path.relative(ROOT, profile), ...profileShares(profile) } : undefined;
+    const cpuProfile = profileFile
+      ? { file: path.relative(ROOT, profileFile), ...profileShares(profileFile) }
+      : undefined;
     results.push({ ...measured, ...(cpuProfile ? { cpuProfile } : {}) });
   }
   const rows: Array<Record<string, string | number>> = [];

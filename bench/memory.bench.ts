@@ -3,7 +3,7 @@ import { ADMIN_USER, generateOrganisation } from './generate-organisation.ts';
 import { type Provider, providersFrom } from './lib/databases.ts';
 import { httpLoad } from './lib/load.ts';
 import { browserSignIn, ROLE_ALIAS } from './lib/portal-fixture.ts';
-import { SHIPPED_NODE_OPTIONS } from './lib/processes.ts';
+import { nodeArgsFrom, SHIPPED_NODE_OPTIONS } from './lib/processes.ts';
 import { writeResults } from './lib/results.ts';
 import { withBenchStack } from './lib/stack.ts';
 import { printTable } from './lib/stats.ts';
@@ -81,7 +81,7 @@ export async function run(argv: string[]): Promise<void> {
   const options = {
     issuances: Number(values.issuances),
     users: Number(values.users),
-    nodeArgs: values['node-args'].split(' ').filter((arg) => arg !== ''),
+    nodeArgs: nodeArgsFrom(values['node-args']),
   };
   const results = [];
   for (const provider of providersFrom(values.db)) results.push(await measureOn(provider, options));

@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 
 /** The parts of V8's `.cpuprofile` (what `node --cpu-prof` writes) this module reads. */
 interface CpuProfile {
@@ -52,14 +51,6 @@ export function summariseCpuProfile(profile: CpuProfile): ProfileShare[] {
       percent: Math.round((us / Math.max(busyUs, 1)) * 1000) / 10,
     }))
     .sort((a, b) => b.selfMs - a.selfMs);
-}
-
-/** The newest `.cpuprofile` in a folder (the one the process that just exited wrote). */
-export function newestCpuProfile(dir: string): string | undefined {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile'))
-    .map((f) => path.join(dir, f));
-  return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
 export function readCpuProfile(file: string): CpuProfile {

@@ -11,6 +11,11 @@ export const SHIPPED_NODE_OPTIONS = (
   .split(' ')
   .filter((word) => word.startsWith('--'));
 
+/** A bench's `--node-args` value ("--a --b=1"), as the options to put before the portal's script. */
+export function nodeArgsFrom(value: string | undefined): string[] {
+  return (value ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 export interface Child {
   url: string;
   child: ChildProcess;
