@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readinessWhileDraining } from '../test/resilience/processes.ts';
 import { testDatabaseUrls } from '../test/test-databases.ts';
 
 /** The server process as `npm start` runs it: settings from the environment, signals, exit codes. */
@@ -93,13 +94,7 @@ describe('server process', () => {
         child.kill('SIGTERM');
         // Draining (SHUTDOWN_DRAIN_SECONDS, 5 by default): it serves on, /readyz sends balancers
         // away, and each answer closes its connection.
-        let draining = await fetch(`http://127.0.0.1:${port}/readyz`);
-        while (draining.status === 200 && Date.now() - signalled < 3_000) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          draining = await fetch(`http://127.0.0.1:${port}/readyz`);
-        }
-        expect(draining.status).toBe(503);
-        expect(await draining.json()).toMatchObject({ error: 'draining' });
+        expect(await readinessWhileDraining(`http://127.0.0.1:${port}`)).toEqual({ status: 503, error: 'draining' });
         const alive = await fetch(`http://127.0.0.1:${port}/healthz`);
         expect(alive.status).toBe(200);
         expect(alive.headers.get('connection')).toBe('close');

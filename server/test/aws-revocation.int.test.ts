@@ -267,10 +267,14 @@ describe.each(testDatabaseUrls())('revoking one person’s AWS sessions ($name)'
     expect(await use(held, 'role')).toBe('AccessDenied');
     const again = await signIn(portal, 'bob');
     const after = (await send(again, 'GET', '/api/v1/me/credentials')).json().credentials as Array<{
+      auditSeq: number;
       accessKeyId: string | null;
       revoked: boolean;
     }>;
     expect(after.find((c) => c.accessKeyId === held.accessKeyId)?.revoked).toBe(true);
+    // Each entry names its own audit row: what the page keys its list on.
+    expect(after.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(after.map((c) => c.auditSeq)).size).toBe(after.length);
   });
 
   // Two CLI processes cost seconds; the commands are the same services on either database.

@@ -19,6 +19,23 @@ export async function freePort(): Promise<number> {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The first /readyz answer other than 200 from a portal that was just sent SIGTERM (it drains:
+ * still serving, answering 503 `draining`), or its last answer after 3 s. Throws when nothing
+ * answers, as when the listener closed at once.
+ */
+export async function readinessWhileDraining(url: string): Promise<{ status: number; error?: string }> {
+  const deadline = Date.now() + 3_000;
+  for (;;) {
+    const answer = await fetch(`${url}/readyz`);
+    if (answer.status !== 200 || Date.now() > deadline) {
+      const body = (await answer.json()) as { error?: string };
+      return { status: answer.status, error: body.error };
+    }
+    await sleep(20);
+  }
+}
+
+/**
  * Every line any process of the suite wrote, for the secrets sweep: this file's own, and during
  * `npm test` the whole run's (a copy goes to the run folder's logs/).
  */

@@ -8,7 +8,14 @@ import type { PortalHarness } from '../portal-harness.ts';
 import { type Balancer, cookieFrom, type HttpsAnswer, HttpsClient, startHaproxy } from './balancer.ts';
 import { type LoadReport, runIssuanceLoad } from './load-generator.ts';
 import { type OwnPostgres, startOwnPostgres } from './own-postgres.ts';
-import { freePort, LogBook, type PortalProcess, sleep, startPortalProcess } from './processes.ts';
+import {
+  freePort,
+  LogBook,
+  type PortalProcess,
+  readinessWhileDraining,
+  sleep,
+  startPortalProcess,
+} from './processes.ts';
 import { expectNoSecretsIn } from './secrets-sweep.ts';
 
 /**
@@ -341,19 +348,6 @@ describe('two portal instances behind HAProxy on one PostgreSQL', () => {
     expect(seen.size).toBe(2);
   }
 
-  /** The first non-200 /readyz answer of an instance that was just sent SIGTERM. */
-  async function readinessWhileDraining(instance: PortalProcess): Promise<{ status: number; error?: string }> {
-    const deadline = Date.now() + 3_000;
-    for (;;) {
-      const answer = await fetch(`${instance.url}/readyz`);
-      if (answer.status !== 200 || Date.now() > deadline) {
-        const body = (await answer.json()) as { error?: string };
-        return { status: answer.status, error: body.error };
-      }
-      await sleep(20);
-    }
-  }
-
   async function auditedKeys(): Promise<Set<string>> {
     const rows = await setup.database.prisma.auditEvent.findMany({
       where: {
@@ -387,7 +381,7 @@ describe('two portal instances behind HAProxy on one PostgreSQL', () => {
     for (const [index, instance] of [...instances.entries()]) {
       const stopped = instance.stop('SIGTERM');
       // It drains first: still serving, with /readyz telling the balancer to take it out.
-      expect(await readinessWhileDraining(instance)).toEqual({ status: 503, error: 'draining' });
+      expect(await readinessWhileDraining(instance.url)).toEqual({ status: 503, error: 'draining' });
       expect(await stopped).toBe(0);
       instances[index] = await startPortalProcess(instance.name, env, logs, instance.port);
       await instances[index]!.ready();
