@@ -70,7 +70,8 @@ export async function buildApp(options: BuildAppOptions) {
       const offered = request.headers['x-request-id'];
       return typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
     },
-    // Close idle keep-alive sockets at shutdown so draining does not wait on them.
+    // Close idle keep-alive sockets once the listener closes (after the drain, server.ts) so
+    // finishing the in-flight requests does not wait on them.
     forceCloseConnections: 'idle',
     // A request that reaches a closing instance (accepted just before its listener closed) is
     // served like the in-flight ones, not answered 503 in Fastify's own shape: the database stays
