@@ -15,7 +15,13 @@ import {
   ROLE_ALIAS,
   ROLE_ARN,
 } from './lib/portal-fixture.ts';
-import { nodeArgsFrom, SHIPPED_NODE_OPTIONS } from './lib/processes.ts';
+import {
+  type Allocator,
+  allocatorFrom,
+  nodeArgsFrom,
+  SHIPPED_MALLOC_CONF,
+  SHIPPED_NODE_OPTIONS,
+} from './lib/processes.ts';
 import { ROOT, writeResults } from './lib/results.ts';
 import { withBenchStack } from './lib/stack.ts';
 import { printTable, ratio, type Summary, summarise } from './lib/stats.ts';
@@ -93,6 +99,7 @@ async function measureOn(
     concurrency: number[];
     profile: boolean;
     nodeArgs: string[];
+    allocator: Allocator;
     stsLatencyMs: number;
   },
 ) {
@@ -106,6 +113,7 @@ async function measureOn(
       // Named for this run, so the summary reads this portal's profile and no older one.
       const profileName = `issuance-${provider}-${Date.now()}.cpuprofile`;
       const portal = await startPortal({
+        allocator: options.allocator,
         nodeArgs: [
           ...options.nodeArgs,
           ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${profileName}`] : []),
@@ -254,6 +262,8 @@ export async function run(argv: string[]): Promise<void> {
       profile: { type: 'boolean', default: false },
       // Node options for the portal process besides the shipped ones (`--node-args=--no-optimize-for-size`).
       'node-args': { type: 'string', default: '' },
+      // jemalloc (with the Dockerfile's MALLOC_CONF, the default where libjemalloc2 is installed) or glibc.
+      allocator: { type: 'string' },
       // Milliseconds the emulator waits before each answer (both sides): a stand-in for AWS's distance.
       'sts-latency-ms': { type: 'string', default: '0' },
     },
@@ -265,6 +275,7 @@ export async function run(argv: string[]): Promise<void> {
     concurrency: values.concurrency!.split(',').map(Number),
     profile: values.profile === true,
     nodeArgs: nodeArgsFrom(values['node-args']),
+    allocator: allocatorFrom(values.allocator),
     stsLatencyMs: Number(values['sts-latency-ms']),
   };
   const results = [];
@@ -303,6 +314,7 @@ export async function run(argv: string[]): Promise<void> {
     setup: {
       portal: 'built (node dist/server/src/server.js), own process, HTTP on 127.0.0.1, LOG_LEVEL=info',
       shippedNodeOptions: SHIPPED_NODE_OPTIONS,
+      shippedMallocConf: SHIPPED_MALLOC_CONF,
       emulator: 'own process, HTTP on 127.0.0.1',
       load: 'autocannon (keep-alive), each request its own X-Forwarded-For address via TRUSTED_PROXIES',
       direct: '@aws-sdk/client-sts AssumeRole, one client per MFA session, same credentials the portal holds',

@@ -3,7 +3,13 @@ import { ADMIN_USER, generateOrganisation } from './generate-organisation.ts';
 import { type Provider, providersFrom } from './lib/databases.ts';
 import { httpLoad } from './lib/load.ts';
 import { browserSignIn, ROLE_ALIAS } from './lib/portal-fixture.ts';
-import { nodeArgsFrom, SHIPPED_NODE_OPTIONS } from './lib/processes.ts';
+import {
+  type Allocator,
+  allocatorFrom,
+  nodeArgsFrom,
+  SHIPPED_MALLOC_CONF,
+  SHIPPED_NODE_OPTIONS,
+} from './lib/processes.ts';
 import { writeResults } from './lib/results.ts';
 import { withBenchStack } from './lib/stack.ts';
 import { printTable } from './lib/stats.ts';
@@ -15,10 +21,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * issuances (browser-session path, 8 at a time), at the peak of a compliance scan of 10,000 IAM
  * users, and after another 10,000 issuances (growth across runs would show there).
  */
-async function measureOn(provider: Provider, options: { issuances: number; users: number; nodeArgs: string[] }) {
+async function measureOn(
+  provider: Provider,
+  options: { issuances: number; users: number; nodeArgs: string[]; allocator: Allocator },
+) {
   const { state } = generateOrganisation(options.users);
   return withBenchStack({ provider, name: 'memory', state, users: [ADMIN_USER] }, async ({ startPortal }) => {
-    const portal = await startPortal({ nodeArgs: options.nodeArgs });
+    const portal = await startPortal({ allocator: options.allocator, nodeArgs: options.nodeArgs });
     const p = portal;
     await sleep(3000);
     const idleMiB = p.rssMiB();
@@ -76,12 +85,15 @@ export async function run(argv: string[]): Promise<void> {
       users: { type: 'string', default: '10000' },
       // Node options for the portal process, e.g. "--max-old-space-size=128" to tell heap slack from a leak.
       'node-args': { type: 'string', default: '' },
+      // jemalloc (with the Dockerfile's MALLOC_CONF, the default where libjemalloc2 is installed) or glibc.
+      allocator: { type: 'string' },
     },
   });
   const options = {
     issuances: Number(values.issuances),
     users: Number(values.users),
     nodeArgs: nodeArgsFrom(values['node-args']),
+    allocator: allocatorFrom(values.allocator),
   };
   const results = [];
   for (const provider of providersFrom(values.db)) results.push(await measureOn(provider, options));
@@ -98,6 +110,7 @@ export async function run(argv: string[]): Promise<void> {
     setup: {
       portal: 'built, own process; RSS = VmRSS from /proc',
       shippedNodeOptions: SHIPPED_NODE_OPTIONS,
+      shippedMallocConf: SHIPPED_MALLOC_CONF,
       ...options,
     },
     results,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SHIPPED_MALLOC_CONF } from '../bench/lib/processes.ts';
 
 /**
  * No Docker engine runs where the tests run, so the container files are checked for what they
@@ -103,6 +104,18 @@ describe('Dockerfile', () => {
     expect(JSON.parse(/^CMD (\[.*\])$/m.exec(runtime)![1]!)).toEqual(start.split(' '));
     expect(start).toMatch(/^node .*dist\/server\/src\/server\.js$/);
     expect(runtime).toContain('HEALTHCHECK');
+  });
+
+  it('runs the portal on jemalloc, with the settings the memory bench measures', () => {
+    const preload = /LD_PRELOAD=(\S+)/.exec(runtime)?.[1];
+    expect(preload).toBe('/usr/local/lib/libjemalloc.so.2');
+    expect(runtime).toContain('apt-get install -y --no-install-recommends libjemalloc2');
+    expect(runtime).toMatch(new RegExp(`ln -s .*libjemalloc\\.so\\.2.* ${preload!.replaceAll('.', '\\.')}$`, 'm'));
+    expect(SHIPPED_MALLOC_CONF).toBe(/MALLOC_CONF=(\S+)/.exec(runtime)?.[1]);
+    // jemalloc ignores what it does not know with a warning only; these are the 5.3 option names.
+    for (const setting of SHIPPED_MALLOC_CONF.split(',')) {
+      expect(setting).toMatch(/^(background_thread|dirty_decay_ms|muzzy_decay_ms|narenas|tcache):[\w]+$/);
+    }
   });
 
   it('ships the migrations and the credential_process helper, and every path it copies exists', () => {

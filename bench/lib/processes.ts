@@ -11,6 +11,37 @@ export const SHIPPED_NODE_OPTIONS = (
   .split(' ')
   .filter((word) => word.startsWith('--'));
 
+/** Which malloc the portal's process runs with: the image's jemalloc (Dockerfile) or glibc's own. */
+export type Allocator = 'jemalloc' | 'glibc';
+
+/** The jemalloc settings the Dockerfile's runtime stage gives the portal (scripts/deployment-files.test.ts). */
+export const SHIPPED_MALLOC_CONF = /^\s*MALLOC_CONF=(\S+)$/m.exec(
+  readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'),
+)![1]!;
+
+/** Debian's jemalloc (`apt-get install libjemalloc2`), where it is installed. */
+export function jemallocLibrary(): string | undefined {
+  return ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib']
+    .map((dir) => path.join(dir, 'libjemalloc.so.2'))
+    .find((file) => existsSync(file));
+}
+
+/** A bench's `--allocator` value; without one, as the image ships the portal where this machine can. */
+export function allocatorFrom(value: string | undefined): Allocator {
+  if (value === 'jemalloc' || value === 'glibc') return value;
+  if (value !== undefined) throw new Error(`--allocator is jemalloc or glibc, not ${value}`);
+  if (jemallocLibrary()) return 'jemalloc';
+  console.log('libjemalloc2 is not installed: the portal runs on glibc malloc, not as the image runs it');
+  return 'glibc';
+}
+
+function allocatorEnv(allocator: Allocator): Record<string, string> {
+  if (allocator === 'glibc') return {};
+  const library = jemallocLibrary();
+  if (!library) throw new Error('--allocator jemalloc: install libjemalloc2 first (apt-get install libjemalloc2)');
+  return { LD_PRELOAD: library, MALLOC_CONF: SHIPPED_MALLOC_CONF };
+}
+
 /** A bench's `--node-args` value ("--a --b=1"), as the options to put before the portal's script. */
 export function nodeArgsFrom(value: string | undefined): string[] {
   return (value ?? '').split(' ').filter((arg) => arg !== '');
@@ -112,10 +143,13 @@ export async function startPortalProcess(options: {
   emulatorUrl: string;
   portalKey: { id: string; secret: string };
   env?: Record<string, string>;
+  /** Default: as the image runs the portal, where this machine can (allocatorFrom). */
+  allocator?: Allocator;
   /** Extra Node options, e.g. `--cpu-prof --cpu-prof-dir=...` to profile the portal. */
   nodeArgs?: string[];
 }): Promise<Child> {
   ensureBuilt();
+  const allocator = options.allocator ?? allocatorFrom(undefined);
   const port = await freePort();
   const child = spawn(process.execPath, [...SHIPPED_NODE_OPTIONS, ...(options.nodeArgs ?? []), SERVER_JS], {
     cwd: ROOT,
@@ -140,6 +174,7 @@ export async function startPortalProcess(options: {
       AWS_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...allocatorEnv(allocator),
       ...options.env,
     },
   });
@@ -159,5 +194,11 @@ export async function startPortalProcess(options: {
     }
   })();
   await Promise.race([ready, exited]);
+  // The dynamic loader skips a preload it cannot load with a warning only: a run must not measure
+  // glibc's malloc while its results say jemalloc.
+  if (allocator === 'jemalloc' && !readFileSync(`/proc/${child.pid}/maps`, 'utf8').includes('libjemalloc')) {
+    child.kill('SIGKILL');
+    throw new Error('the portal did not load jemalloc (LD_PRELOAD)');
+  }
   return { url, child, rssMiB: () => rssOf(child.pid), cpuMs: () => cpuMsOf(child.pid), stop: stopper(child) };
 }

@@ -5,14 +5,14 @@ import type { StateFile } from '../../emulator/src/state/state-file.ts';
 import { generateMasterKey } from '../../server/src/services/custody/secret-box.ts';
 import { type BenchDatabase, createBenchDatabase, type Provider } from './databases.ts';
 import { portalKeyOf, preparePortalDatabase, writeState } from './portal-fixture.ts';
-import { type Child, startEmulatorProcess, startPortalProcess } from './processes.ts';
+import { type Allocator, type Child, startEmulatorProcess, startPortalProcess } from './processes.ts';
 
 export interface BenchStack {
   db: BenchDatabase;
   emulator: Child;
   masterKey: string;
   /** Starts the built portal on the stack's database and emulator (stopped with the stack). */
-  startPortal(extra?: { nodeArgs?: string[] }): Promise<Child>;
+  startPortal(extra?: { allocator?: Allocator; nodeArgs?: string[] }): Promise<Child>;
 }
 
 /**
@@ -45,7 +45,7 @@ export async function withBenchStack<T>(
       portalKey,
       users: options.users,
     });
-    const startPortal = async (extra: { nodeArgs?: string[] } = {}) => {
+    const startPortal = async (extra: { allocator?: Allocator; nodeArgs?: string[] } = {}) => {
       const portal = await startPortalProcess({
         databaseUrl: database.url,
         masterKey,
