@@ -13,7 +13,8 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts
 FROM node:24-bookworm-slim AS runtime
 # jemalloc instead of glibc's malloc: under load glibc keeps what the portal's native parts (SQLite,
 # OpenSSL, the HTTP parser) have freed, and the process stays 25 to 55 MiB larger for good
-# (bench/README.md, memory). One arena and no thread caches: nearly all of it is the one JavaScript thread.
+# (bench/README.md, memory). One arena and no thread caches: nearly every allocation comes from the
+# one JavaScript thread.
 RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2 \
     && rm -rf /var/lib/apt/lists/* \
     && ln -s "$(find /usr/lib -name libjemalloc.so.2 | head -n 1)" /usr/local/lib/libjemalloc.so.2
