@@ -15,13 +15,7 @@ import {
   ROLE_ALIAS,
   ROLE_ARN,
 } from './lib/portal-fixture.ts';
-import {
-  type Allocator,
-  allocatorFrom,
-  nodeArgsFrom,
-  SHIPPED_MALLOC_CONF,
-  SHIPPED_NODE_OPTIONS,
-} from './lib/processes.ts';
+import { type Allocator, PORTAL_PROCESS_ARGS, portalProcessFrom, SHIPPED_PORTAL_SETUP } from './lib/processes.ts';
 import { ROOT, writeResults } from './lib/results.ts';
 import { withBenchStack } from './lib/stack.ts';
 import { printTable, ratio, type Summary, summarise } from './lib/stats.ts';
@@ -260,10 +254,7 @@ export async function run(argv: string[]): Promise<void> {
       concurrency: { type: 'string', default: '1,32' },
       /** Writes a V8 CPU profile of the portal to bench/results/profiles/ (open in Chrome DevTools). */
       profile: { type: 'boolean', default: false },
-      // Node options for the portal process besides the shipped ones (`--node-args=--no-optimize-for-size`).
-      'node-args': { type: 'string', default: '' },
-      // jemalloc (with the Dockerfile's MALLOC_CONF, the default where libjemalloc2 is installed) or glibc.
-      allocator: { type: 'string' },
+      ...PORTAL_PROCESS_ARGS,
       // Milliseconds the emulator waits before each answer (both sides): a stand-in for AWS's distance.
       'sts-latency-ms': { type: 'string', default: '0' },
     },
@@ -274,8 +265,7 @@ export async function run(argv: string[]): Promise<void> {
     perRound32: Number(values['per-round-c32']),
     concurrency: values.concurrency!.split(',').map(Number),
     profile: values.profile === true,
-    nodeArgs: nodeArgsFrom(values['node-args']),
-    allocator: allocatorFrom(values.allocator),
+    ...portalProcessFrom(values),
     stsLatencyMs: Number(values['sts-latency-ms']),
   };
   const results = [];
@@ -313,8 +303,7 @@ export async function run(argv: string[]): Promise<void> {
   await writeResults(options.stsLatencyMs > 0 ? `issuance.sts-latency-${options.stsLatencyMs}ms` : 'issuance', {
     setup: {
       portal: 'built (node dist/server/src/server.js), own process, HTTP on 127.0.0.1, LOG_LEVEL=info',
-      shippedNodeOptions: SHIPPED_NODE_OPTIONS,
-      shippedMallocConf: SHIPPED_MALLOC_CONF,
+      ...SHIPPED_PORTAL_SETUP,
       emulator: 'own process, HTTP on 127.0.0.1',
       load: 'autocannon (keep-alive), each request its own X-Forwarded-For address via TRUSTED_PROXIES',
       direct: '@aws-sdk/client-sts AssumeRole, one client per MFA session, same credentials the portal holds',

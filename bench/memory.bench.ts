@@ -3,13 +3,7 @@ import { ADMIN_USER, generateOrganisation } from './generate-organisation.ts';
 import { type Provider, providersFrom } from './lib/databases.ts';
 import { httpLoad } from './lib/load.ts';
 import { browserSignIn, ROLE_ALIAS } from './lib/portal-fixture.ts';
-import {
-  type Allocator,
-  allocatorFrom,
-  nodeArgsFrom,
-  SHIPPED_MALLOC_CONF,
-  SHIPPED_NODE_OPTIONS,
-} from './lib/processes.ts';
+import { type Allocator, PORTAL_PROCESS_ARGS, portalProcessFrom, SHIPPED_PORTAL_SETUP } from './lib/processes.ts';
 import { writeResults } from './lib/results.ts';
 import { withBenchStack } from './lib/stack.ts';
 import { printTable } from './lib/stats.ts';
@@ -83,17 +77,13 @@ export async function run(argv: string[]): Promise<void> {
       db: { type: 'string' },
       issuances: { type: 'string', default: '10000' },
       users: { type: 'string', default: '10000' },
-      // Node options for the portal process, e.g. "--max-old-space-size=128" to tell heap slack from a leak.
-      'node-args': { type: 'string', default: '' },
-      // jemalloc (with the Dockerfile's MALLOC_CONF, the default where libjemalloc2 is installed) or glibc.
-      allocator: { type: 'string' },
+      ...PORTAL_PROCESS_ARGS,
     },
   });
   const options = {
     issuances: Number(values.issuances),
     users: Number(values.users),
-    nodeArgs: nodeArgsFrom(values['node-args']),
-    allocator: allocatorFrom(values.allocator),
+    ...portalProcessFrom(values),
   };
   const results = [];
   for (const provider of providersFrom(values.db)) results.push(await measureOn(provider, options));
@@ -109,8 +99,7 @@ export async function run(argv: string[]): Promise<void> {
   await writeResults('memory', {
     setup: {
       portal: 'built, own process; RSS = VmRSS from /proc',
-      shippedNodeOptions: SHIPPED_NODE_OPTIONS,
-      shippedMallocConf: SHIPPED_MALLOC_CONF,
+      ...SHIPPED_PORTAL_SETUP,
       ...options,
     },
     results,

@@ -27,7 +27,7 @@ export function jemallocLibrary(): string | undefined {
 }
 
 /** A bench's `--allocator` value; without one, as the image ships the portal where this machine can. */
-export function allocatorFrom(value: string | undefined): Allocator {
+function allocatorFrom(value: string | undefined): Allocator {
   if (value === 'jemalloc' || value === 'glibc') return value;
   if (value !== undefined) throw new Error(`--allocator is jemalloc or glibc, not ${value}`);
   if (jemallocLibrary()) return 'jemalloc';
@@ -42,10 +42,33 @@ function allocatorEnv(allocator: Allocator): Record<string, string> {
   return { LD_PRELOAD: library, MALLOC_CONF: SHIPPED_MALLOC_CONF };
 }
 
-/** A bench's `--node-args` value ("--a --b=1"), as the options to put before the portal's script. */
-export function nodeArgsFrom(value: string | undefined): string[] {
-  return (value ?? '').split(' ').filter((arg) => arg !== '');
+/**
+ * The `parseArgs` options of a bench that starts the portal and measures its process (memory,
+ * CPU): how to run it besides the shipped way.
+ */
+export const PORTAL_PROCESS_ARGS = {
+  // Node options besides the shipped ones ("--no-optimize-for-size", "--max-old-space-size=128").
+  'node-args': { type: 'string', default: '' },
+  // jemalloc (with the Dockerfile's MALLOC_CONF; the default where libjemalloc2 is installed) or glibc.
+  allocator: { type: 'string' },
+} as const;
+
+/** Those options read: the portal's extra Node options and its allocator. */
+export function portalProcessFrom(values: { 'node-args'?: string; allocator?: string }): {
+  nodeArgs: string[];
+  allocator: Allocator;
+} {
+  return {
+    nodeArgs: (values['node-args'] ?? '').split(' ').filter((arg) => arg !== ''),
+    allocator: allocatorFrom(values.allocator),
+  };
 }
+
+/** How the image runs the portal, for a bench's results beside its own choices. */
+export const SHIPPED_PORTAL_SETUP = {
+  shippedNodeOptions: SHIPPED_NODE_OPTIONS,
+  shippedMallocConf: SHIPPED_MALLOC_CONF,
+};
 
 export interface Child {
   url: string;
