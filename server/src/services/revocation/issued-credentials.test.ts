@@ -36,13 +36,33 @@ describe('outstanding credentials', () => {
   });
 
   it('makes one entry of an MFA session however often it was downloaded, dated by its sign-in row', async () => {
-    const download = {
-      ...signInRow(13, 'session-a'),
+    const signIn = signInRow(11, 'session-a');
+    // Downloaded twice, later and from elsewhere: the newest download names the key, the sign-in dates it.
+    const download = (seq: number, minute: number, key: string) => ({
+      ...signIn,
+      seq,
+      time: new Date(`2026-12-03T07:${minute}:00.000Z`),
+      sourceIp: '192.0.2.7',
       action: AuditAction.SessionCredentials,
-      metadata: { mfaSessionId: 'session-a', expiresAt: '2026-12-03T19:19:00Z', issuedAccessKeyId: 'ASIAEXAMPLE' },
-    };
-    const found = await reader.outstanding(auditLog([download, signInRow(11, 'session-a')]), 'frank', now);
+      metadata: { mfaSessionId: 'session-a', expiresAt: '2026-12-03T19:19:00Z', issuedAccessKeyId: key },
+    });
+    const found = await reader.outstanding(
+      auditLog([download(14, 21, 'ASIANEWER'), download(13, 20, 'ASIAOLDER'), signIn]),
+      'frank',
+      now,
+    );
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ auditSeq: 13, accessKeyId: 'ASIAEXAMPLE', via: 'browser_sign_in' });
+    expect(found[0]).toEqual({
+      auditSeq: 14,
+      time: signIn.time,
+      accessKeyId: 'ASIANEWER',
+      roleArn: null,
+      roleAlias: null,
+      via: 'browser_sign_in',
+      sourceIp: '127.0.0.1',
+      // The sign-in row's expiry less the lifetime the portal asks for its MFA sessions.
+      issuedAt: new Date('2026-12-03T07:19:00.000Z'),
+      expiresAt: new Date('2026-12-03T19:19:00.000Z'),
+    });
   });
 });
